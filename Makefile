@@ -1,0 +1,52 @@
+# Retention Lab — the two commands: `make lab` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+.PHONY: lab test test-fast bench datasets exercises dictionary clean help
+
+help:
+	@echo "make lab        create .venv, install, open JupyterLab at the course index"
+	@echo "make test       create .venv if needed and run the whole suite (incl. notebooks)"
+	@echo "make test-fast  unit tests only (no notebooks, no slow statistical checks)"
+	@echo "make bench      run the benchmarks (writes benchmarks/results.json)"
+	@echo "make datasets   regenerate datasets/ from the simulator"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@if [ -n "$$CI" ] || { [ -z "$$DISPLAY" ] && [ "$$(uname)" = "Linux" ]; }; then \
+		NB="--no-browser"; else NB=""; fi; \
+	$(BIN)/jupyter lab $$NB --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url="/lab/tree/notebooks/README.md"
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not notebooks"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+datasets: $(STAMP)
+	$(BIN)/retention-lab datasets build
+
+exercises: $(STAMP)
+	$(BIN)/retention-lab teach strip notebooks solutions
+	$(BIN)/retention-lab teach build-exercises
+	$(BIN)/retention-lab teach toc
+
+dictionary: $(STAMP)
+	$(BIN)/retention-lab dictionary --out datasets/DATA_DICTIONARY.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,94 @@
+"""Shared machinery for validated YAML configuration (scenarios, later policies).
+
+One strict pydantic base model (unknown keys are errors), and one translation of pydantic's
+errors into :class:`sim.errors.ConfigError` messages that name the field, the value given and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sim.errors import ConfigError
+
+__all__ = ["StrictModel", "load_yaml_model", "format_validation_error"]
+
+M = TypeVar("M", bound="StrictModel")
+
+
+class StrictModel(BaseModel):
+    """A pydantic model that rejects unknown keys and validates on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts.append(f"[{p}]")
+        elif p in ("function-after", "function-before", "function-plain", "function-wrap"):
+            continue
+        else:
+            parts.append(("." if parts else "") + str(p))
+    return "".join(parts).replace(".[", "[")
+
+
+def format_validation_error(exc: ValidationError, *, what: str) -> str:
+    """Render a pydantic error as 'field, value given, what is allowed' lines."""
+    lines = [f"invalid {what} ({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''}):"]
+    for err in exc.errors(include_url=False):
+        loc = _loc(err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            lines.append(f"  - {loc}: unknown key (value {err['input']!r}); check the spelling against the documented fields")
+        elif err["type"] == "missing":
+            lines.append(f"  - {loc}: required field is missing")
+        else:
+            lines.append(f"  - {loc}: value {err['input']!r} is not allowed: {msg}")
+    return "\n".join(lines)
+
+
+def load_yaml_model(cls: type[M], name_or_path: str | Path, *, preset_dir: Path, what: str) -> M:
+    """Load ``cls`` from a preset name (``preset_dir/<name>.yaml``) or a YAML file path."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        path = p
+    else:
+        path = preset_dir / f"{name_or_path}.yaml"
+        if not path.exists():
+            known = sorted(f.stem for f in preset_dir.glob("*.yaml"))
+            raise ConfigError(f"unknown {what} {str(name_or_path)!r}; presets: {known}, or give a path to a .yaml file")
+    if not path.exists():
+        raise ConfigError(f"{what} file {str(path)!r} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{what} file {path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} file {path.name}: expected a mapping of fields, got {type(data).__name__}")
+    return validate_model(cls, data, what=f"{what} {path.name}")
+
+
+def validate_model(cls: type[M], data: dict[str, Any], *, what: str) -> M:
+    """Validate a mapping into ``cls``, raising :class:`ConfigError` with a clear message."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, what=what)) from None
+
+
+class YamlMixin:
+    """``to_yaml`` / ``to_dict`` for config models (key order as declared)."""
+
+    _what: ClassVar[str] = "config"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")  # type: ignore[attr-defined]
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,248 @@
+"""The data dictionary: every table column and every KPI, defined once.
+
+The simulator builds its tables from these definitions, the firm-facing view drops
+the latent (``true_*``) columns listed here, the analysis modules name these columns,
+and ``retention-lab dictionary`` renders this module to ``datasets/DATA_DICTIONARY.md``.
+
+Time is measured in days since the scenario's ``start_date`` (column ``t``, float);
+every table also carries a calendar ``date``. Money is in one currency unit
+(``Scenario.currency``, default CNY). Durations at the service desk are in hours.
+
+Examples
+--------
+>>> from sim.dictionary import TABLES, observed_columns
+>>> "true_alive" in observed_columns("customers")
+False
+>>> TABLES["orders"]["amount"].unit
+'currency'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Column",
+    "KPI",
+    "TABLES",
+    "KPIS",
+    "LATENT_PREFIX",
+    "LATENT_EVENTS",
+    "columns",
+    "observed_columns",
+    "is_latent",
+    "render_markdown",
+]
+
+LATENT_PREFIX = "true_"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a result table."""
+
+    name: str
+    dtype: str
+    unit: str
+    description: str
+
+    @property
+    def latent(self) -> bool:
+        """Whether the column is ground truth the firm cannot observe."""
+        return self.name.startswith(LATENT_PREFIX)
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One key performance indicator."""
+
+    name: str
+    unit: str
+    definition: str
+    latent: bool = False
+
+
+def _table(*cols: Column) -> dict[str, Column]:
+    return {c.name: c for c in cols}
+
+
+TABLES: dict[str, dict[str, Column]] = {
+    "customers": _table(
+        Column("customer_id", "int64", "id", "Customer identifier, unique within a run."),
+        Column("acquired_t", "float64", "days", "Time of acquisition (= first order)."),
+        Column("acquired_date", "datetime64[ns]", "date", "Calendar date of acquisition."),
+        Column("channel", "string", "category", "Acquisition channel (e.g. search, social, referral)."),
+        Column("cac", "float64", "currency", "Acquisition cost paid for this customer."),
+        Column("consent", "bool", "flag", "Customer consented to marketing contacts."),
+        Column("birth_month", "int64", "month", "Month of birth (1-12), for periodic care triggers."),
+        Column("true_purchase_rate", "float64", "orders/day", "Latent base purchase rate lambda (Gamma(r, alpha))."),
+        Column("true_dropout_prob", "float64", "probability", "Latent base dropout probability p after each repeat order (Beta(a, b))."),
+        Column("true_spend_scale", "float64", "1/currency", "Latent Gamma-Gamma rate nu of the customer's order values (Gamma(q, gamma))."),
+        Column("true_satisfaction_start", "float64", "0-10", "Latent satisfaction at acquisition."),
+        Column("true_satisfaction_end", "float64", "0-10", "Latent satisfaction at the horizon (or at churn)."),
+        Column("true_alive", "bool", "flag", "Customer still active (not churned) at the horizon."),
+        Column("true_churn_t", "float64", "days", "Time the customer became inactive (NaN while alive)."),
+        Column("true_churn_reason", "string", "category", "Ground-truth churn reason: product, service, price, communication, need_mismatch (empty while alive)."),
+    ),
+    "orders": _table(
+        Column("order_id", "int64", "id", "Order identifier."),
+        Column("customer_id", "int64", "id", "Customer who placed the order."),
+        Column("t", "float64", "days", "Order time."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the order."),
+        Column("amount", "float64", "currency", "Order value (Gamma-Gamma spend model)."),
+        Column("is_first", "bool", "flag", "The acquisition order (not a repeat purchase)."),
+        Column("true_quality_issue", "bool", "flag", "Latent: the order had a quality problem (raises complaint probability)."),
+    ),
+    "tickets": _table(
+        Column("ticket_id", "int64", "id", "Ticket identifier."),
+        Column("customer_id", "int64", "id", "Customer who complained (0 for outage tickets with no customer)."),
+        Column("order_id", "int64", "id", "Order the complaint is about (-1 if none)."),
+        Column("cause", "string", "category", "Complaint cause: product, service, price, communication."),
+        Column("severity", "string", "category", "P0 (critical) ... P3 (ordinary)."),
+        Column("opened_t", "float64", "days", "Time the ticket was opened."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp the ticket was opened."),
+        Column("first_response_t", "float64", "days", "Time an agent first picked the ticket up (NaN if still queued at the horizon)."),
+        Column("resolved_t", "float64", "days", "Time the ticket was resolved (NaN if open at the horizon)."),
+        Column("agent", "int64", "id", "Agent who handled the ticket (-1 if not yet handled)."),
+        Column("wait_h", "float64", "hours", "Time to first response."),
+        Column("resolution_h", "float64", "hours", "Time from opening to resolution."),
+        Column("sla_first_response_met", "boolean", "flag", "First response within the severity's SLA target (NA if unanswered)."),
+        Column("sla_resolution_met", "boolean", "flag", "Resolution within the severity's SLA target (NA if unresolved)."),
+        Column("sla_met", "boolean", "flag", "Both SLA targets met (NA while open)."),
+    ),
+    "surveys": _table(
+        Column("survey_id", "int64", "id", "Answer identifier."),
+        Column("customer_id", "int64", "id", "Respondent."),
+        Column("t", "float64", "days", "Time of the answer."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the answer."),
+        Column("touchpoint", "string", "category", "post_purchase, post_ticket or relationship (periodic)."),
+        Column("instrument", "string", "category", "nps (0-10), csat (1-5) or ces (1-7, lower = less effort)."),
+        Column("score", "int64", "points", "The answer on the instrument's scale."),
+        Column("ticket_id", "int64", "id", "Ticket the answer refers to (-1 if none)."),
+    ),
+    "events": _table(
+        Column("customer_id", "int64", "id", "Customer concerned."),
+        Column("t", "float64", "days", "Time of the event."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the event."),
+        Column("event", "string", "category", "acquired, referred, true_churned (latent), ..."),
+        Column("detail", "string", "text", "Event detail (channel, churn reason, ...)."),
+    ),
+    "contacts": _table(
+        Column("contact_id", "int64", "id", "Contact identifier."),
+        Column("customer_id", "int64", "id", "Customer contacted."),
+        Column("t", "float64", "days", "Time of the contact."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the contact."),
+        Column("campaign", "string", "category", "Campaign or trigger that caused the contact."),
+        Column("channel", "string", "category", "email, sms, push or phone."),
+        Column("variant", "string", "category", "A/B variant ('' if none)."),
+        Column("cost", "float64", "currency", "Cost of the contact (incl. any offer redeemed)."),
+        Column("opened", "bool", "flag", "The contact was opened."),
+        Column("converted", "bool", "flag", "The contact led to an order within its attribution window."),
+        Column("consent_ok", "bool", "flag", "The customer had consented (False = compliance incident)."),
+    ),
+}
+
+#: Event types that are ground truth (dropped from the firm-facing view).
+LATENT_EVENTS: frozenset[str] = frozenset({"true_churned"})
+
+KPIS: dict[str, KPI] = {
+    k.name: k
+    for k in [
+        KPI("customers_acquired", "customers", "Customers acquired in the period (all channels incl. referral)."),
+        KPI("orders", "orders", "Orders placed in the period (first and repeat)."),
+        KPI("revenue", "currency", "Sum of order amounts."),
+        KPI("aov", "currency", "Average order value = revenue / orders."),
+        KPI("buyers", "customers", "Distinct customers with at least one order in the period."),
+        KPI("repeat_purchase_rate", "share", "Share of buyers in the period who had ordered before the period (returning buyers / buyers)."),
+        KPI("gross_margin", "currency", "revenue x scenario gross-margin rate."),
+        KPI("acquisition_cost", "currency", "Sum of CAC of customers acquired in the period."),
+        KPI("service_cost", "currency", "Agent cost: agents x cost per agent-day x days in the period."),
+        KPI("retention_cost", "currency", "Cost of retention contacts, offers and loyalty benefits."),
+        KPI("profit", "currency", "gross_margin - acquisition_cost - service_cost - retention_cost."),
+        KPI("tickets", "tickets", "Tickets opened in the period."),
+        KPI("complaint_rate", "share", "tickets from customers / orders in the period."),
+        KPI("sla_met_rate", "share", "Share of resolved tickets that met both SLA targets of their severity."),
+        KPI("mean_wait_h", "hours", "Mean time to first response of tickets answered in the period."),
+        KPI("mean_resolution_h", "hours", "Mean time to resolution of tickets resolved in the period."),
+        KPI("nps", "points (-100..100)", "% promoters (9-10) - % detractors (0-6) among NPS answers in the period."),
+        KPI("csat", "share", "Share of CSAT answers scoring 4 or 5."),
+        KPI("ces", "points (1-7)", "Mean customer-effort score (lower is better)."),
+        KPI("active_customers", "customers", "Customers whose last order is at most 90 days before the period end (observed)."),
+        KPI("true_alive", "customers", "Customers truly alive at the period end (ground truth).", latent=True),
+        KPI("true_churned", "customers", "Customers who truly churned in the period (ground truth).", latent=True),
+        KPI("true_churn_rate", "share", "true_churned / customers alive at the period start or acquired in it (ground truth).", latent=True),
+        # overall-only KPIs
+        KPI("repeat_rate", "share", "Overall: share of customers with at least one repeat order."),
+        KPI("annual_retention", "share", "Overall: share of customers acquired in year 1 who ordered again in year 2 (needs a horizon of 730 days)."),
+        KPI("orders_per_customer", "orders", "Overall: orders / customers acquired."),
+        KPI("historical_clv", "currency", "Overall: gross margin per acquired customer over the horizon."),
+        KPI("ltv_cac", "ratio", "Overall: historical_clv / mean CAC."),
+        KPI("sla_met_P0", "share", "Overall: SLA compliance of P0 tickets (likewise P1, P2, P3)."),
+        KPI("true_retention_1y", "share", "Overall: share of customers acquired in the first year who are alive one year after acquisition (ground truth).", latent=True),
+    ]
+}
+
+
+def columns(table: str) -> list[str]:
+    """All column names of ``table`` in their documented order.
+
+    Examples
+    --------
+    >>> columns("events")
+    ['customer_id', 't', 'date', 'event', 'detail']
+    """
+    return list(TABLES[table])
+
+
+def observed_columns(table: str) -> list[str]:
+    """The columns of ``table`` the firm can observe (no ``true_*`` columns).
+
+    Examples
+    --------
+    >>> observed_columns("orders")
+    ['order_id', 'customer_id', 't', 'date', 'amount', 'is_first']
+    """
+    return [c.name for c in TABLES[table].values() if not c.latent]
+
+
+def is_latent(name: str) -> bool:
+    """Whether a column or KPI name denotes ground truth.
+
+    Examples
+    --------
+    >>> is_latent("true_alive"), is_latent("revenue")
+    (True, False)
+    """
+    return name.startswith(LATENT_PREFIX)
+
+
+def render_markdown() -> str:
+    """Render the dictionary as Markdown (written to ``datasets/DATA_DICTIONARY.md``)."""
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `sim/dictionary.py` by `retention-lab dictionary` — do not edit by hand.",
+        "",
+        "Time `t` is in days since the scenario's `start_date`; money is in the scenario's currency;",
+        "desk durations are in hours. Columns starting with `true_` are **latent ground truth**:",
+        "the simulator knows them, the firm (and every policy) does not. `Result.observed()` drops them.",
+        "",
+    ]
+    for table, cols in TABLES.items():
+        out += [f"## `{table}`", "", "| column | type | unit | observed | meaning |", "|---|---|---|---|---|"]
+        for c in cols.values():
+            out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {'no (latent)' if c.latent else 'yes'} | {c.description} |")
+        out.append("")
+    out += [
+        "Latent event types (dropped from the observed `events` table): "
+        + ", ".join(f"`{e}`" for e in sorted(LATENT_EVENTS)),
+        "",
+        "## KPIs (`Result.kpis()`)",
+        "",
+        "| KPI | unit | observed | definition |",
+        "|---|---|---|---|",
+    ]
+    for k in KPIS.values():
+        out.append(f"| `{k.name}` | {k.unit} | {'no (latent)' if k.latent else 'yes'} | {k.definition} |")
+    out.append("")
+    return "\n".join(out)

@@ -1,0 +1,177 @@
+"""KPIs of a simulation result, overall and per calendar month.
+
+Definitions live in :data:`sim.dictionary.KPIS` (rendered into the data dictionary); this
+module computes them. KPIs whose name starts with ``true_`` use ground truth.
+
+Examples
+--------
+>>> import sim
+>>> res = sim.run(sim.Scenario.load("baseline"), customers=300, days=120, seed=1)
+>>> k = res.kpis()
+>>> bool(k["revenue"] > 0) and bool(0 <= k["repeat_rate"] <= 1)
+True
+>>> res.kpis(by="month").index.name
+'month'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import SEVERITIES
+
+if TYPE_CHECKING:
+    from sim.result import Result
+
+__all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS"]
+
+#: A customer counts as (observed) active while their last order is at most this many days old.
+ACTIVE_WINDOW_DAYS = 90.0
+
+
+def _nps(scores: pd.Series) -> float:
+    s = scores.to_numpy()
+    if s.size == 0:
+        return float("nan")
+    return float(100.0 * ((s >= 9).mean() - (s <= 6).mean()))
+
+
+def _survey_kpis(sv: pd.DataFrame) -> dict[str, float]:
+    nps = sv.loc[sv["instrument"] == "nps", "score"]
+    csat = sv.loc[sv["instrument"] == "csat", "score"]
+    ces = sv.loc[sv["instrument"] == "ces", "score"]
+    return {
+        "nps": _nps(nps),
+        "csat": float((csat >= 4).mean()) if len(csat) else float("nan"),
+        "ces": float(ces.mean()) if len(ces) else float("nan"),
+    }
+
+
+def _ticket_kpis(tk: pd.DataFrame, n_orders: int, resolved: pd.DataFrame, answered: pd.DataFrame) -> dict[str, float]:
+    cust_tickets = int((tk["customer_id"] > 0).sum())
+    decided = resolved["sla_met"].dropna()
+    return {
+        "tickets": float(len(tk)),
+        "complaint_rate": cust_tickets / n_orders if n_orders else float("nan"),
+        "sla_met_rate": float(decided.astype(bool).mean()) if len(decided) else float("nan"),
+        "mean_wait_h": float(answered["wait_h"].mean()) if len(answered) else float("nan"),
+        "mean_resolution_h": float(resolved["resolution_h"].mean()) if len(resolved) else float("nan"),
+    }
+
+
+def _active_at(orders: pd.DataFrame, t_end: float) -> int:
+    t = orders["t"].to_numpy()
+    mask = (t <= t_end) & (t > t_end - ACTIVE_WINDOW_DAYS)
+    return int(orders.loc[mask, "customer_id"].nunique())
+
+
+def _alive_at(cust: pd.DataFrame, t_end: float) -> int:
+    acq = cust["acquired_t"].to_numpy()
+    ct = cust["true_churn_t"].to_numpy()
+    return int(((acq <= t_end) & (np.isnan(ct) | (ct > t_end))).sum())
+
+
+def overall_kpis(res: "Result") -> pd.Series:
+    """Overall KPIs of a run (see :data:`sim.dictionary.KPIS`)."""
+    sc = res.scenario
+    o, c, tk, sv, ct = res.orders, res.customers, res.tickets, res.surveys, res.contacts
+    days = res.horizon_days
+    n_cust = len(c)
+    revenue = float(o["amount"].sum())
+    margin = revenue * sc.margin_rate
+    acq_cost = float(c["cac"].sum())
+    service_cost = res.agents * sc.desk.cost_per_agent_day * days
+    retention_cost = float(ct["cost"].sum())
+    counts = o.groupby("customer_id").size()
+    out: dict[str, float] = {
+        "customers_acquired": float(n_cust),
+        "orders": float(len(o)),
+        "revenue": revenue,
+        "aov": revenue / len(o) if len(o) else float("nan"),
+        "gross_margin": margin,
+        "acquisition_cost": acq_cost,
+        "service_cost": service_cost,
+        "retention_cost": retention_cost,
+        "profit": margin - acq_cost - service_cost - retention_cost,
+        "repeat_rate": float((counts >= 2).sum() / n_cust) if n_cust else float("nan"),
+        "orders_per_customer": len(o) / n_cust if n_cust else float("nan"),
+        "historical_clv": margin / n_cust if n_cust else float("nan"),
+    }
+    out["ltv_cac"] = out["historical_clv"] / c["cac"].mean() if n_cust and c["cac"].mean() > 0 else float("nan")
+    # annual retention: bought in year 1 -> bought again in year 2
+    if days >= 730:
+        y1 = set(o.loc[o["t"] < 365, "customer_id"])
+        y2 = set(o.loc[(o["t"] >= 365) & (o["t"] < 730), "customer_id"])
+        out["annual_retention"] = len(y1 & y2) / len(y1) if y1 else float("nan")
+    else:
+        out["annual_retention"] = float("nan")
+    out.update(_ticket_kpis(tk, len(o), tk[tk["resolved_t"].notna()], tk[tk["first_response_t"].notna()]))
+    for s in SEVERITIES:
+        d = tk.loc[tk["severity"] == s, "sla_met"].dropna()
+        out[f"sla_met_{s}"] = float(d.astype(bool).mean()) if len(d) else float("nan")
+    out.update(_survey_kpis(sv))
+    out["active_customers"] = float(_active_at(o, days))
+    out["true_alive"] = float(_alive_at(c, days))
+    out["true_churned"] = float(c["true_churn_t"].notna().sum())
+    first_year = c[c["acquired_t"] < min(365.0, days - 365.0)] if days > 365 else c.iloc[0:0]
+    if len(first_year):
+        ct_ = first_year["true_churn_t"].to_numpy()
+        out["true_retention_1y"] = float((np.isnan(ct_) | (ct_ - first_year["acquired_t"].to_numpy() > 365.0)).mean())
+    else:
+        out["true_retention_1y"] = float("nan")
+    return pd.Series(out, name="value")
+
+
+def monthly_kpis(res: "Result") -> pd.DataFrame:
+    """KPIs per calendar month (index ``month``, a monthly period)."""
+    sc = res.scenario
+    o, c, tk, sv, ct = res.orders, res.customers, res.tickets, res.surveys, res.contacts
+    start = res.start_date
+    months = pd.period_range(start, res.end_date - pd.Timedelta(microseconds=1), freq="M")
+    o_m = o["date"].dt.to_period("M")
+    c_m = c["acquired_date"].dt.to_period("M")
+    tk_m = tk["date"].dt.to_period("M")
+    to_date = lambda t: start + pd.to_timedelta(t, unit="D")  # noqa: E731
+    res_m = to_date(tk["resolved_t"]).dt.to_period("M")
+    ans_m = to_date(tk["first_response_t"]).dt.to_period("M")
+    sv_m = sv["date"].dt.to_period("M")
+    ct_m = ct["date"].dt.to_period("M")
+    churn_m = to_date(c["true_churn_t"]).dt.to_period("M")
+    first_order_t = c.set_index("customer_id")["acquired_t"]
+    rows = []
+    for m in months:
+        t0 = max(0.0, (m.start_time - start) / pd.Timedelta(days=1))
+        t1 = min(res.horizon_days, (m.end_time - start) / pd.Timedelta(days=1))
+        om = o[o_m == m]
+        buyers = om["customer_id"].unique()
+        returning = int((first_order_t.reindex(buyers).to_numpy() < t0).sum()) if len(buyers) else 0
+        revenue = float(om["amount"].sum())
+        acq = c[c_m == m]
+        row: dict[str, float] = {
+            "customers_acquired": float(len(acq)),
+            "orders": float(len(om)),
+            "revenue": revenue,
+            "aov": revenue / len(om) if len(om) else float("nan"),
+            "buyers": float(len(buyers)),
+            "repeat_purchase_rate": returning / len(buyers) if len(buyers) else float("nan"),
+            "gross_margin": revenue * sc.margin_rate,
+            "acquisition_cost": float(acq["cac"].sum()),
+            "service_cost": res.agents * sc.desk.cost_per_agent_day * (t1 - t0),
+            "retention_cost": float(ct.loc[ct_m == m, "cost"].sum()),
+        }
+        row["profit"] = row["gross_margin"] - row["acquisition_cost"] - row["service_cost"] - row["retention_cost"]
+        row.update(_ticket_kpis(tk[tk_m == m], len(om), tk[res_m == m], tk[ans_m == m]))
+        row.update(_survey_kpis(sv[sv_m == m]))
+        row["active_customers"] = float(_active_at(o, t1))
+        alive_start = _alive_at(c, t0) if t0 > 0 else 0
+        churned = int((churn_m == m).sum())
+        row["true_alive"] = float(_alive_at(c, t1))
+        row["true_churned"] = float(churned)
+        denom = alive_start + len(acq)
+        row["true_churn_rate"] = churned / denom if denom else float("nan")
+        rows.append(row)
+    out = pd.DataFrame(rows, index=pd.PeriodIndex(months, name="month"))
+    return out

@@ -1,0 +1,216 @@
+"""The outcome of a run: tidy tables (observed + ground truth), KPIs, save and load.
+
+Examples
+--------
+>>> import sim
+>>> res = sim.run(sim.Scenario.load("baseline"), customers=200, days=90, seed=3)
+>>> sorted(res.tables)
+['contacts', 'customers', 'events', 'orders', 'surveys', 'tickets']
+>>> any(c.startswith("true_") for c in res.observed().customers.columns)
+False
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim._version import __version__
+from sim.dictionary import LATENT_EVENTS, LATENT_PREFIX, TABLES, observed_columns
+from sim.errors import RetentionLabError
+from sim.kpis import monthly_kpis, overall_kpis
+from sim.scenario import Scenario
+
+__all__ = ["Result", "FirmView", "LatentAccessError", "TABLE_NAMES"]
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+
+class LatentAccessError(RetentionLabError, KeyError):
+    """Raised when firm-facing code asks for ground truth it cannot observe."""
+
+
+class _ObservedFrame(pd.DataFrame):
+    """A DataFrame that explains, instead of a bare KeyError, why ``true_*`` columns are absent."""
+
+    @property
+    def _constructor(self):  # noqa: ANN202 - pandas subclassing protocol
+        return _ObservedFrame
+
+    def __getitem__(self, key: Any) -> Any:
+        keys = key if isinstance(key, list) else [key]
+        for k in keys:
+            if isinstance(k, str) and k.startswith(LATENT_PREFIX):
+                raise LatentAccessError(
+                    f"{k!r} is ground truth the firm cannot observe; policies and firm-facing code "
+                    "only see observed columns (see sim.dictionary)"
+                )
+        return super().__getitem__(key)
+
+
+@dataclass(frozen=True)
+class FirmView:
+    """What the firm can see: the observed tables, without latent columns or latent events.
+
+    Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
+    column raises :class:`LatentAccessError`.
+    """
+
+    customers: pd.DataFrame
+    orders: pd.DataFrame
+    tickets: pd.DataFrame
+    surveys: pd.DataFrame
+    events: pd.DataFrame
+    contacts: pd.DataFrame
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame]) -> "FirmView":
+        """Strip latent columns and events from full tables."""
+        out = {}
+        for name in TABLE_NAMES:
+            df = tables[name][observed_columns(name)]
+            if name == "events":
+                df = df[~df["event"].isin(LATENT_EVENTS)].reset_index(drop=True)
+            out[name] = _ObservedFrame(df)
+        return cls(**out)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(LATENT_PREFIX):
+            raise LatentAccessError(f"{name!r} is ground truth; the firm's view has no latent data")
+        raise AttributeError(name)
+
+
+@dataclass
+class Result:
+    """Tables and KPIs of one simulation run.
+
+    Attributes
+    ----------
+    customers, orders, tickets, surveys, events, contacts : pandas.DataFrame
+        Tidy tables with the columns of :mod:`sim.dictionary`; ``true_*`` columns and
+        ``true_*`` events are ground truth (for teaching and validation only).
+    scenario : Scenario
+        The scenario that was run (with ``horizon_days`` as run).
+    seed : int
+    agents : int
+        Agents on the desk during the run.
+    info : dict
+        Run metadata (events processed, wall time, backlog at the end, ...).
+    """
+
+    customers: pd.DataFrame
+    orders: pd.DataFrame
+    tickets: pd.DataFrame
+    surveys: pd.DataFrame
+    events: pd.DataFrame
+    contacts: pd.DataFrame
+    scenario: Scenario
+    seed: int
+    agents: int
+    policy: Any = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All six tables by name."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    @property
+    def horizon_days(self) -> float:
+        """Days simulated."""
+        return float(self.scenario.horizon_days)
+
+    @property
+    def start_date(self) -> pd.Timestamp:
+        """Calendar date of day 0."""
+        return pd.Timestamp(self.scenario.start_date)
+
+    @property
+    def end_date(self) -> pd.Timestamp:
+        """Calendar date of the horizon."""
+        return self.start_date + pd.Timedelta(days=self.horizon_days)
+
+    def observed(self) -> FirmView:
+        """The firm's view: observed tables only (no ``true_*`` columns, no latent events)."""
+        return FirmView.from_tables(self.tables)
+
+    def kpis(self, by: str | None = None) -> pd.Series | pd.DataFrame:
+        """KPIs overall (a Series) or per calendar month (``by="month"``, a DataFrame).
+
+        Examples
+        --------
+        >>> import sim
+        >>> res = sim.run(sim.Scenario.load("baseline"), customers=200, days=60, seed=1)
+        >>> float(res.kpis()["orders"]) == len(res.orders)
+        True
+        """
+        if by is None:
+            return overall_kpis(self)
+        if by in ("month", "M"):
+            return monthly_kpis(self)
+        raise ValueError(f"by={by!r} is not supported; use None (overall) or 'month'")
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(scenario={self.scenario.name!r}, seed={self.seed}, days={self.horizon_days:g}, "
+            f"customers={len(self.customers)}, orders={len(self.orders)}, tickets={len(self.tickets)}, "
+            f"surveys={len(self.surveys)})"
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def to_dir(self, path: str | Path) -> Path:
+        """Write the tables as Parquet plus ``scenario.yaml`` and ``run.json`` beside them.
+
+        Examples
+        --------
+        >>> import sim, tempfile
+        >>> res = sim.run(sim.Scenario.load("baseline"), customers=100, days=30, seed=2)
+        >>> d = res.to_dir(tempfile.mkdtemp())
+        >>> sim.Result.from_dir(d).orders.equals(res.orders)
+        True
+        """
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables.items():
+            df.to_parquet(out / f"{name}.parquet", index=False)
+        (out / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
+        meta = {
+            "seed": self.seed,
+            "agents": self.agents,
+            "retention_lab_version": __version__,
+            "policy": self.policy.to_dict() if hasattr(self.policy, "to_dict") else None,
+            "info": {k: v for k, v in self.info.items() if isinstance(v, (int, float, str, bool))},
+        }
+        (out / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+        return out
+
+    @classmethod
+    def from_dir(cls, path: str | Path) -> "Result":
+        """Load a result written by :meth:`to_dir`."""
+        p = Path(path)
+        missing = [f"{n}.parquet" for n in TABLE_NAMES if not (p / f"{n}.parquet").exists()]
+        if missing or not (p / "run.json").exists() or not (p / "scenario.yaml").exists():
+            raise FileNotFoundError(f"{p} is not a Retention Lab result directory (missing: {missing or ['run.json/scenario.yaml']})")
+        meta = json.loads((p / "run.json").read_text(encoding="utf-8"))
+        tables = {n: pd.read_parquet(p / f"{n}.parquet") for n in TABLE_NAMES}
+        policy = None
+        if meta.get("policy"):
+            try:
+                from sim.policy import Policy
+
+                policy = Policy.from_dict(meta["policy"])
+            except ImportError:  # pragma: no cover - policies are part of the package
+                policy = meta["policy"]
+        return cls(
+            **tables,
+            scenario=Scenario.load(p / "scenario.yaml"),
+            seed=int(meta["seed"]),
+            agents=int(meta["agents"]),
+            policy=policy,
+            info=meta.get("info", {}),
+        )

@@ -1,0 +1,1 @@
+"""The SimPy world: population, customer lifecycles, service desk, surveys."""

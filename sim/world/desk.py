@@ -1,0 +1,264 @@
+"""The service desk: tickets queue by severity, agents serve them non-preemptively.
+
+Design (measured, see ``benchmarks/``): tickets wait in a :class:`simpy.PriorityStore`
+(a binary heap keyed by ``(severity rank, arrival sequence)``) and each agent is one SimPy
+process that takes the most urgent ticket, records the first response, works on it and
+records the resolution. SimPy's ``PriorityResource`` re-sorts its whole queue on every request,
+which makes the cost per ticket grow with the backlog; the heap keeps it at O(log n), so an
+overloaded desk with thousands of queued tickets costs the same per ticket as an idle one.
+
+With exponential handling times and one severity the desk is an M/M/c queue (Erlang C holds,
+see :func:`sim.analysis.queueing.erlang_c_wait`); with several severities and a common
+handling-time distribution each class's mean wait follows Cobham's non-preemptive priority
+formula (:func:`sim.analysis.queueing.priority_waits`). Both are tested.
+
+Examples
+--------
+>>> from sim.world.desk import simulate_queue
+>>> t = simulate_queue(arrival_rate_h=2.0, agents=3, mean_service_h=1.0, n_tickets=2000, seed=1)
+>>> list(t.columns)
+['severity', 'opened_h', 'first_response_h', 'resolved_h', 'agent', 'wait_h']
+>>> bool((t["wait_h"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from sim.world.rng import Buffered, Streams
+
+__all__ = ["TicketLog", "ServiceDesk", "ServiceTimeSampler", "simulate_queue"]
+
+HOURS_PER_DAY = 24.0
+
+
+class TicketLog:
+    """Struct-of-arrays store of tickets (one list per column)."""
+
+    __slots__ = ("customer", "order", "cause", "severity", "opened", "first_response", "resolved", "agent")
+
+    def __init__(self) -> None:
+        self.customer: list[int] = []
+        self.order: list[int] = []
+        self.cause: list[str] = []
+        self.severity: list[int] = []
+        self.opened: list[float] = []
+        self.first_response: list[float] = []
+        self.resolved: list[float] = []
+        self.agent: list[int] = []
+
+    def open(self, customer: int, order: int, cause: str, severity: int, now: float) -> int:
+        """Append a new ticket and return its index."""
+        self.customer.append(customer)
+        self.order.append(order)
+        self.cause.append(cause)
+        self.severity.append(severity)
+        self.opened.append(now)
+        self.first_response.append(math.nan)
+        self.resolved.append(math.nan)
+        self.agent.append(-1)
+        return len(self.opened) - 1
+
+    def __len__(self) -> int:
+        return len(self.opened)
+
+
+class ServiceTimeSampler:
+    """Handling times in days for each severity rank, from a buffered random stream.
+
+    Parameters
+    ----------
+    stream : Buffered
+        Per-event random stream (a gamma shape is needed for ``distribution="gamma"``).
+    mean_h : sequence of float
+        Mean handling time in hours for severity ranks 0..3.
+    distribution : {"exponential", "lognormal", "gamma"}
+    cv : float
+        Coefficient of variation (ignored for the exponential).
+    """
+
+    def __init__(self, stream: Buffered, mean_h: Sequence[float], distribution: str = "exponential", cv: float = 1.0) -> None:
+        self.stream = stream
+        self.mean_d = [m / HOURS_PER_DAY for m in mean_h]
+        self.distribution = distribution
+        if distribution == "lognormal":
+            s2 = math.log1p(cv * cv)
+            self._sigma = math.sqrt(s2)
+            self._mu = [math.log(m) - s2 / 2.0 for m in self.mean_d]
+        elif distribution == "gamma":
+            self._scale = [m * cv * cv for m in self.mean_d]  # shape = 1/cv^2 lives in the stream
+        elif distribution != "exponential":
+            raise ValueError(f"unknown service-time distribution {distribution!r}")
+
+    def __call__(self, rank: int) -> float:
+        if self.distribution == "exponential":
+            return self.mean_d[rank] * self.stream.exponential()
+        if self.distribution == "lognormal":
+            return math.exp(self._mu[rank] + self._sigma * self.stream.normal())
+        return self._scale[rank] * self.stream.gamma()
+
+
+class ServiceDesk:
+    """Agents serving a priority queue of tickets (lower rank = more urgent).
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    log : TicketLog
+        Where tickets live; the desk writes first response, resolution and agent into it.
+    agents : int
+        Agents on duty.
+    service_time : callable
+        ``service_time(rank) -> days``.
+    on_resolved : callable, optional
+        ``on_resolved(ticket_index)`` called at resolution (the customer's reaction).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        log: TicketLog,
+        agents: int,
+        service_time: Callable[[int], float],
+        on_resolved: Callable[[int], None] | None = None,
+    ) -> None:
+        self.env = env
+        self.log = log
+        self.queue = simpy.PriorityStore(env)
+        self.service_time = service_time
+        self.on_resolved = on_resolved
+        self.busy_time = 0.0
+        self._seq = 0
+        self.agents = agents
+        for k in range(agents):
+            env.process(self._agent(k))
+
+    def submit(self, ticket: int) -> None:
+        """Queue a ticket (already opened in the log) by its severity."""
+        self._seq += 1
+        self.queue.put((self.log.severity[ticket], self._seq, ticket))
+
+    @property
+    def backlog(self) -> int:
+        """Tickets waiting for an agent."""
+        return len(self.queue.items)
+
+    def _agent(self, k: int):  # noqa: ANN202 - SimPy process
+        env = self.env
+        get = self.queue.get
+        log = self.log
+        fr = log.first_response
+        res = log.resolved
+        ag = log.agent
+        sev = log.severity
+        service_time = self.service_time
+        while True:
+            _, _, tid = yield get()
+            start = env.now
+            fr[tid] = start
+            ag[tid] = k
+            d = service_time(sev[tid])
+            yield env.timeout(d)
+            res[tid] = env.now
+            self.busy_time += d
+            if self.on_resolved is not None:
+                self.on_resolved(tid)
+
+
+def simulate_queue(
+    arrival_rate_h: float,
+    agents: int,
+    mean_service_h: float | Mapping[str, float] = 1.0,
+    *,
+    severity_mix: Mapping[str, float] | None = None,
+    distribution: str = "exponential",
+    cv: float = 1.0,
+    n_tickets: int = 10_000,
+    warmup: int = 0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Run the service desk alone with Poisson ticket arrivals (a queueing lab).
+
+    Uses the very :class:`ServiceDesk` the customer simulation uses, fed by a Poisson stream,
+    so it can be checked against Erlang C and Cobham's formula and used to size a desk.
+
+    Parameters
+    ----------
+    arrival_rate_h : float
+        Tickets per hour.
+    agents : int
+        Agents on duty.
+    mean_service_h : float or mapping severity -> float
+        Mean handling time in hours (one value for all severities, or one per severity).
+    severity_mix : mapping, optional
+        Share of each severity ``{"P0": .., "P3": ..}``; default: all tickets ``P3``.
+    distribution, cv
+        Handling-time distribution (``exponential``, ``lognormal``, ``gamma``) and its CV.
+    n_tickets : int
+        Tickets to simulate (after the warm-up).
+    warmup : int
+        Leading tickets discarded from the returned table (the queue starts empty).
+    seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ticket: ``severity``, ``opened_h``, ``first_response_h``, ``resolved_h``,
+        ``agent``, ``wait_h``.
+
+    Examples
+    --------
+    >>> t = simulate_queue(1.0, agents=2, mean_service_h=1.0, n_tickets=500, seed=3)
+    >>> len(t)
+    500
+    """
+    from sim.scenario import SEVERITIES
+
+    if arrival_rate_h <= 0 or agents < 1 or n_tickets < 1 or warmup < 0:
+        raise ValueError("need arrival_rate_h > 0, agents >= 1, n_tickets >= 1, warmup >= 0")
+    mix = dict(severity_mix) if severity_mix else {"P3": 1.0}
+    ranks = [SEVERITIES.index(s) for s in mix]
+    cum = np.cumsum([mix[s] for s in mix])
+    if isinstance(mean_service_h, Mapping):
+        means = [float(mean_service_h[s]) for s in SEVERITIES]
+    else:
+        means = [float(mean_service_h)] * len(SEVERITIES)
+    streams = Streams(seed)
+    arrivals = streams.buffered("desk.arrivals")
+    kinds = streams.buffered("desk.severity")
+    service = ServiceTimeSampler(
+        streams.buffered("desk.service", gamma_shape=1.0 / (cv * cv)), means, distribution, cv
+    )
+    env = simpy.Environment()
+    log = TicketLog()
+    desk = ServiceDesk(env, log, agents, service)
+    total = n_tickets + warmup
+    rate_d = arrival_rate_h * HOURS_PER_DAY
+
+    def source():  # noqa: ANN202 - SimPy process
+        for _ in range(total):
+            yield env.timeout(arrivals.exponential() / rate_d)
+            k = int(np.searchsorted(cum, kinds.uniform() * cum[-1], side="right"))
+            desk.submit(log.open(-1, -1, "service", ranks[min(k, len(ranks) - 1)], env.now))
+
+    env.process(source())
+    env.run()
+    opened = np.asarray(log.opened) * HOURS_PER_DAY
+    first = np.asarray(log.first_response) * HOURS_PER_DAY
+    out = pd.DataFrame(
+        {
+            "severity": pd.Series([SEVERITIES[r] for r in log.severity], dtype="string"),
+            "opened_h": opened,
+            "first_response_h": first,
+            "resolved_h": np.asarray(log.resolved) * HOURS_PER_DAY,
+            "agent": np.asarray(log.agent, dtype=np.int64),
+            "wait_h": first - opened,
+        }
+    )
+    return out.iloc[warmup:].reset_index(drop=True)
