@@ -1,0 +1,118 @@
+"""``retention-lab teach ...``: build exercises, strip notebooks, render the course index.
+
+A typer sub-application (typer parses the options; the work is done by
+:mod:`sim.teach.build` and :mod:`sim.teach.toc`). The main CLI mounts it as
+``app.add_typer(teach.cli.app, name="teach")``; it also runs on its own with
+``python -m sim.teach.cli``.
+
+Every command with ``--check`` writes nothing and exits with status 1 when something is
+stale, printing what and how to fix it (for CI and the test suite).
+
+Examples
+--------
+>>> from typer.testing import CliRunner
+>>> result = CliRunner().invoke(app, ["--help"])
+>>> result.exit_code, "build-exercises" in result.output
+(0, True)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.teach.build import MarkerError, apply_changes, plan_exercises, strip_notebooks
+from sim.teach.toc import update_readme
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Course tooling: exercises from solutions, stripped notebooks, the course index.",
+)
+
+_VERB = {"create": "missing", "update": "stale", "delete": "orphaned (no solutions notebook)"}
+
+
+@app.command("build-exercises")
+def build_exercises_cmd(
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if exercises/ is stale.")] = False,
+    solutions: Annotated[Path, typer.Option("--solutions", help="Folder of solutions notebooks.")] = Path(
+        "solutions"
+    ),
+    exercises: Annotated[Path, typer.Option("--exercises", help="Folder to write exercises to.")] = Path(
+        "exercises"
+    ),
+) -> None:
+    """Generate exercises/NN_*.ipynb from solutions/NN_*.ipynb (byte-deterministic)."""
+    try:
+        changes = plan_exercises(solutions, exercises)
+    except (MarkerError, FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if check:
+        for c in changes:
+            typer.echo(f"{_VERB[c.action]}: {c.path}")
+        if changes:
+            typer.echo(
+                f"{len(changes)} exercises notebook(s) out of sync with {solutions}/; "
+                "run `make exercises` (retention-lab teach build-exercises)",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo(f"exercises in sync with {solutions}/")
+        return
+    apply_changes(changes)
+    for c in changes:
+        typer.echo(f"{c.action}d {c.path}")
+    if not changes:
+        typer.echo(f"exercises already in sync with {solutions}/")
+
+
+@app.command("strip")
+def strip_cmd(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Notebooks or folders (default: notebooks solutions exercises)."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a notebook is not clean.")] = False,
+) -> None:
+    """Remove outputs, execution counts and volatile metadata from notebooks (in place)."""
+    targets = paths or [p for p in (Path("notebooks"), Path("solutions"), Path("exercises")) if p.is_dir()]
+    try:
+        changed = strip_notebooks(targets, check=check)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for p in changed:
+        typer.echo(f"{'not stripped' if check else 'stripped'}: {p}")
+    if check and changed:
+        typer.echo("run `retention-lab teach strip` before committing", err=True)
+        raise typer.Exit(1)
+    if not changed:
+        typer.echo("all notebooks clean")
+
+
+@app.command("toc")
+def toc_cmd(
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the table is stale.")] = False,
+    readme: Annotated[Path, typer.Option("--readme", help="The course index to update.")] = Path(
+        "notebooks/README.md"
+    ),
+) -> None:
+    """Render the chapter table of the course index from sim/teach/toc.py."""
+    try:
+        changed = update_readme(readme, check=check)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if check and changed:
+        typer.echo(f"stale: {readme} (run `retention-lab teach toc`)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{'updated' if changed else 'up to date'}: {readme}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
