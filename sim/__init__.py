@@ -11,6 +11,7 @@ The public API::
 """
 
 from sim.errors import ConfigError, DataError, RetentionLabError
+from sim.policy import Policy
 from sim.result import FirmView, LatentAccessError, Result
 from sim.runner import run
 from sim.scenario import Scenario
@@ -19,6 +20,7 @@ from sim._version import __version__
 
 __all__ = [
     "Scenario",
+    "Policy",
     "Result",
     "FirmView",
     "run",

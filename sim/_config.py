@@ -48,6 +48,8 @@ def format_validation_error(exc: ValidationError, *, what: str) -> str:
             lines.append(f"  - {loc}: unknown key (value {err['input']!r}); check the spelling against the documented fields")
         elif err["type"] == "missing":
             lines.append(f"  - {loc}: required field is missing")
+        elif isinstance(err["input"], dict):  # a rule about a whole section: the message names the values
+            lines.append(f"  - {loc}: {msg}")
         else:
             lines.append(f"  - {loc}: value {err['input']!r} is not allowed: {msg}")
     return "\n".join(lines)

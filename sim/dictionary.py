@@ -91,6 +91,9 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the order."),
         Column("amount", "float64", "currency", "Order value (Gamma-Gamma spend model)."),
         Column("is_first", "bool", "flag", "The acquisition order (not a repeat purchase)."),
+        Column("discount", "float64", "currency", "Discount paid by the firm on this order (offer redeemed or membership benefit)."),
+        Column("points", "float64", "points", "Loyalty points earned with this order."),
+        Column("campaign", "string", "category", "Campaign whose contact converted into this order ('' if none)."),
         Column("true_quality_issue", "bool", "flag", "Latent: the order had a quality problem (raises complaint probability)."),
     ),
     "tickets": _table(
@@ -109,6 +112,8 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("sla_first_response_met", "boolean", "flag", "First response within the severity's SLA target (NA if unanswered)."),
         Column("sla_resolution_met", "boolean", "flag", "Resolution within the severity's SLA target (NA if unresolved)."),
         Column("sla_met", "boolean", "flag", "Both SLA targets met (NA while open)."),
+        Column("escalated", "bool", "flag", "Escalated to the front of the queue after breaching its first-response target."),
+        Column("bot", "bool", "flag", "Resolved by the bot without reaching an agent."),
     ),
     "surveys": _table(
         Column("survey_id", "int64", "id", "Answer identifier."),
@@ -124,8 +129,15 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("customer_id", "int64", "id", "Customer concerned."),
         Column("t", "float64", "days", "Time of the event."),
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the event."),
-        Column("event", "string", "category", "acquired, referred, true_churned (latent), ..."),
+        Column("event", "string", "category", "acquired, referred, opted_out, membership, budget_skip, true_churned and true_reactivated (latent)."),
         Column("detail", "string", "text", "Event detail (channel, churn reason, ...)."),
+    ),
+    "tiers": _table(
+        Column("customer_id", "int64", "id", "Customer graded."),
+        Column("t", "float64", "days", "Time of the grading (tier refresh)."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the grading."),
+        Column("tier", "string", "category", "Tier assigned by the policy's tiering method."),
+        Column("score", "float64", "score", "The observed score the tier was cut from (higher = better)."),
     ),
     "contacts": _table(
         Column("contact_id", "int64", "id", "Contact identifier."),
@@ -143,7 +155,7 @@ TABLES: dict[str, dict[str, Column]] = {
 }
 
 #: Event types that are ground truth (dropped from the firm-facing view).
-LATENT_EVENTS: frozenset[str] = frozenset({"true_churned"})
+LATENT_EVENTS: frozenset[str] = frozenset({"true_churned", "true_reactivated"})
 
 KPIS: dict[str, KPI] = {
     k.name: k
@@ -156,9 +168,15 @@ KPIS: dict[str, KPI] = {
         KPI("repeat_purchase_rate", "share", "Share of buyers in the period who had ordered before the period (returning buyers / buyers)."),
         KPI("gross_margin", "currency", "revenue x scenario gross-margin rate."),
         KPI("acquisition_cost", "currency", "Sum of CAC of customers acquired in the period."),
-        KPI("service_cost", "currency", "Agent cost: agents x cost per agent-day x days in the period."),
-        KPI("retention_cost", "currency", "Cost of retention contacts, offers and loyalty benefits."),
+        KPI("service_cost", "currency", "Agent-days on duty x cost per agent-day, plus escalations and bot handling."),
+        KPI("retention_cost", "currency", "Contacts and offers sent, discounts redeemed, and loyalty points (x point value x redemption rate)."),
         KPI("profit", "currency", "gross_margin - acquisition_cost - service_cost - retention_cost."),
+        KPI("contacts", "contacts", "Contacts sent (all campaigns and triggers)."),
+        KPI("contact_open_rate", "share", "Opened contacts / contacts sent."),
+        KPI("compliance_incidents", "contacts", "Contacts sent to customers without consent or after opting out."),
+        KPI("opt_outs", "customers", "Customers who opted out of marketing contacts."),
+        KPI("budget_skips", "actions", "Actions not taken because their budget pot was empty."),
+        KPI("escalations", "tickets", "Tickets escalated after breaching their first-response target."),
         KPI("tickets", "tickets", "Tickets opened in the period."),
         KPI("complaint_rate", "share", "tickets from customers / orders in the period."),
         KPI("sla_met_rate", "share", "Share of resolved tickets that met both SLA targets of their severity."),

@@ -62,6 +62,30 @@ def _ticket_kpis(tk: pd.DataFrame, n_orders: int, resolved: pd.DataFrame, answer
     }
 
 
+def _policy_costs(res: "Result", o: pd.DataFrame, tk: pd.DataFrame, ct: pd.DataFrame) -> tuple[float, float]:
+    """(retention cost, extra service cost) of the policy's actions within the given rows."""
+    pol = res.policy
+    retention = float(ct["cost"].sum()) + float(o["discount"].sum())
+    service = 0.0
+    if pol is not None:
+        if pol.loyalty.enabled:
+            retention += float(o["points"].sum()) * pol.loyalty.point_value * pol.loyalty.redemption_rate
+        service += float(tk["escalated"].sum()) * pol.service.escalation_cost
+        service += float(tk["bot"].sum()) * pol.service.bot.cost_per_ticket
+    return retention, service
+
+
+def _action_kpis(ct: pd.DataFrame, ev: pd.DataFrame, tk: pd.DataFrame) -> dict[str, float]:
+    return {
+        "contacts": float(len(ct)),
+        "contact_open_rate": float(ct["opened"].mean()) if len(ct) else float("nan"),
+        "compliance_incidents": float((~ct["consent_ok"]).sum()),
+        "opt_outs": float((ev["event"] == "opted_out").sum()),
+        "budget_skips": float((ev["event"] == "budget_skip").sum()),
+        "escalations": float(tk["escalated"].sum()),
+    }
+
+
 def _active_at(orders: pd.DataFrame, t_end: float) -> int:
     t = orders["t"].to_numpy()
     mask = (t <= t_end) & (t > t_end - ACTIVE_WINDOW_DAYS)
@@ -83,8 +107,8 @@ def overall_kpis(res: "Result") -> pd.Series:
     revenue = float(o["amount"].sum())
     margin = revenue * sc.margin_rate
     acq_cost = float(c["cac"].sum())
-    service_cost = res.agents * sc.desk.cost_per_agent_day * days
-    retention_cost = float(ct["cost"].sum())
+    retention_cost, extra_service = _policy_costs(res, o, tk, ct)
+    service_cost = res.agents * sc.desk.cost_per_agent_day * days + extra_service
     counts = o.groupby("customer_id").size()
     out: dict[str, float] = {
         "customers_acquired": float(n_cust),
@@ -113,6 +137,7 @@ def overall_kpis(res: "Result") -> pd.Series:
         d = tk.loc[tk["severity"] == s, "sla_met"].dropna()
         out[f"sla_met_{s}"] = float(d.astype(bool).mean()) if len(d) else float("nan")
     out.update(_survey_kpis(sv))
+    out.update(_action_kpis(ct, res.events, tk))
     out["active_customers"] = float(_active_at(o, days))
     out["true_alive"] = float(_alive_at(c, days))
     out["true_churned"] = float(c["true_churn_t"].notna().sum())
@@ -139,6 +164,8 @@ def monthly_kpis(res: "Result") -> pd.DataFrame:
     ans_m = to_date(tk["first_response_t"]).dt.to_period("M")
     sv_m = sv["date"].dt.to_period("M")
     ct_m = ct["date"].dt.to_period("M")
+    ev = res.events
+    ev_m = ev["date"].dt.to_period("M")
     churn_m = to_date(c["true_churn_t"]).dt.to_period("M")
     first_order_t = c.set_index("customer_id")["acquired_t"]
     rows = []
@@ -150,6 +177,8 @@ def monthly_kpis(res: "Result") -> pd.DataFrame:
         returning = int((first_order_t.reindex(buyers).to_numpy() < t0).sum()) if len(buyers) else 0
         revenue = float(om["amount"].sum())
         acq = c[c_m == m]
+        tkm, ctm = tk[tk_m == m], ct[ct_m == m]
+        retention_cost, extra_service = _policy_costs(res, om, tkm, ctm)
         row: dict[str, float] = {
             "customers_acquired": float(len(acq)),
             "orders": float(len(om)),
@@ -159,12 +188,13 @@ def monthly_kpis(res: "Result") -> pd.DataFrame:
             "repeat_purchase_rate": returning / len(buyers) if len(buyers) else float("nan"),
             "gross_margin": revenue * sc.margin_rate,
             "acquisition_cost": float(acq["cac"].sum()),
-            "service_cost": res.agents * sc.desk.cost_per_agent_day * (t1 - t0),
-            "retention_cost": float(ct.loc[ct_m == m, "cost"].sum()),
+            "service_cost": res.agents * sc.desk.cost_per_agent_day * (t1 - t0) + extra_service,
+            "retention_cost": retention_cost,
         }
         row["profit"] = row["gross_margin"] - row["acquisition_cost"] - row["service_cost"] - row["retention_cost"]
-        row.update(_ticket_kpis(tk[tk_m == m], len(om), tk[res_m == m], tk[ans_m == m]))
+        row.update(_ticket_kpis(tkm, len(om), tk[res_m == m], tk[ans_m == m]))
         row.update(_survey_kpis(sv[sv_m == m]))
+        row.update(_action_kpis(ctm, ev[ev_m == m], tkm))
         row["active_customers"] = float(_active_at(o, t1))
         alive_start = _alive_at(c, t0) if t0 > 0 else 0
         churned = int((churn_m == m).sum())

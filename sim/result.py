@@ -5,7 +5,7 @@ Examples
 >>> import sim
 >>> res = sim.run(sim.Scenario.load("baseline"), customers=200, days=90, seed=3)
 >>> sorted(res.tables)
-['contacts', 'customers', 'events', 'orders', 'surveys', 'tickets']
+['contacts', 'customers', 'events', 'orders', 'surveys', 'tickets', 'tiers']
 >>> any(c.startswith("true_") for c in res.observed().customers.columns)
 False
 """
@@ -65,6 +65,7 @@ class FirmView:
     tickets: pd.DataFrame
     surveys: pd.DataFrame
     events: pd.DataFrame
+    tiers: pd.DataFrame
     contacts: pd.DataFrame
 
     @classmethod
@@ -90,14 +91,14 @@ class Result:
 
     Attributes
     ----------
-    customers, orders, tickets, surveys, events, contacts : pandas.DataFrame
+    customers, orders, tickets, surveys, events, tiers, contacts : pandas.DataFrame
         Tidy tables with the columns of :mod:`sim.dictionary`; ``true_*`` columns and
         ``true_*`` events are ground truth (for teaching and validation only).
     scenario : Scenario
         The scenario that was run (with ``horizon_days`` as run).
     seed : int
-    agents : int
-        Agents on the desk during the run.
+    agents : float
+        Agent-days on duty per calendar day (round-the-clock agents plus shifts).
     info : dict
         Run metadata (events processed, wall time, backlog at the end, ...).
     """
@@ -107,17 +108,18 @@ class Result:
     tickets: pd.DataFrame
     surveys: pd.DataFrame
     events: pd.DataFrame
+    tiers: pd.DataFrame
     contacts: pd.DataFrame
     scenario: Scenario
     seed: int
-    agents: int
+    agents: float
     policy: Any = None
     info: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ basics
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All six tables by name."""
+        """All seven tables by name."""
         return {name: getattr(self, name) for name in TABLE_NAMES}
 
     @property
@@ -210,7 +212,7 @@ class Result:
             **tables,
             scenario=Scenario.load(p / "scenario.yaml"),
             seed=int(meta["seed"]),
-            agents=int(meta["agents"]),
+            agents=float(meta["agents"]),
             policy=policy,
             info=meta.get("info", {}),
         )

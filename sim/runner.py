@@ -71,4 +71,4 @@ def run(
     if progress is None:
         progress = n * horizon > PROGRESS_THRESHOLD
     tables, info = simulate(sc, customers=n, days=float(horizon), seed=seed, progress=progress, policy=policy)
-    return Result(**tables, scenario=sc, seed=seed, agents=info["agents"], policy=policy, info=info)
+    return Result(**tables, scenario=sc, seed=seed, agents=info["agent_days_per_day"], policy=policy, info=info)

@@ -286,6 +286,24 @@ class Churn(StrictModel):
         return _check_mix(v, CHURN_REASONS, "churn reasons")
 
 
+class MarketEvent(StrictModel):
+    """A scheduled shock for what-ifs.
+
+    ``competitor_price_cut``: from ``day`` for ``duration_days`` every customer's purchase rate is
+    multiplied by ``rate_multiplier`` and their dropout logit raised by ``dropout_shift``.
+    ``outage``: at ``day`` a P0 incident makes ``tickets`` customers (chosen at random among those
+    alive) complain at once, with cause *service* and severity ``severity``.
+    """
+
+    kind: Literal["competitor_price_cut", "outage"]
+    day: NonNegative
+    duration_days: Positive = 30.0
+    rate_multiplier: Positive = 0.8
+    dropout_shift: float = 0.5
+    tickets: Annotated[int, Field(ge=0)] = 100
+    severity: Literal["P0", "P1", "P2", "P3"] = "P0"
+
+
 class Scenario(YamlMixin, StrictModel):
     """The simulated world: customers, their behaviour, and the service desk.
 
@@ -316,6 +334,7 @@ class Scenario(YamlMixin, StrictModel):
     desk: Desk = Field(default_factory=Desk)
     surveys: Surveys = Field(default_factory=Surveys)
     churn: Churn = Field(default_factory=Churn)
+    market_events: list[MarketEvent] = Field(default_factory=list)
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> "Scenario":
@@ -370,7 +389,11 @@ def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -
 
 def _is_open_mapping(prefix: list[str]) -> bool:
     """Mappings whose keys are user-chosen (channels): new keys may be added by a path."""
-    return prefix[-1:] == ["channels"]
+    return bool(prefix) and prefix[-1] in _OPEN_MAPPINGS
+
+
+#: Mappings whose keys the user names (new keys may be added through a dotted path).
+_OPEN_MAPPINGS = frozenset({"channels", "offers", "variants", "split", "pots", "sla_override", "contact_pot"})
 
 
 def list_presets() -> list[str]:

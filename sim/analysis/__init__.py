@@ -1,1 +1,39 @@
-"""Reusable customer-analytics modules (RFM, tiers, CLV, cohorts, churn, satisfaction, A/B tests, ROI, data quality, privacy)."""
+"""Reusable customer analytics that work on any transaction log with the documented columns.
+
+Modules (imported lazily, so ``import sim`` stays fast)::
+
+    rfm           recency / frequency / monetary scores and named segments
+    tiers         value tiers (customer pyramid), tier migration
+    clv           BG/NBD + Gamma-Gamma by maximum likelihood, P(alive), CLV
+    cohorts       acquisition-cohort retention, Kaplan-Meier survival of lifetimes
+    churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score
+    satisfaction  NPS / CSAT / CES with confidence intervals, bad-review alerts
+    abtest        two-proportion and two-mean tests, sample sizes, the peeking demonstration
+    roi           ROI, incremental ROI, LTV/CAC, payback period, campaign ROI
+    quality       data-quality report and logged cleaning steps
+    privacy       pseudonymisation, masking, data minimisation
+    queueing      Erlang C, Cobham's priority formula, desk sizing
+
+Examples
+--------
+>>> from sim import analysis
+>>> analysis.roi.roi(gain=150.0, cost=100.0)
+0.5
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["rfm", "tiers", "clv", "cohorts", "churn", "satisfaction", "abtest", "roi", "quality", "privacy", "queueing"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -41,7 +41,7 @@ HOURS_PER_DAY = 24.0
 class TicketLog:
     """Struct-of-arrays store of tickets (one list per column)."""
 
-    __slots__ = ("customer", "order", "cause", "severity", "opened", "first_response", "resolved", "agent")
+    __slots__ = ("customer", "order", "cause", "severity", "opened", "first_response", "resolved", "agent", "escalated", "bot")
 
     def __init__(self) -> None:
         self.customer: list[int] = []
@@ -52,6 +52,8 @@ class TicketLog:
         self.first_response: list[float] = []
         self.resolved: list[float] = []
         self.agent: list[int] = []
+        self.escalated: list[bool] = []
+        self.bot: list[bool] = []
 
     def open(self, customer: int, order: int, cause: str, severity: int, now: float) -> int:
         """Append a new ticket and return its index."""
@@ -63,6 +65,8 @@ class TicketLog:
         self.first_response.append(math.nan)
         self.resolved.append(math.nan)
         self.agent.append(-1)
+        self.escalated.append(False)
+        self.bot.append(False)
         return len(self.opened) - 1
 
     def __len__(self) -> int:
@@ -127,6 +131,7 @@ class ServiceDesk:
         agents: int,
         service_time: Callable[[int], float],
         on_resolved: Callable[[int], None] | None = None,
+        shifts: Sequence[tuple[float, float, int]] = (),
     ) -> None:
         self.env = env
         self.log = log
@@ -136,22 +141,43 @@ class ServiceDesk:
         self.busy_time = 0.0
         self._seq = 0
         self.agents = agents
+        # shift k: (start_h, end_h, agents) repeating daily, on top of `agents` round-the-clock agents
+        self.shifts = [(a / HOURS_PER_DAY, b / HOURS_PER_DAY, n) for a, b, n in shifts]
         for k in range(agents):
-            env.process(self._agent(k))
+            env.process(self._agent(k, None))
+        k = agents
+        for start, end, n in self.shifts:
+            for _ in range(n):
+                env.process(self._agent(k, (start, end)))
+                k += 1
 
-    def submit(self, ticket: int) -> None:
-        """Queue a ticket (already opened in the log) by its severity."""
+    @property
+    def agent_days_per_day(self) -> float:
+        """Agent-days of staffing per calendar day (round-the-clock agents plus shifts)."""
+        return self.agents + sum((end - start) * n for start, end, n in self.shifts)
+
+    def submit(self, ticket: int, priority: float | None = None) -> None:
+        """Queue a ticket (already opened in the log); lower ``priority`` is served first
+        (default: its severity rank)."""
         self._seq += 1
-        self.queue.put((self.log.severity[ticket], self._seq, ticket))
+        key = self.log.severity[ticket] if priority is None else priority
+        self.queue.put((key, self._seq, ticket))
+
+    def escalate(self, ticket: int) -> None:
+        """Move a still-queued ticket to the front (a second, top-priority queue entry; the
+        stale entry is skipped when an agent reaches it)."""
+        self._seq += 1
+        self.queue.put((-1.0, self._seq, ticket))
 
     @property
     def backlog(self) -> int:
-        """Tickets waiting for an agent."""
+        """Queue entries waiting for an agent (escalated tickets may count twice)."""
         return len(self.queue.items)
 
-    def _agent(self, k: int):  # noqa: ANN202 - SimPy process
+    def _agent(self, k: int, shift: tuple[float, float] | None):  # noqa: ANN202 - SimPy process
         env = self.env
         get = self.queue.get
+        put = self.queue.put
         log = self.log
         fr = log.first_response
         res = log.resolved
@@ -159,7 +185,15 @@ class ServiceDesk:
         sev = log.severity
         service_time = self.service_time
         while True:
-            _, _, tid = yield get()
+            if shift is not None and not _on_duty(env.now, shift):
+                yield env.timeout(_until_shift(env.now, shift))
+            item = yield get()
+            tid = item[2]
+            if fr[tid] == fr[tid]:  # already taken (stale entry of an escalated ticket)
+                continue
+            if shift is not None and not _on_duty(env.now, shift):
+                put(item)  # the shift ended while waiting: hand the ticket back, keep its place
+                continue
             start = env.now
             fr[tid] = start
             ag[tid] = k
@@ -169,6 +203,23 @@ class ServiceDesk:
             self.busy_time += d
             if self.on_resolved is not None:
                 self.on_resolved(tid)
+
+
+_EPS = 1e-9
+
+
+def _on_duty(now: float, shift: tuple[float, float]) -> bool:
+    """Whether ``now`` (days) falls in the daily shift ``(start, end)`` (fractions of a day)."""
+    f = now - math.floor(now)
+    return shift[0] - _EPS <= f < shift[1] - _EPS
+
+
+def _until_shift(now: float, shift: tuple[float, float]) -> float:
+    """Days from ``now`` until the shift next starts (whole-day arithmetic: no float creep)."""
+    target = math.floor(now) + shift[0]
+    if target <= now + _EPS:
+        target += 1.0
+    return target - now
 
 
 def simulate_queue(

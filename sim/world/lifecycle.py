@@ -18,6 +18,21 @@ The model (time in days; every mechanism but the core can be switched off in the
 * **Surveys.** Post-purchase CSAT, post-ticket CSAT and CES, and a periodic relationship NPS;
   answers are noisy readings of ``s_i`` and response depends on ``s_i`` (non-response bias).
 * **Referral.** An order by a promoter (``s_i >= 9``) brings a referred customer with a probability.
+* **Firm actions** (only with a policy; decided in ``sim/world/firm.py`` from observed data,
+  executed here): a *contact* costs its channel's price, may be opened (``open_rate``); an opened
+  contact lifts satisfaction by the channel's ``care_effect`` plus the offer's
+  ``satisfaction_boost``, converts into an immediate order with probability
+  ``convert_rate x convert_multiplier`` (at the offer's discount), or leaves the discount pending for
+  ``redeem_window_days``; a truly lapsed customer is reactivated with probability
+  ``winback_prob x 0.5^(days since lapse / winback_half_life_days)``. Contacts beyond
+  ``fatigue.free_contacts`` within ``fatigue.window_days`` lower satisfaction and opt the customer
+  out with a probability. *Membership* multiplies the purchase rate by ``1 + rate_uplift``, lowers
+  the dropout logit by ``dropout_shift`` (the switching cost of status and points), gives a
+  discount on every order and, with ``priority_service``, serves the member's tickets ahead of
+  non-members of the same severity. *Bot deflection* resolves a share of P3 tickets at once;
+  *escalation* moves a ticket that breached its first-response target to the front of the queue.
+* **Market events.** A competitor's price cut scales every purchase rate and raises every dropout
+  logit for a while; an outage makes many customers complain at once.
 * **Churn reasons.** A dropout is attributed to the customer's last bad experience (product or
   service) with probability ``min(1, (s_ref - s_i) / 3)`` when ``s_i < s_ref``; otherwise it is
   drawn from ``churn.reason_mix``.
@@ -33,6 +48,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from itertools import accumulate
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -42,6 +58,9 @@ from sim.scenario import SEVERITIES, Scenario
 from sim.world.desk import HOURS_PER_DAY, ServiceDesk, ServiceTimeSampler, TicketLog
 from sim.world.population import TraitPool, draw_population
 from sim.world.rng import Streams
+
+if TYPE_CHECKING:
+    from sim.policy import Policy
 
 __all__ = ["World"]
 
@@ -82,8 +101,19 @@ class World:
         Agents on the desk.
     """
 
-    def __init__(self, env: simpy.Environment, sc: Scenario, customers: int, horizon: float, streams: Streams, agents: int) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        customers: int,
+        horizon: float,
+        streams: Streams,
+        agents: int,
+        policy: Policy | None = None,
+    ) -> None:
         self.env = env
+        self.policy = policy
+        self.firm: Any = None  # set by sim.world.firm.Firm when a policy acts
         self.sc = sc
         self.horizon = horizon
         self.streams = streams
@@ -131,6 +161,15 @@ class World:
         self.s_churn: list[float] = [math.nan] * customers
         self.version: list[int] = [0] * customers
         self.bad_cause: list[str] = [""] * customers
+        self.mult: list[float] = [1.0] * customers  # membership rate uplift
+        self.member_drop: list[float] = [0.0] * customers  # membership switching cost (logit)
+        self.member_discount: list[float] = [0.0] * customers
+        self.priority: list[bool] = [False] * customers
+        self.opted_out: list[bool] = [False] * customers
+        self.pending: dict[int, tuple[float, float, str]] = {}  # i -> (discount, expiry, campaign)
+        self.contact_times: dict[int, list[float]] = {}
+        self.market_rate = 1.0
+        self.market_drop = 0.0
         self.n_acquired_paid = 0
         self.referral_pool = TraitPool(sc, streams)
         self.referral_cac = sc.population.referral.cac
@@ -142,6 +181,22 @@ class World:
         self.o_amount: list[float] = []
         self.o_first: list[bool] = []
         self.o_issue: list[bool] = []
+        self.o_discount: list[float] = []
+        self.o_points: list[float] = []
+        self.o_campaign: list[str] = []
+        self.c_cust: list[int] = []
+        self.c_t: list[float] = []
+        self.c_campaign: list[str] = []
+        self.c_channel: list[str] = []
+        self.c_variant: list[str] = []
+        self.c_cost: list[float] = []
+        self.c_opened: list[bool] = []
+        self.c_converted: list[bool] = []
+        self.c_consent: list[bool] = []
+        self.tr_cust: list[int] = []
+        self.tr_t: list[float] = []
+        self.tr_tier: list[str] = []
+        self.tr_score: list[float] = []
         self.sv_cust: list[int] = []
         self.sv_t: list[float] = []
         self.sv_touch: list[str] = []
@@ -170,10 +225,25 @@ class World:
             st.distribution,
             st.cv,
         )
-        self.sla_fr = [sc.desk.sla[s].first_response_h / HOURS_PER_DAY for s in SEVERITIES]
-        self.sla_res = [sc.desk.sla[s].resolution_h / HOURS_PER_DAY for s in SEVERITIES]
+        sla = {s: sc.desk.sla[s].model_dump() for s in SEVERITIES}
+        svc = policy.service if policy is not None else None
+        if svc is not None:
+            for sev, override in svc.sla_override.items():
+                sla[sev].update(override)
+        self.sla_h = sla
+        self.sla_fr = [sla[s]["first_response_h"] / HOURS_PER_DAY for s in SEVERITIES]
+        self.sla_res = [sla[s]["resolution_h"] / HOURS_PER_DAY for s in SEVERITIES]
         self.tickets = TicketLog()
-        self.desk = ServiceDesk(env, self.tickets, agents, service, on_resolved=self._on_resolved)
+        shifts = [(sh.start_h, sh.end_h, sh.agents) for sh in svc.shifts] if svc is not None else []
+        extra = svc.extra_agents if svc is not None else 0
+        # with shifts, the shifts are the staffing (plus any extra round-the-clock agents)
+        self.desk = ServiceDesk(env, self.tickets, (0 if shifts else agents) + extra, service, on_resolved=self._on_resolved, shifts=shifts)
+        self.escalate = bool(svc is not None and svc.escalate_on_breach)
+        self.bot = svc.bot if svc is not None and svc.bot.enabled else None
+        self.r_bot = streams.buffered("bot")
+        self.r_contact = streams.buffered("contact")
+        loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
+        self.points_rate = loyalty.points_per_currency if loyalty is not None else 0.0
 
         # surveys
         self.l_pp = _logit(min(max(srv.post_purchase_rate, 1e-9), 1 - 1e-9))
@@ -231,6 +301,8 @@ class World:
 
     def _acquire(self, i: int, now: float) -> None:
         self._event(i, now, "acquired", self.channel_names[self.channel[i]])
+        if self.firm is not None:
+            self.firm.on_acquired(i, now)
         self._order(i, now, True)
         if self.alive[i]:
             self._schedule(i, now)
@@ -257,11 +329,16 @@ class World:
         self.s_churn.append(math.nan)
         self.version.append(0)
         self.bad_cause.append("")
+        self.mult.append(1.0)
+        self.member_drop.append(0.0)
+        self.member_discount.append(0.0)
+        self.priority.append(False)
+        self.opted_out.append(False)
         self._event(referrer, now, "referred", str(i + 1))
         self._acquire(i, now)
 
     def _schedule(self, i: int, now: float) -> None:
-        rate = self.lam[i]
+        rate = self.lam[i] * self.mult[i] * self.market_rate
         if self.k_rate:
             rate *= math.exp(self.k_rate * (self.sat_now(i, now) - self.s_ref))
         dt = self.r_purchase.exponential() / rate
@@ -277,7 +354,7 @@ class World:
         s = self._order(i, now, False)
         if not self.alive[i]:
             return
-        z = self.lp[i]
+        z = self.lp[i] + self.market_drop - self.member_drop[i]
         if self.k_drop:
             z -= self.k_drop * (s - self.s_ref)
         if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
@@ -285,16 +362,25 @@ class World:
         else:
             self._schedule(i, now)
 
-    def _order(self, i: int, now: float, first: bool) -> float:
+    def _order(self, i: int, now: float, first: bool, campaign: str = "") -> float:
         """Record an order and its consequences; returns satisfaction after it."""
         amount = self.r_spend.gamma() / self.nu[i]
         issue = self.comp_on and self.r_quality.uniform() < self.q_issue
         oid = len(self.o_t)
+        discount = self.member_discount[i]
+        if self.pending:
+            offer = self.pending.pop(i, None)
+            if offer is not None and offer[1] >= now:
+                discount = max(discount, offer[0])
+                campaign = campaign or offer[2]
         self.o_cust.append(i)
         self.o_t.append(now)
         self.o_amount.append(amount)
         self.o_first.append(first)
         self.o_issue.append(issue)
+        self.o_discount.append(amount * discount)
+        self.o_points.append(amount * self.points_rate)
+        self.o_campaign.append(campaign)
         s = self.s0[i]
         if self.sat_on:
             s = self.sat_now(i, now) + (self.eff.quality_issue if issue else self.eff.good_order)
@@ -307,12 +393,57 @@ class World:
             if u < (self.pc_issue if issue else self.pc_ok):
                 cause = "product" if issue else self.causes.draw(self.r_complaint.uniform())
                 sev = self.sev_rank[self.severities.draw(self.r_complaint.uniform())]
-                self.desk.submit(self.tickets.open(i, oid, cause, sev, now))
+                self.open_ticket(i, oid, cause, sev, now)
         if self.surv_on and not self.pp_zero and self._responds(self.l_pp, s):
             self._answer(i, now, "post_purchase", "csat", self._csat(s), -1)
         if self.ref_on and s >= 9.0 and self.r_referral.uniform() < self.referral_prob:
             self._add_referral(i, now)
+        if self.firm is not None:
+            self.firm.on_order(i, oid, now)
         return s
+
+    def open_ticket(self, i: int, oid: int, cause: str, sev: int, now: float) -> int:
+        """Open a ticket: the bot may take a P3 one; otherwise it queues for an agent."""
+        tk = self.tickets
+        tid = tk.open(i, oid, cause, sev, now)
+        if self.firm is not None:
+            self.firm.on_ticket_opened(tid, now)
+        bot = self.bot
+        if bot is not None and sev == 3 and self.r_bot.uniform() < bot.share_of_p3:
+            ht = bot.handle_time_h / HOURS_PER_DAY
+            if self.r_bot.uniform() < bot.containment:
+                tk.first_response[tid] = now
+                tk.agent[tid] = -2
+                tk.bot[tid] = True
+                ev = Timeout(self.env, ht, tid)
+                ev.callbacks.append(self._bot_resolved)
+                return tid
+            ev = Timeout(self.env, ht, tid)  # handed over to a human after the bot's attempt
+            ev.callbacks.append(lambda e: self._queue(e._value))
+            return tid
+        self._queue(tid)
+        return tid
+
+    def _queue(self, tid: int) -> None:
+        tk = self.tickets
+        i, sev = tk.customer[tid], tk.severity[tid]
+        self.desk.submit(tid, sev - 0.5 if (i >= 0 and self.priority[i]) else sev)
+        if self.escalate:
+            delay = tk.opened[tid] + self.sla_fr[sev] - self.env.now
+            ev = Timeout(self.env, max(delay, 0.0), tid)
+            ev.callbacks.append(self._check_escalation)
+
+    def _check_escalation(self, ev: Timeout) -> None:
+        tid = ev._value
+        tk = self.tickets
+        if tk.first_response[tid] != tk.first_response[tid]:  # still waiting: NaN
+            tk.escalated[tid] = True
+            self.desk.escalate(tid)
+
+    def _bot_resolved(self, ev: Timeout) -> None:
+        tid = ev._value
+        self.tickets.resolved[tid] = self.env.now
+        self._on_resolved(tid)
 
     def _reason(self, i: int, s: float) -> str:
         u = self.r_churn.uniform()
@@ -337,9 +468,14 @@ class World:
         now = self.env.now
         sev = tk.severity[tid]
         met = (tk.first_response[tid] - tk.opened[tid] <= self.sla_fr[sev]) and (now - tk.opened[tid] <= self.sla_res[sev])
+        if self.firm is not None:
+            self.firm.on_ticket_resolved(tid, now)
         s = self.s0[i]
         if self.sat_on:
-            s = self.sat_now(i, now) + (self.eff.sla_met if met else self.eff.sla_breached)
+            effect = self.eff.sla_met if met else self.eff.sla_breached
+            if tk.bot[tid]:
+                effect = self.bot.satisfaction_effect
+            s = self.sat_now(i, now) + effect
             self._set_sat(i, now, s)
             s = self.s[i]
             if not met:
@@ -356,6 +492,124 @@ class World:
         elif self.k_rate:
             self.version[i] += 1  # the rate changed: redraw the next purchase (memoryless)
             self._schedule(i, now)
+
+    # ------------------------------------------------------------------ firm actions (mechanisms)
+    def deliver(self, i: int, campaign: str, channel: str, offer_name: str | None, variant: str = "", extra_boost: float = 0.0) -> int:
+        """Send one contact (the firm has already decided, checked consent and paid)."""
+        now = self.env.now
+        pol = self.policy
+        ch = pol.channels[channel]
+        offer = pol.offers[offer_name] if offer_name else None
+        cid = len(self.c_t)
+        self.c_cust.append(i)
+        self.c_t.append(now)
+        self.c_campaign.append(campaign)
+        self.c_channel.append(channel)
+        self.c_variant.append(variant)
+        self.c_cost.append(ch.cost + (offer.fixed_cost if offer else 0.0))
+        self.c_consent.append(self.consent[i] and not self.opted_out[i])
+        self.c_converted.append(False)
+        # fatigue: contacts beyond the free allowance within the window
+        fat = pol.fatigue
+        times = self.contact_times.setdefault(i, [])
+        times.append(now)
+        while times and times[0] <= now - fat.window_days:
+            times.pop(0)
+        tired = len(times) > fat.free_contacts
+        if tired:
+            if self.sat_on:
+                self._set_sat(i, now, self.sat_now(i, now) - fat.satisfaction_penalty)
+            if not self.opted_out[i] and self.r_contact.uniform() < fat.opt_out_prob:
+                self.opted_out[i] = True
+                self._event(i, now, "opted_out", campaign)
+        opened = self.r_contact.uniform() < ch.open_rate
+        self.c_opened.append(opened)
+        if not opened:
+            if tired and self.alive[i] and self.k_rate:
+                self.version[i] += 1
+                self._schedule(i, now)
+            return cid
+        if not self.alive[i] and offer is not None and offer.winback_prob > 0.0:
+            p = offer.winback_prob * 0.5 ** ((now - self.churn_t[i]) / offer.winback_half_life_days)
+            if self.r_contact.uniform() < p:
+                self.alive[i] = True
+                self.churn_t[i] = math.nan
+                self.churn_reason[i] = ""
+                self.s_churn[i] = math.nan
+                self._event(i, now, "true_reactivated", campaign)
+        if not self.alive[i]:
+            return cid
+        if self.sat_on:
+            boost = ch.care_effect + extra_boost + (offer.satisfaction_boost if offer else 0.0)
+            self._set_sat(i, now, self.sat_now(i, now) + boost)
+        mult = offer.convert_multiplier if offer else 1.0
+        if self.r_contact.uniform() < min(1.0, ch.convert_rate * mult):
+            if offer is not None and offer.discount > 0:
+                self.pending[i] = (offer.discount, now, campaign)
+            self.c_converted[cid] = True
+            self._order(i, now, False, campaign)
+            if not self.alive[i]:
+                return cid
+            z = self.lp[i] + self.market_drop - self.member_drop[i] - self.k_drop * (self.s[i] - self.s_ref)
+            if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
+                self._churn(i, now, self._reason(i, self.s[i]))
+                return cid
+        elif offer is not None and offer.discount > 0:
+            self.pending[i] = (offer.discount, now + offer.redeem_window_days, campaign)
+        self.version[i] += 1  # satisfaction changed: redraw the next purchase (memoryless)
+        self._schedule(i, now)
+        return cid
+
+    def set_membership(
+        self, i: int, level: str, rate_uplift: float, discount: float, priority: bool, boost: float, dropout_shift: float
+    ) -> None:
+        """Apply a membership level's benefits (the firm decided the level from observed spend)."""
+        now = self.env.now
+        upgrade = 1.0 + rate_uplift > self.mult[i] or dropout_shift > self.member_drop[i]
+        self.mult[i] = 1.0 + rate_uplift
+        self.member_drop[i] = dropout_shift
+        self.member_discount[i] = discount
+        self.priority[i] = priority
+        self._event(i, now, "membership", level)
+        if upgrade and self.sat_on:
+            self._set_sat(i, now, self.sat_now(i, now) + boost)
+        if self.alive[i]:
+            self.version[i] += 1
+            self._schedule(i, now)
+
+    def record_tier(self, i: int, tier: str, score: float) -> None:
+        """Log a tier assignment (observed)."""
+        self.tr_cust.append(i)
+        self.tr_t.append(self.env.now)
+        self.tr_tier.append(tier)
+        self.tr_score.append(score)
+
+    def market(self, ev: Any):  # noqa: ANN201 - SimPy process
+        """Process: one scheduled market event."""
+        env = self.env
+        yield env.timeout(ev.day)
+        if ev.kind == "competitor_price_cut":
+            self._shock(ev.rate_multiplier, ev.dropout_shift)
+            yield env.timeout(ev.duration_days)
+            self._shock(1.0 / ev.rate_multiplier, -ev.dropout_shift)
+        else:  # outage: many customers complain at once
+            alive = [i for i in self._acquired() if self.alive[i]]
+            gen = self.streams.generator(f"market.outage.{ev.day}")
+            sev = SEVERITIES.index(ev.severity)
+            for i in gen.permutation(alive)[: ev.tickets].tolist():
+                self.open_ticket(int(i), -1, "service", sev, env.now)
+
+    def _shock(self, rate_factor: float, drop_shift: float) -> None:
+        now = self.env.now
+        self.market_rate *= rate_factor
+        self.market_drop += drop_shift
+        for i in self._acquired():
+            if self.alive[i]:
+                self.version[i] += 1
+                self._schedule(i, now)
+
+    def _acquired(self) -> list[int]:
+        return list(range(self.n_acquired_paid)) + list(range(self.n_paid, len(self.lam)))
 
     def relationship_surveys(self):  # noqa: ANN201 - SimPy process
         """Process: every ``relationship_interval_days`` ask all acquired customers for an NPS."""

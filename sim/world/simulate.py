@@ -51,7 +51,13 @@ def simulate(
     env = simpy.Environment()
     streams = Streams(seed)
     agents = desk_agents(sc, customers)
-    world = World(env, sc, customers, days, streams, agents)
+    world = World(env, sc, customers, days, streams, agents, policy=policy)
+    if policy is not None and not policy.is_noop():
+        from sim.world.firm import Firm
+
+        Firm(env, world, policy, streams)
+    for ev in sc.market_events:
+        env.process(world.market(ev))
     env.process(world.acquisition())
     if sc.surveys.enabled:
         env.process(world.relationship_surveys())
@@ -69,6 +75,7 @@ def simulate(
     tables = _tables(world, sc, days)
     info = {
         "agents": agents,
+        "agent_days_per_day": world.desk.agent_days_per_day,
         "customers": customers,
         "days": days,
         "seed": seed,
@@ -142,6 +149,9 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
             "date": _dates(start, o_t),
             "amount": np.asarray(w.o_amount, dtype=float),
             "is_first": np.asarray(w.o_first, dtype=bool),
+            "discount": np.asarray(w.o_discount, dtype=float),
+            "points": np.asarray(w.o_points, dtype=float),
+            "campaign": np.asarray(w.o_campaign, dtype=object),
             "true_quality_issue": np.asarray(w.o_issue, dtype=bool),
         },
     )
@@ -178,6 +188,8 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
             "sla_first_response_met": fr_met,
             "sla_resolution_met": res_met,
             "sla_met": both,
+            "escalated": np.asarray(tk.escalated, dtype=bool),
+            "bot": np.asarray(tk.bot, dtype=bool),
         },
     )
     sv_t = np.asarray(w.sv_t, dtype=float)
@@ -209,7 +221,34 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
             "detail": np.asarray(w.ev_detail, dtype=object),
         },
     )
-    contacts = _typed("contacts", {c: [] for c in TABLES["contacts"]})
+    c_t = np.asarray(w.c_t, dtype=float)
+    contacts = _typed(
+        "contacts",
+        {
+            "contact_id": np.arange(1, len(c_t) + 1),
+            "customer_id": np.asarray(w.c_cust, dtype=np.int64) + 1,
+            "t": c_t,
+            "date": _dates(start, c_t),
+            "campaign": np.asarray(w.c_campaign, dtype=object),
+            "channel": np.asarray(w.c_channel, dtype=object),
+            "variant": np.asarray(w.c_variant, dtype=object),
+            "cost": np.asarray(w.c_cost, dtype=float),
+            "opened": np.asarray(w.c_opened, dtype=bool),
+            "converted": np.asarray(w.c_converted, dtype=bool),
+            "consent_ok": np.asarray(w.c_consent, dtype=bool),
+        },
+    )
+    tr_t = np.asarray(w.tr_t, dtype=float)
+    tiers = _typed(
+        "tiers",
+        {
+            "customer_id": np.asarray(w.tr_cust, dtype=np.int64) + 1,
+            "t": tr_t,
+            "date": _dates(start, tr_t),
+            "tier": np.asarray(w.tr_tier, dtype=object),
+            "score": np.asarray(w.tr_score, dtype=float),
+        },
+    )
     customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
     return {
         "customers": customers,
@@ -217,6 +256,7 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
         "tickets": tickets,
         "surveys": surveys,
         "events": events,
+        "tiers": tiers,
         "contacts": contacts,
     }
 

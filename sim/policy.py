@@ -1,0 +1,409 @@
+"""What the firm does: :class:`Policy` — declarative, YAML-loadable, validated.
+
+Every lever acts on the world through a documented mechanism (see ``sim/world/firm.py``) and
+decides only from observed data (the firm's view): a policy never sees latent values.
+
+Levers
+------
+``tiering``      how customers are graded (RFM score, spend share, predicted CLV) and how often.
+``channels``     the contact channels' cost and open / convert rates (defaults: assumptions).
+``contacts``     a contact plan per tier: interval and channel (seed 002: weekly/monthly for high
+                 value, quarterly/half-yearly for the rest).
+``fatigue``      over-contacting lowers satisfaction and causes opt-outs (seed 004 warns against it).
+``offers``       named offers: discount, satisfaction boost, win-back power.
+``triggers``     real-time (after an order, after a complaint), periodic (birthday, anniversary),
+                 predictive (churn-risk score above a threshold), win-back of lapsed customers;
+                 each may run an A/B test (``variants`` with a ``split``).
+``loyalty``      points and silver/gold/diamond membership by rolling spend (seed 004) with benefits.
+``service``      extra agents, shifts, escalation on SLA breach, the 48-hour follow-up (seed 002),
+                 bot deflection of P3 tickets.
+``budget``       a retention budget per period split into pots (seed 004: 70/20/10); an action
+                 whose pot is empty is not taken, and that is recorded.
+
+Examples
+--------
+>>> import sim
+>>> pol = sim.Policy.load("vip_care")
+>>> [t.name for t in pol.tiering.tiers]
+['gold', 'silver', 'bronze']
+>>> sim.Policy.load("do_nothing").is_noop()
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim._config import StrictModel, YamlMixin, load_yaml_model, validate_model
+from sim.scenario import SEVERITIES, apply_changes
+
+__all__ = ["Policy", "PRESET_DIR", "list_policies", "CHANNELS"]
+
+PRESET_DIR = Path(__file__).parent / "policies"
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone")
+POTS: tuple[str, ...] = ("high_value", "wakeup", "reserve")
+
+
+class ChannelSpec(StrictModel):
+    """A contact channel: cost per contact and response rates (assumptions; seeds give none)."""
+
+    cost: NonNegative
+    open_rate: Probability
+    convert_rate: Probability
+    care_effect: float = 0.0
+
+
+def _default_channels() -> dict[str, ChannelSpec]:
+    return {
+        "email": ChannelSpec(cost=0.1, open_rate=0.20, convert_rate=0.02, care_effect=0.02),
+        "sms": ChannelSpec(cost=0.3, open_rate=0.45, convert_rate=0.03, care_effect=0.02),
+        "push": ChannelSpec(cost=0.02, open_rate=0.10, convert_rate=0.015, care_effect=0.0),
+        "phone": ChannelSpec(cost=25.0, open_rate=0.60, convert_rate=0.08, care_effect=0.25),
+    }
+
+
+class Tier(StrictModel):
+    """A tier and its share of graded customers (best first)."""
+
+    name: str
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class Tiering(StrictModel):
+    """Grade customers from observed history, every ``refresh_days``.
+
+    ``rfm``: the sum of R, F and M quintile scores; ``spend_share``: spend over ``lookback_days``;
+    ``predicted_clv``: BG/NBD expected purchases over a year x mean order value, refitted at each
+    refresh. Customers are ranked best first and cut into ``tiers`` by share.
+    """
+
+    method: Literal["none", "rfm", "spend_share", "predicted_clv"] = "none"
+    tiers: list[Tier] = Field(default_factory=list)
+    refresh_days: Positive = 30.0
+    lookback_days: Positive = 365.0
+
+    @model_validator(mode="after")
+    def _check(self) -> "Tiering":
+        if self.method != "none":
+            if not self.tiers:
+                raise ValueError(f"method {self.method!r} needs at least one tier")
+            total = sum(t.share for t in self.tiers)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"tier shares must sum to 1, they sum to {total:.6g}")
+            names = [t.name for t in self.tiers]
+            if len(set(names)) != len(names):
+                raise ValueError(f"tier names must be unique, got {names}")
+        return self
+
+
+class Offer(StrictModel):
+    """An incentive attached to a contact.
+
+    ``discount``: share of the next order's value paid by the firm when the offer is redeemed;
+    ``satisfaction_boost``: jump of latent satisfaction when the contact is opened;
+    ``winback_prob``: chance that an opened offer reactivates a truly lapsed customer, decaying with
+    ``winback_half_life_days`` since the lapse; ``fixed_cost``: cost per offer sent (gifts).
+    """
+
+    discount: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    satisfaction_boost: float = 0.0
+    convert_multiplier: Positive = 1.0
+    winback_prob: Probability = 0.0
+    winback_half_life_days: Positive = 90.0
+    fixed_cost: NonNegative = 0.0
+    redeem_window_days: Positive = 30.0
+
+
+class ContactRule(StrictModel):
+    """Scheduled contacts for one tier."""
+
+    tier: str
+    interval_days: Positive
+    channel: Literal["email", "sms", "push", "phone"]
+    offer: str | None = None
+
+
+class Fatigue(StrictModel):
+    """Contacts beyond ``free_contacts`` within ``window_days`` lower satisfaction and may opt the
+    customer out (then contacting them again is a compliance incident if consent is not respected)."""
+
+    window_days: Positive = 30.0
+    free_contacts: Annotated[int, Field(ge=0)] = 3
+    satisfaction_penalty: NonNegative = 0.3
+    opt_out_prob: Probability = 0.05
+
+
+class Variant(StrictModel):
+    """An A/B variant: overrides of channel and offer."""
+
+    channel: Literal["email", "sms", "push", "phone"] | None = None
+    offer: str | None = None
+
+
+class Trigger(StrictModel):
+    """One trigger. Which fields matter depends on the trigger (see ``Triggers``)."""
+
+    enabled: bool = False
+    channel: Literal["email", "sms", "push", "phone"] = "email"
+    offer: str | None = None
+    delay_days: NonNegative = 0.0
+    threshold: Probability = 0.5
+    check_every_days: Positive = 30.0
+    lapse_days: Positive = 120.0
+    cooldown_days: Positive = 90.0
+    score: Literal["recency", "p_alive"] = "p_alive"
+    variants: dict[str, Variant] = Field(default_factory=dict)
+    split: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ab(self) -> "Trigger":
+        if self.variants or self.split:
+            if set(self.variants) != set(self.split):
+                raise ValueError(f"split keys {sorted(self.split)} must match variants {sorted(self.variants)}")
+            total = sum(self.split.values())
+            if any(v < 0 for v in self.split.values()) or abs(total - 1.0) > 1e-6:
+                raise ValueError(f"split shares must be >= 0 and sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class Triggers(StrictModel):
+    """``post_order``: after each order (delay_days later); ``post_complaint``: when a ticket is
+    opened; ``birthday``: on the 1st of the birth month; ``anniversary``: a year after acquisition;
+    ``churn_risk``: every ``check_every_days``, customers whose observed risk score exceeds
+    ``threshold`` (``p_alive``: 1 - BG/NBD P(alive) fitted on observed orders, refitted every 90 days
+    once the firm has 180 days of history and 300 repeat buyers — before that the dropout part of
+    the model is not identified and the recency score is used; ``recency``: days since last order /
+    lapse_days, capped at 1); ``winback``: customers with no order for ``lapse_days``."""
+
+    post_order: Trigger = Field(default_factory=Trigger)
+    post_complaint: Trigger = Field(default_factory=Trigger)
+    birthday: Trigger = Field(default_factory=Trigger)
+    anniversary: Trigger = Field(default_factory=Trigger)
+    churn_risk: Trigger = Field(default_factory=Trigger)
+    winback: Trigger = Field(default_factory=Trigger)
+
+
+class LoyaltyTier(StrictModel):
+    """A membership level reached by rolling spend, with its benefits.
+
+    ``rate_uplift``: purchase rate x (1 + uplift); ``dropout_shift``: dropout logit lowered by this
+    much (members would lose status and points by leaving — a switching cost); ``discount``: share
+    of every order paid by the firm; ``priority_service``: tickets served ahead of non-members of
+    the same severity; ``upgrade_boost``: satisfaction jump on reaching the level."""
+
+    name: str
+    min_spend: NonNegative
+    discount: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    rate_uplift: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    dropout_shift: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    priority_service: bool = False
+    upgrade_boost: float = 0.3
+
+
+class Loyalty(StrictModel):
+    """Points on spend and membership levels (seed 004: silver / gold / diamond)."""
+
+    enabled: bool = False
+    points_per_currency: NonNegative = 1.0
+    point_value: NonNegative = 0.01
+    redemption_rate: Probability = 0.6
+    rolling_days: Positive = 365.0
+    tiers: list[LoyaltyTier] = Field(default_factory=list)
+
+    @field_validator("tiers")
+    @classmethod
+    def _ordered(cls, v: list[LoyaltyTier]) -> list[LoyaltyTier]:
+        spends = [t.min_spend for t in v]
+        if spends != sorted(spends) or len(set(spends)) != len(spends):
+            raise ValueError(f"membership tiers must be listed by strictly increasing min_spend, got {spends}")
+        return v
+
+
+class Shift(StrictModel):
+    """Agents on duty between two hours of the day (repeats daily)."""
+
+    start_h: Annotated[float, Field(ge=0.0, lt=24.0)]
+    end_h: Annotated[float, Field(gt=0.0, le=24.0)]
+    agents: Annotated[int, Field(ge=0, le=10_000)]
+
+    @model_validator(mode="after")
+    def _order(self) -> "Shift":
+        if self.end_h <= self.start_h:
+            raise ValueError(f"end_h ({self.end_h}) must be after start_h ({self.start_h})")
+        return self
+
+
+class FollowUp(StrictModel):
+    """A call after resolution (seed 002: within 48 hours) that lifts satisfaction."""
+
+    enabled: bool = False
+    delay_h: Positive = 48.0
+    channel: Literal["email", "sms", "push", "phone"] = "phone"
+    satisfaction_boost: float = 0.4
+
+
+class BotDeflection(StrictModel):
+    """A bot answers a share of P3 tickets at once; contained ones never reach an agent but
+    leave customers less satisfied; the rest are handed to the human queue."""
+
+    enabled: bool = False
+    share_of_p3: Probability = 0.5
+    containment: Probability = 0.6
+    handle_time_h: Positive = 0.1
+    satisfaction_effect: float = -0.2
+    cost_per_ticket: NonNegative = 0.5
+
+
+class Service(StrictModel):
+    """Complaint handling levers on top of the scenario's desk."""
+
+    extra_agents: Annotated[int, Field(ge=0, le=10_000)] = 0
+    shifts: list[Shift] = Field(default_factory=list)
+    sla_override: dict[str, dict[str, Positive]] = Field(default_factory=dict)
+    escalate_on_breach: bool = False
+    escalation_cost: NonNegative = 20.0
+    follow_up: FollowUp = Field(default_factory=FollowUp)
+    bot: BotDeflection = Field(default_factory=BotDeflection)
+
+    @field_validator("sla_override")
+    @classmethod
+    def _sla(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for sev, d in v.items():
+            if sev not in SEVERITIES:
+                raise ValueError(f"unknown severity {sev!r}; allowed: {list(SEVERITIES)}")
+            bad = [k for k in d if k not in ("first_response_h", "resolution_h")]
+            if bad:
+                raise ValueError(f"unknown SLA field(s) {bad} for {sev}; allowed: first_response_h, resolution_h")
+        return v
+
+
+class Budget(StrictModel):
+    """A retention budget per period, split into pots (seed 004: 70% high value, 20% wake-up,
+    10% reserve). ``amount_per_period: null`` means unlimited."""
+
+    amount_per_period: NonNegative | None = None
+    period_days: Positive = 30.0
+    pots: dict[str, float] = Field(default_factory=lambda: {"high_value": 0.7, "wakeup": 0.2, "reserve": 0.1})
+
+    @field_validator("pots")
+    @classmethod
+    def _pots(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if k not in POTS]
+        if bad:
+            raise ValueError(f"unknown pot(s) {bad}; allowed: {list(POTS)}")
+        if any(x < 0 for x in v.values()):
+            raise ValueError("pot shares must be >= 0")
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"pot shares must sum to 1, they sum to {total:.6g}")
+        return v
+
+
+class Policy(YamlMixin, StrictModel):
+    """What the firm does besides answering tickets.
+
+    Load a preset (``do_nothing``, ``vip_care``, ``churn_rescue``, ``service_first``,
+    ``loyalty_tiers``, ``spray_and_pray``) or a YAML file with :meth:`load`; change fields with
+    :meth:`updated`.
+
+    Examples
+    --------
+    >>> pol = Policy.load("churn_rescue")
+    >>> pol.triggers.churn_risk.enabled
+    True
+    >>> Policy.load("do_nothing").updated({"service.extra_agents": 1}).service.extra_agents
+    1
+    """
+
+    name: str = "custom"
+    description: str = ""
+    respect_consent: bool = True
+    channels: dict[str, ChannelSpec] = Field(default_factory=_default_channels)
+    offers: dict[str, Offer] = Field(default_factory=dict)
+    tiering: Tiering = Field(default_factory=Tiering)
+    contacts: list[ContactRule] = Field(default_factory=list)
+    fatigue: Fatigue = Field(default_factory=Fatigue)
+    triggers: Triggers = Field(default_factory=Triggers)
+    loyalty: Loyalty = Field(default_factory=Loyalty)
+    service: Service = Field(default_factory=Service)
+    budget: Budget = Field(default_factory=Budget)
+    contact_pot: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, ChannelSpec]) -> dict[str, ChannelSpec]:
+        bad = [k for k in v if k not in CHANNELS]
+        if bad:
+            raise ValueError(f"unknown channel(s) {bad}; allowed: {list(CHANNELS)}")
+        missing = [k for k in CHANNELS if k not in v]
+        if missing:
+            raise ValueError(f"channels table is missing {missing}; give all of {list(CHANNELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> "Policy":
+        tier_names = {t.name for t in self.tiering.tiers}
+        for k, rule in enumerate(self.contacts):
+            if rule.tier not in tier_names:
+                raise ValueError(
+                    f"contacts[{k}] names tier {rule.tier!r}, which is not defined in tiering.tiers "
+                    f"(defined: {sorted(tier_names) or 'none — set tiering.method and tiering.tiers'})"
+                )
+            if rule.offer is not None and rule.offer not in self.offers:
+                raise ValueError(f"contacts[{k}] uses offer {rule.offer!r}, not defined in offers {sorted(self.offers)}")
+        for name, trig in self.triggers:
+            refs = [trig.offer] + [v.offer for v in trig.variants.values()]
+            for ref in refs:
+                if ref is not None and ref not in self.offers:
+                    raise ValueError(f"triggers.{name} uses offer {ref!r}, not defined in offers {sorted(self.offers)}")
+        for tier, pot in self.contact_pot.items():
+            if tier not in tier_names:
+                raise ValueError(f"contact_pot names tier {tier!r}, not defined in tiering.tiers")
+            if pot not in POTS:
+                raise ValueError(f"contact_pot[{tier!r}] = {pot!r}; allowed pots: {list(POTS)}")
+        return self
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> "Policy":
+        """Load a preset by name or a policy YAML file."""
+        return load_yaml_model(cls, name_or_path, preset_dir=PRESET_DIR, what="policy")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Policy":
+        """Validate a mapping into a policy (clear :class:`ConfigError` on bad input)."""
+        return validate_model(cls, data, what="policy")
+
+    def updated(self, changes: dict[str, Any]) -> "Policy":
+        """A validated copy with dotted-path fields replaced (e.g. ``{"service.extra_agents": 2}``)."""
+        return self.from_dict(apply_changes(self.to_dict(), changes, what="policy"))
+
+    def is_noop(self) -> bool:
+        """True when the policy does nothing beyond the scenario's own desk."""
+        t = self.triggers
+        return (
+            self.tiering.method == "none"
+            and not self.contacts
+            and not any(trig.enabled for _, trig in t)
+            and not self.loyalty.enabled
+            and self.service == Service()
+        )
+
+
+def list_policies() -> list[str]:
+    """Names of the policy presets shipped in ``sim/policies``.
+
+    Examples
+    --------
+    >>> "do_nothing" in list_policies()
+    True
+    """
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))

@@ -1,0 +1,413 @@
+"""The firm: carries out a :class:`~sim.policy.Policy`, deciding only from observed data.
+
+The firm never touches the world's latent state. It sees the world through :class:`Observed`,
+a narrow facade over the observed logs (orders, tickets, surveys, contacts, consent and opt-out
+flags, acquisition dates, birth months) plus the actions a firm can take (send a contact, grant a
+membership level, log a tier). Any attempt to read anything else — a latent purchase rate, the
+alive flag, satisfaction — raises :class:`sim.result.LatentAccessError`. Scoring that needs a
+table works on the firm's :class:`~sim.result.FirmView`, which has no ``true_*`` columns.
+
+Decisions (each documented in ``sim/policy.py``):
+
+* **tiering** every ``refresh_days``: rank acquired customers by an observed score (RFM, spend
+  share over the look-back window, or BG/NBD predicted CLV) and cut them into tiers by share;
+  a ``tiers`` row is logged whenever a customer's tier changes;
+* **scheduled contacts**: each tier's members are contacted every ``interval_days`` (each customer
+  on their own phase, so contacts spread over the interval);
+* **triggers**: after an order / a complaint, on the 1st of the birth month, on the acquisition
+  anniversary, for a churn-risk score above a threshold, for win-back after ``lapse_days`` silent;
+  A/B variants are assigned per customer (sticky) with the trigger's split;
+* **loyalty**: membership level from rolling observed spend, re-evaluated at each order and monthly;
+* **service**: the follow-up contact ``delay_h`` after each resolution;
+* **budget**: each action is paid from a pot; an empty pot means the action is not taken and a
+  ``budget_skip`` event is logged. Consent is checked before any contact unless the policy says
+  otherwise (then contacts to non-consenting customers are compliance incidents).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from bisect import bisect_right
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+from simpy.events import Timeout
+
+from sim.dictionary import LATENT_PREFIX
+from sim.policy import Policy
+from sim.result import FirmView, LatentAccessError
+from sim.world.rng import Streams
+
+__all__ = ["Firm", "Observed"]
+
+_OBSERVED = frozenset(
+    {"o_cust", "o_t", "o_amount", "consent", "opted_out", "acq_t", "birth_month", "tickets", "n_acquired_paid", "n_paid"}
+)
+
+
+class Observed:
+    """The firm's window on the world: observed logs and firm actions, nothing latent.
+
+    Examples
+    --------
+    >>> import simpy, sim
+    >>> from sim.world.lifecycle import World
+    >>> from sim.world.rng import Streams
+    >>> w = World(simpy.Environment(), sim.Scenario.load("baseline"), 10, 30.0, Streams(0), 1)
+    >>> obs = Observed(w)
+    >>> obs.consent is w.consent
+    True
+    >>> obs.alive
+    Traceback (most recent call last):
+    ...
+    sim.result.LatentAccessError: "'alive' is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only"
+    """
+
+    __slots__ = ("_w",)
+
+    def __init__(self, world: Any) -> None:
+        object.__setattr__(self, "_w", world)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _OBSERVED:
+            return getattr(self._w, name)
+        raise LatentAccessError(
+            f"{name!r} is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the firm cannot change the world's state directly; use its actions")
+
+    # actions ---------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self._w.env.now
+
+    def acquired(self) -> list[int]:
+        """Indices of customers acquired so far."""
+        return self._w._acquired()
+
+    def deliver(self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0) -> int:
+        return self._w.deliver(i, campaign, channel, offer, variant, extra_boost)
+
+    def set_membership(self, i: int, tier: Any) -> None:
+        self._w.set_membership(i, tier.name, tier.rate_uplift, tier.discount, tier.priority_service, tier.upgrade_boost, tier.dropout_shift)
+
+    def clear_membership(self, i: int) -> None:
+        self._w.set_membership(i, "none", 0.0, 0.0, False, 0.0, 0.0)
+
+    def record_tier(self, i: int, tier: str, score: float) -> None:
+        self._w.record_tier(i, tier, score)
+
+    def event(self, i: int, kind: str, detail: str) -> None:
+        if kind.startswith(LATENT_PREFIX):
+            raise LatentAccessError("the firm cannot log latent events")
+        self._w._event(i, self.now, kind, detail)
+
+    def view(self) -> FirmView:
+        """Observed tables up to now (no latent columns), for scoring."""
+        from sim.world.simulate import _tables  # local import: table building lives there
+
+        w = self._w
+        return FirmView.from_tables(_tables(w, w.sc, w.env.now))
+
+    def order_frame(self) -> pd.DataFrame:
+        """Observed orders so far: customer index, t, amount (fast path for scoring)."""
+        w = self._w
+        return pd.DataFrame({"i": np.asarray(w.o_cust, dtype=np.int64), "t": np.asarray(w.o_t), "amount": np.asarray(w.o_amount)})
+
+
+class Firm:
+    """Runs a policy inside ``env``; see the module docstring."""
+
+    #: BG/NBD is refitted to the observed log at most this often (scores use the latest fit).
+    REFIT_DAYS = 90.0
+    #: Before this much history and this many repeat buyers, P(alive) scoring falls back to recency.
+    MIN_HISTORY_DAYS = 180.0
+    MIN_REPEAT_BUYERS = 300
+
+    def __init__(self, env: simpy.Environment, world: Any, policy: Policy, streams: Streams) -> None:
+        self.env = env
+        self.pol = policy
+        self.obs = Observed(world)
+        world.firm = self
+        self.r_ab = streams.buffered("ab")
+        self.r_phase = streams.generator("firm.phase")
+        # tiering and scheduled contacts
+        self.tier_of: dict[int, str] = {}
+        self.phase: dict[int, float] = {}
+        self.rules = {r.tier: r for r in policy.contacts}
+        # triggers
+        self.last_trigger: dict[tuple[str, int], float] = {}
+        self.variant_of: dict[tuple[str, int], str] = {}
+        self.last_order: dict[int, float] = {}
+        # loyalty
+        lo = policy.loyalty
+        self.loyalty = lo if lo.enabled and lo.tiers else None
+        self.spend_log: dict[int, list[tuple[float, float]]] = {}
+        self.level: dict[int, int] = {}
+        self.thresholds = [t.min_spend for t in lo.tiers]
+        # budget
+        self.pots: dict[str, float] = {}
+        self.budget = policy.budget
+        self._bgf: Any = None  # the latest BG/NBD fit to the observed log, refitted every REFIT_DAYS
+        self._bgf_t = -math.inf
+        env.process(self._daily())
+
+    # ------------------------------------------------------------------ budget & contacts
+    def _reset_budget(self) -> None:
+        b = self.budget
+        if b.amount_per_period is None:
+            self.pots = {}
+        else:
+            self.pots = {pot: b.amount_per_period * share for pot, share in b.pots.items()}
+
+    def _pot_for(self, campaign: str) -> str:
+        if campaign.startswith("tier:"):
+            tier = campaign[5:]
+            if tier in self.pol.contact_pot:
+                return self.pol.contact_pot[tier]
+            first = self.pol.tiering.tiers[0].name if self.pol.tiering.tiers else ""
+            return "high_value" if tier == first else "reserve"
+        if campaign in ("churn_risk", "winback"):
+            return "wakeup"
+        return "reserve"
+
+    def contact(self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0) -> bool:
+        """Check consent and budget, then send; returns whether the contact went out."""
+        obs = self.obs
+        if self.pol.respect_consent and (not obs.consent[i] or obs.opted_out[i]):
+            return False
+        cost = self.pol.channels[channel].cost + (self.pol.offers[offer].fixed_cost if offer else 0.0)
+        if self.budget.amount_per_period is not None:
+            pot = self._pot_for(campaign)
+            if self.pots.get(pot, 0.0) < cost:
+                obs.event(i, "budget_skip", f"{campaign}:{pot}")
+                return False
+            self.pots[pot] -= cost
+        obs.deliver(i, campaign, channel, offer, variant, extra_boost)
+        return True
+
+    def _variant(self, name: str, trig: Any, i: int) -> tuple[str, str, str | None]:
+        """(variant label, channel, offer) for customer i, sticky per trigger."""
+        if not trig.variants:
+            return "", trig.channel, trig.offer
+        key = (name, i)
+        label = self.variant_of.get(key)
+        if label is None:
+            labels = list(trig.split)
+            cum = np.cumsum([trig.split[k] for k in labels]).tolist()
+            label = labels[min(bisect_right(cum, self.r_ab.uniform() * cum[-1]), len(labels) - 1)]
+            self.variant_of[key] = label
+        v = trig.variants[label]
+        return label, v.channel or trig.channel, v.offer if v.offer is not None else trig.offer
+
+    def _fire(self, name: str, i: int, extra_boost: float = 0.0) -> None:
+        trig = getattr(self.pol.triggers, name)
+        label, channel, offer = self._variant(name, trig, i)
+        if self.contact(i, name, channel, offer, label, extra_boost):
+            self.last_trigger[(name, i)] = self.env.now
+
+    def _later(self, delay: float, fn: Any, *args: Any) -> None:
+        if self.env.now + delay < self.obs._w.horizon:
+            ev = Timeout(self.env, delay, args)
+            ev.callbacks.append(lambda e: fn(*e._value))
+
+    # ------------------------------------------------------------------ hooks from the world
+    def on_acquired(self, i: int, now: float) -> None:
+        self.phase[i] = float(self.r_phase.random())
+        if self.pol.triggers.anniversary.enabled:
+            self._later(365.0, self._anniversary, i)
+
+    def _anniversary(self, i: int) -> None:
+        self._fire("anniversary", i)
+        self._later(365.0, self._anniversary, i)
+
+    def on_order(self, i: int, oid: int, now: float) -> None:
+        self.last_order[i] = now
+        t = self.pol.triggers.post_order
+        if t.enabled:
+            self._later(t.delay_days, self._fire, "post_order", i)
+        if self.loyalty is not None:
+            log = self.spend_log.setdefault(i, [])
+            log.append((now, self.obs.o_amount[oid]))
+            self._grade_member(i, now)
+
+    def on_ticket_opened(self, tid: int, now: float) -> None:
+        i = self.obs.tickets.customer[tid]
+        if i >= 0 and self.pol.triggers.post_complaint.enabled:
+            self._later(self.pol.triggers.post_complaint.delay_days, self._fire, "post_complaint", i)
+
+    def on_ticket_resolved(self, tid: int, now: float) -> None:
+        fu = self.pol.service.follow_up
+        i = self.obs.tickets.customer[tid]
+        if fu.enabled and i >= 0:
+            self._later(fu.delay_h / 24.0, self._follow_up, i)
+
+    def _follow_up(self, i: int) -> None:
+        fu = self.pol.service.follow_up
+        self.contact(i, "follow_up", fu.channel, None, "", fu.satisfaction_boost)
+
+    # ------------------------------------------------------------------ loyalty
+    def _grade_member(self, i: int, now: float) -> None:
+        lo = self.loyalty
+        log = self.spend_log.get(i, [])
+        while log and log[0][0] <= now - lo.rolling_days:
+            log.pop(0)
+        spend = sum(a for _, a in log)
+        level = bisect_right(self.thresholds, spend) - 1  # -1: not a member
+        if level != self.level.get(i, -1):
+            self.level[i] = level
+            if level >= 0:
+                self.obs.set_membership(i, lo.tiers[level])
+            else:
+                self.obs.clear_membership(i)
+
+    # ------------------------------------------------------------------ periodic work
+    def _daily(self):  # noqa: ANN202 - SimPy process
+        env, pol, trig = self.env, self.pol, self.pol.triggers
+        start = pd.Timestamp(self.obs._w.sc.start_date)
+        next_refresh = 0.0 if pol.tiering.method != "none" else math.inf
+        next_budget = 0.0
+        next_risk = trig.churn_risk.check_every_days if trig.churn_risk.enabled else math.inf
+        next_winback = trig.winback.check_every_days if trig.winback.enabled else math.inf
+        next_loyalty = 30.0 if self.loyalty is not None else math.inf
+        day = 0
+        while True:
+            now = env.now
+            if now >= next_budget:
+                self._reset_budget()
+                next_budget += self.budget.period_days
+            if now >= next_refresh:
+                self._refresh_tiers()
+                next_refresh += pol.tiering.refresh_days
+            if self.rules:
+                self._scheduled_contacts(day)
+            if trig.birthday.enabled and (start + pd.Timedelta(days=day)).day == 1:
+                month = (start + pd.Timedelta(days=day)).month
+                bm = self.obs.birth_month
+                for i in self.obs.acquired():
+                    if bm[i] == month:
+                        self._fire("birthday", i)
+            if now >= next_risk:
+                self._churn_risk()
+                next_risk += trig.churn_risk.check_every_days
+            if now >= next_winback:
+                self._winback()
+                next_winback += trig.winback.check_every_days
+            if now >= next_loyalty:
+                for i in list(self.level):
+                    self._grade_member(i, now)
+                next_loyalty += 30.0
+            day += 1
+            yield env.timeout(1.0)
+
+    def _scores(self, method: str) -> pd.Series:
+        """Observed score per acquired customer index (higher = better)."""
+        obs, now = self.obs, self.env.now
+        idx = obs.acquired()
+        o = obs.order_frame()
+        if method == "spend_share":
+            recent = o[o["t"] > now - self.pol.tiering.lookback_days]
+            return recent.groupby("i")["amount"].sum().reindex(idx, fill_value=0.0)
+        if method == "rfm":
+            from sim.analysis import rfm
+
+            orders = pd.DataFrame({"customer_id": o["i"], "date": o["t"], "amount": o["amount"]})
+            orders["date"] = pd.Timestamp("2000-01-01") + pd.to_timedelta(orders["date"], unit="D")
+            cutoff = pd.Timestamp("2000-01-01") + pd.to_timedelta(now, unit="D")
+            scores = rfm.rfm_scores(rfm.rfm_table(orders, cutoff))
+            total = scores["r_score"] + scores["f_score"] + scores["m_score"]
+            return total.reindex(idx, fill_value=0.0).astype(float)
+        if method == "predicted_clv":
+            expected, aov = self._bgnbd(o, now, idx, horizon=365.0)
+            return expected * aov
+        raise ValueError(method)
+
+    def _bgnbd_identifiable(self, o: pd.DataFrame, now: float) -> bool:
+        """Enough history to fit BG/NBD: its dropout part is not identified until repeat buyers
+        have had time to lapse (fits before that run to the edge of the parameter space)."""
+        if now < self.MIN_HISTORY_DAYS:
+            return False
+        repeat_buyers = int((o.groupby("i").size() > 1).sum())
+        return repeat_buyers >= self.MIN_REPEAT_BUYERS
+
+    def _bgnbd(self, o: pd.DataFrame, now: float, idx: list[int], horizon: float | None = None) -> tuple[pd.Series, pd.Series]:
+        """Fit BG/NBD to the observed log; (expected purchases or P(alive), mean order value)."""
+        from sim.analysis import clv
+
+        g = o.groupby("i")
+        first, last, n = g["t"].min(), g["t"].max(), g.size()
+        summ = pd.DataFrame({"frequency": n - 1, "recency": last - first, "T": now - first}).reindex(idx)
+        summ = summ.fillna({"frequency": 0, "recency": 0.0, "T": 0.0})
+        summ["T"] = summ["T"].clip(lower=1e-6)
+        if self._bgf is None or now - self._bgf_t >= self.REFIT_DAYS:
+            fit_on = summ[summ["T"] > 1.0]
+            with warnings.catch_warnings():  # standard errors are not needed here
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self._bgf = clv.BetaGeoFitter().fit(fit_on["frequency"], fit_on["recency"], fit_on["T"])
+            self._bgf_t = now
+        bgf = self._bgf
+        aov = g["amount"].mean().reindex(idx).fillna(o["amount"].mean() if len(o) else 0.0)
+        if horizon is None:
+            return pd.Series(np.asarray(bgf.p_alive(summ["frequency"], summ["recency"], summ["T"]), dtype=float), index=summ.index), aov
+        exp = bgf.conditional_expected_purchases(horizon, summ["frequency"], summ["recency"], summ["T"])
+        return pd.Series(np.asarray(exp, dtype=float), index=summ.index), aov
+
+    def _refresh_tiers(self) -> None:
+        tiering = self.pol.tiering
+        idx = self.obs.acquired()
+        if not idx:
+            return
+        scores = self._scores(tiering.method)
+        order = scores.sort_values(ascending=False, kind="stable")
+        n = len(order)
+        bounds = np.round(np.cumsum([t.share for t in tiering.tiers]) * n).astype(int)
+        start = 0
+        for tier, end in zip(tiering.tiers, bounds):
+            for i, score in order.iloc[start:end].items():
+                if self.tier_of.get(i) != tier.name:
+                    self.tier_of[i] = tier.name
+                    self.obs.record_tier(int(i), tier.name, float(score))
+            start = end
+
+    def _scheduled_contacts(self, day: int) -> None:
+        for i, tier in self.tier_of.items():
+            rule = self.rules.get(tier)
+            if rule is None:
+                continue
+            k = rule.interval_days
+            # customer i is due when their phase falls inside today's slice of the interval
+            pos = (day + self.phase.get(i, 0.0) * k) % k
+            if pos < 1.0:
+                self.contact(i, f"tier:{tier}", rule.channel, rule.offer)
+
+    def _due(self, name: str, i: int, cooldown: float) -> bool:
+        last = self.last_trigger.get((name, i))
+        return last is None or self.env.now - last >= cooldown
+
+    def _churn_risk(self) -> None:
+        t = self.pol.triggers.churn_risk
+        now, idx = self.env.now, self.obs.acquired()
+        o = self.obs.order_frame()
+        if len(o) < 20:
+            return
+        if t.score == "p_alive" and self._bgnbd_identifiable(o, now):
+            p_alive, _ = self._bgnbd(o, now, idx)
+            risk = 1.0 - p_alive
+        else:
+            last = o.groupby("i")["t"].max().reindex(idx)
+            risk = ((now - last) / t.lapse_days).clip(upper=1.0)
+        for i, r in risk.items():
+            if r > t.threshold and self._due("churn_risk", int(i), t.cooldown_days):
+                self._fire("churn_risk", int(i))
+
+    def _winback(self) -> None:
+        t = self.pol.triggers.winback
+        now = self.env.now
+        for i, last in list(self.last_order.items()):
+            if now - last >= t.lapse_days and self._due("winback", i, t.cooldown_days):
+                self._fire("winback", i)
