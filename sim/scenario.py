@@ -112,8 +112,14 @@ class Population(StrictModel):
 
 
 class Purchase(StrictModel):
-    """BG/NBD purchase process, time unit days: lambda ~ Gamma(shape r, rate alpha), p ~ Beta(a, b)."""
+    """BG/NBD purchase process, time unit days: lambda ~ Gamma(shape r, rate alpha), p ~ Beta(a, b).
 
+    ``dropout_after_first: true`` gives the MBG/NBD variant (Batislam, Gursoy & Leeflang 2007):
+    a customer may also drop out right after the first (acquisition) order, so one-time buyers can
+    be gone — in plain BG/NBD they are always alive.
+    """
+
+    dropout_after_first: bool = False
     r: Positive = 0.6
     alpha: Positive = 60.0
     a: Positive = 0.8

@@ -125,6 +125,7 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Orientation",
         "The course, JupyterLab and the simulator: run a first simulation and compare what "
         "the firm sees with the hidden truth.",
+        status="available",
     ),
     Chapter(
         1,
@@ -132,12 +133,14 @@ CHAPTERS: tuple[Chapter, ...] = (
         "Why retention pays",
         "Retention economics: acquisition vs. retention cost, and the courseware's "
         '"+5% retention → +25–85% profit" claim put to the test.',
+        status="available",
     ),
     Chapter(
         2,
         "customer_data_foundation",
         "Customer data foundation",
         "Cleaning and integrating customer data, SQL with DuckDB, data quality and privacy.",
+        status="available",
     ),
     Chapter(
         3,
@@ -219,10 +222,10 @@ def render_table(chapters: Sequence[Chapter] = CHAPTERS) -> str:
 
     Examples
     --------
-    >>> print(render_table([chapter(0), Chapter(99, "demo", "Demo", "Try it.", "available")]))
+    >>> print(render_table([Chapter(0, "orientation", "Orientation", "Start here.", "planned"), Chapter(99, "demo", "Demo", "Try it.", "available")]))
     | # | Chapter | What you do | File | Status |
     |---|---|---|---|---|
-    | 00 | Orientation | The course, JupyterLab and the simulator: run a first simulation and compare what the firm sees with the hidden truth. | `00_orientation.ipynb` | planned |
+    | 00 | Orientation | Start here. | `00_orientation.ipynb` | planned |
     | 99 | Demo | Try it. | [99_demo.ipynb](99_demo.ipynb) · [exercises](../exercises/99_demo.ipynb) · [solutions](../solutions/99_demo.ipynb) | available |
     """
     rows = ["| # | Chapter | What you do | File | Status |", "|---|---|---|---|---|"]

@@ -5,7 +5,8 @@ The model (time in days; every mechanism but the core can be switched off in the
 * **Purchases (BG/NBD).** While alive, customer *i* orders as a Poisson process with rate
   ``lambda_i * exp(k_rate * (s_i - s_ref))``, ``lambda_i ~ Gamma(r, alpha)``. The first order is
   the acquisition; after every *repeat* order the customer drops out with probability
-  ``logistic(logit(p_i) - k_drop * (s_i - s_ref))``, ``p_i ~ Beta(a, b)``.
+  ``logistic(logit(p_i) - k_drop * (s_i - s_ref))``, ``p_i ~ Beta(a, b)``. With
+  ``purchase.dropout_after_first`` (MBG/NBD) the first order is a dropout point too.
 * **Spend (Gamma-Gamma).** Order value ``~ Gamma(p, rate nu_i)``, ``nu_i ~ Gamma(q, rate gamma)``.
 * **Satisfaction.** ``s_i`` in [0, 10] starts at ``s0_i ~ N(mean, sd)``, jumps with each
   experience (good order, quality issue, ticket resolved within / outside its SLA) and relaxes
@@ -126,6 +127,7 @@ class World:
         self.k_rate = sat.rate_elasticity if sat.enabled else 0.0
         self.k_drop = sat.dropout_shift if sat.enabled else 0.0
         self.decay = _LN2 / sat.half_life_days
+        self.mbg = sc.purchase.dropout_after_first
         self.eff = sat.effects
 
         # per-event streams
@@ -234,6 +236,7 @@ class World:
         self.sla_fr = [sla[s]["first_response_h"] / HOURS_PER_DAY for s in SEVERITIES]
         self.sla_res = [sla[s]["resolution_h"] / HOURS_PER_DAY for s in SEVERITIES]
         self.tickets = TicketLog()
+        self.breach_felt: set[int] = set()
         shifts = [(sh.start_h, sh.end_h, sh.agents) for sh in svc.shifts] if svc is not None else []
         extra = svc.extra_agents if svc is not None else 0
         # with shifts, the shifts are the staffing (plus any extra round-the-clock agents)
@@ -303,9 +306,12 @@ class World:
         self._event(i, now, "acquired", self.channel_names[self.channel[i]])
         if self.firm is not None:
             self.firm.on_acquired(i, now)
-        self._order(i, now, True)
+        s = self._order(i, now, True)
         if self.alive[i]:
-            self._schedule(i, now)
+            if self.mbg:
+                self._dropout_or_schedule(i, now, s)
+            else:
+                self._schedule(i, now)
 
     def _add_referral(self, referrer: int, now: float) -> None:
         tr = self.referral_pool.take()
@@ -352,8 +358,11 @@ class World:
             return  # superseded by a rate change, or the customer churned
         now = self.env.now
         s = self._order(i, now, False)
-        if not self.alive[i]:
-            return
+        if self.alive[i]:
+            self._dropout_or_schedule(i, now, s)
+
+    def _dropout_or_schedule(self, i: int, now: float, s: float) -> None:
+        """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next."""
         z = self.lp[i] + self.market_drop - self.member_drop[i]
         if self.k_drop:
             z -= self.k_drop * (s - self.s_ref)
@@ -408,6 +417,9 @@ class World:
         tid = tk.open(i, oid, cause, sev, now)
         if self.firm is not None:
             self.firm.on_ticket_opened(tid, now)
+        if i >= 0:  # a customer left waiting feels the breach when the resolution target passes
+            ev = Timeout(self.env, self.sla_res[sev], tid)
+            ev.callbacks.append(self._breach_check)
         bot = self.bot
         if bot is not None and sev == 3 and self.r_bot.uniform() < bot.share_of_p3:
             ht = bot.handle_time_h / HOURS_PER_DAY
@@ -440,6 +452,12 @@ class World:
             tk.escalated[tid] = True
             self.desk.escalate(tid)
 
+    def _breach_check(self, ev: Timeout) -> None:
+        tid = ev._value
+        if self.tickets.resolved[tid] != self.tickets.resolved[tid]:  # still open (NaN)
+            self.breach_felt.add(tid)
+            self._react(tid, False)
+
     def _bot_resolved(self, ev: Timeout) -> None:
         tid = ev._value
         self.tickets.resolved[tid] = self.env.now
@@ -460,7 +478,7 @@ class World:
         self._event(i, now, "true_churned", reason)
 
     def _on_resolved(self, tid: int) -> None:
-        """The customer's reaction to a resolved ticket."""
+        """The customer's reaction to a resolved ticket (and their survey answers)."""
         tk = self.tickets
         i = tk.customer[tid]
         if i < 0:
@@ -470,6 +488,21 @@ class World:
         met = (tk.first_response[tid] - tk.opened[tid] <= self.sla_fr[sev]) and (now - tk.opened[tid] <= self.sla_res[sev])
         if self.firm is not None:
             self.firm.on_ticket_resolved(tid, now)
+        if tid in self.breach_felt:  # the breach was felt when the target passed: no second penalty
+            s = self.sat_now(i, now) if self.sat_on else self.s0[i]
+        else:
+            s = self._react(tid, met)
+        if self.surv_on and not self.pt_zero and self._responds(self.l_pt, s):
+            self._answer(i, now, "post_ticket", "csat", self._csat(s), tid)
+            res_h = (now - tk.opened[tid]) * HOURS_PER_DAY
+            x = round(1.0 + 1.2 * math.log2(1.0 + res_h / 2.0) + (0.0 if met else 1.0) + 0.5 * self.noise * self.r_survey.normal())
+            self._answer(i, now, "post_ticket", "ces", 1 if x < 1 else (7 if x > 7 else int(x)), tid)
+
+    def _react(self, tid: int, met: bool) -> float:
+        """Satisfaction jump and the chance of leaving at once after a service experience."""
+        tk = self.tickets
+        i = tk.customer[tid]
+        now = self.env.now
         s = self.s0[i]
         if self.sat_on:
             effect = self.eff.sla_met if met else self.eff.sla_breached
@@ -480,18 +513,14 @@ class World:
             s = self.s[i]
             if not met:
                 self.bad_cause[i] = "service"
-        if self.surv_on and not self.pt_zero and self._responds(self.l_pt, s):
-            self._answer(i, now, "post_ticket", "csat", self._csat(s), tid)
-            res_h = (now - tk.opened[tid]) * HOURS_PER_DAY
-            x = round(1.0 + 1.2 * math.log2(1.0 + res_h / 2.0) + (0.0 if met else 1.0) + 0.5 * self.noise * self.r_survey.normal())
-            self._answer(i, now, "post_ticket", "ces", 1 if x < 1 else (7 if x > 7 else int(x)), tid)
         if not self.alive[i]:
-            return
+            return s
         if self.r_churn.uniform() < (self.p_churn_met if met else self.p_churn_breach):
             self._churn(i, now, "service" if not met else tk.cause[tid])
         elif self.k_rate:
             self.version[i] += 1  # the rate changed: redraw the next purchase (memoryless)
             self._schedule(i, now)
+        return s
 
     # ------------------------------------------------------------------ firm actions (mechanisms)
     def deliver(self, i: int, campaign: str, channel: str, offer_name: str | None, variant: str = "", extra_boost: float = 0.0) -> int:

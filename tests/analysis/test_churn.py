@@ -304,19 +304,18 @@ def test_models_beat_recency_on_simulated_bgnbd_truth():
 def test_models_beat_recency_on_the_simulator():
     """sim.run baseline, features at day 640 of 730, scored on a fresh run (another seed).
 
-    Two targets: the observed label (no order in the last 90 days) and the truth
-    (``not true_alive`` at day 730). A pipeline trained on the observed label must beat
-    recency on that label; a pipeline trained on the *truth* of the training run (what the
-    simulator lets a course show) must beat recency on the truth of the test run. How the
-    label-trained model does against the truth is printed: in this scenario the 90-day label
-    is a weak proxy (many alive customers buy less often than every 90 days).
+    Two targets: the observed label (no order in the next 90 days) and the truth (the customer
+    had already silently left by the cutoff: ``true_churn_t <= cutoff``, what an early warning
+    should find). A pipeline trained on the observed label must beat recency on that label; a
+    pipeline trained on the *truth* of the training run (what the simulator lets a course show)
+    must beat recency on the truth of the test run. How the label-trained model does against the
+    truth is printed: the 90-day label is a weak proxy in a non-contractual business (many alive
+    customers buy less often than every 90 days) — the lesson of chapter 07, where P(alive)
+    models answer it.
     """
     import sim
 
-    try:
-        sc = sim.Scenario.load("baseline")
-    except Exception as exc:  # noqa: BLE001 - the preset is written in parallel
-        pytest.skip(f"simulator preset 'baseline' not available yet: {exc}")
+    sc = sim.Scenario.load("baseline")
     days, cutoff = 730, 640.0
 
     def data(seed):
@@ -326,7 +325,7 @@ def test_models_beat_recency_on_the_simulator():
                              contacts=obs.contacts, customers=obs.customers)
         y = C.churn_labels(obs.orders, cutoff, 90, customers=obs.customers)
         truth = res.customers.set_index("customer_id").reindex(X.index)
-        dead = (~truth["true_alive"].astype(bool)).astype(int)
+        dead = (truth["true_churn_t"] <= cutoff).astype(int)
         return X, y, dead
 
     Xtr, ytr, dtr = data(11)
@@ -344,5 +343,5 @@ def test_models_beat_recency_on_the_simulator():
     rec = aucs.loc["recency only"]
     assert aucs.loc["logistic, trained on label", "future_window"] > rec["future_window"]
     for kind in ("logistic", "gbm"):
-        assert aucs.loc[f"{kind}, trained on truth", "true_churn"] > rec["true_churn"] + 0.1
+        assert aucs.loc[f"{kind}, trained on truth", "true_churn"] > rec["true_churn"] + 0.04
     assert aucs.loc["health score (100 - score)"].min() > 0.5
