@@ -218,7 +218,7 @@ def observed_columns(table: str) -> list[str]:
     Examples
     --------
     >>> observed_columns("orders")
-    ['order_id', 'customer_id', 't', 'date', 'amount', 'is_first']
+    ['order_id', 'customer_id', 't', 'date', 'amount', 'is_first', 'discount', 'points', 'campaign']
     """
     return [c.name for c in TABLES[table].values() if not c.latent]
 

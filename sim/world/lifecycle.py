@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL, Event, Timeout
 
 from sim.scenario import SEVERITIES, Scenario
 from sim.world.desk import HOURS_PER_DAY, ServiceDesk, ServiceTimeSampler, TicketLog
@@ -66,6 +66,17 @@ if TYPE_CHECKING:
 __all__ = ["World"]
 
 _LN2 = math.log(2.0)
+
+
+class _Timer(Event):
+    """A scheduled callback: a ``Timeout`` without the checks (hot path: one per pending order)."""
+
+    def __init__(self, env: simpy.Environment, delay: float, value: Any, callback: Any) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+        env.schedule(self, NORMAL, delay)
 
 
 def _logit(p: float) -> float:
@@ -343,16 +354,16 @@ class World:
         self._event(referrer, now, "referred", str(i + 1))
         self._acquire(i, now)
 
-    def _schedule(self, i: int, now: float) -> None:
+    def _schedule(self, i: int, now: float, s: float | None = None) -> None:
+        """Draw the next purchase (``s``: satisfaction now, if already known)."""
         rate = self.lam[i] * self.mult[i] * self.market_rate
         if self.k_rate:
-            rate *= math.exp(self.k_rate * (self.sat_now(i, now) - self.s_ref))
+            rate *= math.exp(self.k_rate * ((self.sat_now(i, now) if s is None else s) - self.s_ref))
         dt = self.r_purchase.exponential() / rate
         if now + dt < self.horizon:
-            ev = Timeout(self.env, dt, (i, self.version[i]))
-            ev.callbacks.append(self._on_purchase)
+            _Timer(self.env, dt, (i, self.version[i]), self._on_purchase)
 
-    def _on_purchase(self, ev: Timeout) -> None:
+    def _on_purchase(self, ev: Event) -> None:
         i, ver = ev._value
         if ver != self.version[i]:
             return  # superseded by a rate change, or the customer churned
@@ -369,7 +380,7 @@ class World:
         if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
             self._churn(i, now, self._reason(i, s))
         else:
-            self._schedule(i, now)
+            self._schedule(i, now, s if self.sat_on else None)
 
     def _order(self, i: int, now: float, first: bool, campaign: str = "") -> float:
         """Record an order and its consequences; returns satisfaction after it."""
