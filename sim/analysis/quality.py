@@ -360,9 +360,10 @@ def find_duplicate_customers(
                                                             prof["email"])}
     for a, b in sorted(cand, key=lambda p: (order[p[0]], order[p[1]])):
         (ra, na, pha, ema), (rb, nb, phb, emb) = look[a], look[b]
-        sim = difflib.SequenceMatcher(None, na, nb).ratio() if (na is not None and nb is not None) else np.nan
-        phone = pha is not None and pha == phb
-        email = ema is not None and ema == emb
+        # missing values come back from reindex as NaN (a float), not None: test for text
+        sim = difflib.SequenceMatcher(None, na, nb).ratio() if (isinstance(na, str) and isinstance(nb, str)) else np.nan
+        phone = isinstance(pha, str) and pha == phb
+        email = isinstance(ema, str) and ema == emb
         if (phone and email) or ((phone or email) and not np.isnan(sim) and sim >= name_threshold):
             rows.append((a, b, ra, rb, sim, phone, email))
     out = pd.DataFrame(rows, columns=["key_a", "key_b", "row_a", "row_b", "name_similarity", "phone_match", "email_match"])

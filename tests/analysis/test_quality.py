@@ -187,3 +187,20 @@ def test_wrong_input_names_the_column(messy):
         Q.quality_report(messy, rates={"EUR": 7.8})      # threshold in CNY needs the USD rate
     with pytest.raises(DataError, match="unique"):
         Q.quality_report(pd.concat([messy, messy]))      # row labels name rows in the logs
+
+
+def test_fuzzy_duplicates_tolerate_a_missing_name():
+    """Regression: a record without a name that shares a phone with another record."""
+    from sim.analysis.quality import find_duplicate_customers
+
+    df = pd.DataFrame({
+        "customer_id": [1, 2, 3],
+        "name": ["Lina Zhou", None, "Lina Zhou"],
+        "phone": ["+1 212 555 0101", "212-555-0101", "212.555.0101"],
+        "email": [None, None, "lz@example.com"],
+    })
+    out = find_duplicate_customers(df, key="customer_id", name_col="name", phone_col="phone", email_col="email",
+                                   country_code="1", national_lengths=10)
+    pairs = set(zip(out["key_a"], out["key_b"]))
+    assert (1, 3) in pairs                       # same phone, same name
+    assert not any(2 in p for p in pairs)        # a phone alone, no name to confirm: not merged
