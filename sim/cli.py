@@ -37,6 +37,10 @@ try:  # the teaching tools are a sub-command group
     app.add_typer(_teach_app, name="teach", help="Build student exercises from solutions; strip notebooks.")
 except ImportError:  # pragma: no cover - only while the package is being assembled
     pass
+from sim.datasets_cli import app as _datasets_app  # noqa: E402
+app.add_typer(_datasets_app, name="datasets", help="Regenerate or check the bundled datasets (datasets/).")
+
+from sim.experiment_cli import register as _register_experiments; _register_experiments(app)  # noqa: E402,E702
 
 
 def _fmt(name: str, value: float) -> str:
@@ -47,7 +51,7 @@ def _fmt(name: str, value: float) -> str:
         return f"{value:.1%}"
     if unit == "currency":
         return f"{value:,.0f}"
-    if abs(value) >= 1000:
+    if abs(value) >= 1000 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
 
@@ -112,7 +116,22 @@ def scenarios(name: Optional[str] = typer.Argument(None, help="Show this preset 
             console.print(f"[bold]{n}[/]: {sc.description}")
         return
     try:
-        console.print(Scenario.load(name).to_yaml(), markup=False, highlight=False)
+        typer.echo(Scenario.load(name).to_yaml())
+    except RetentionLabError as exc:
+        _fail(exc)
+
+
+@app.command()
+def policies(name: Optional[str] = typer.Argument(None, help="Show this preset as YAML.")) -> None:
+    """List the policy presets, or print one as YAML."""
+    from sim.policy import Policy, list_policies
+
+    if name is None:
+        for n in list_policies():
+            console.print(f"[bold]{n}[/]: {Policy.load(n).description}")
+        return
+    try:
+        typer.echo(Policy.load(name).to_yaml())
     except RetentionLabError as exc:
         _fail(exc)
 
@@ -125,7 +144,7 @@ def dictionary(
     """Render the data dictionary (every column and KPI) as Markdown."""
     text = render_markdown()
     if out is None:
-        console.print(text, markup=False, highlight=False)
+        typer.echo(text)
         return
     if check:
         current = out.read_text(encoding="utf-8") if out.exists() else ""
