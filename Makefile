@@ -23,9 +23,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	@if [ -n "$$CI" ] || { [ -z "$$DISPLAY" ] && [ "$$(uname)" = "Linux" ]; }; then \
-		NB="--no-browser"; else NB=""; fi; \
-	$(BIN)/jupyter lab $$NB --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
+	@NB=""; if [ -n "$$CI" ] || { [ -z "$$DISPLAY" ] && [ "$$(uname)" = "Linux" ]; }; then NB="--no-browser"; fi; \
+	ROOT=""; if [ "$$(id -u)" = "0" ]; then ROOT="--allow-root"; fi; \
+	$(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url="/lab/tree/notebooks/README.md"
 
 test: $(STAMP)
