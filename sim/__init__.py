@@ -8,9 +8,12 @@ The public API::
     res.customers, res.orders, res.tickets       # tidy tables (true_* = ground truth)
     res.observed()                               # what the firm can see
     res.kpis(), res.kpis(by="month")
+    cmp = sim.compare(sc, {"now": "do_nothing", "vip": "vip_care"}, replications=20, seed=1, engine="process")
+    cmp.summary, cmp.plot(), cmp.to_dir("runs/vip")
 """
 
 from sim.errors import ConfigError, DataError, RetentionLabError
+from sim.experiment import Comparison, Sweep, compare, sweep
 from sim.policy import Policy
 from sim.result import FirmView, LatentAccessError, Result
 from sim.runner import run
@@ -24,6 +27,10 @@ __all__ = [
     "Result",
     "FirmView",
     "run",
+    "compare",
+    "sweep",
+    "Comparison",
+    "Sweep",
     "ConfigError",
     "DataError",
     "LatentAccessError",
