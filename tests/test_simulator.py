@@ -44,6 +44,7 @@ def test_tables_have_exactly_the_documented_columns(baseline_small):
             ), (name, col, df[col].dtype)
 
 
+
 def test_tables_are_consistent_with_each_other(baseline_small):
     res = baseline_small
     c, o, tk, sv = res.customers, res.orders, res.tickets, res.surveys

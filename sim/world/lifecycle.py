@@ -192,11 +192,8 @@ class World:
         self.o_cust: list[int] = []
         self.o_t: list[float] = []
         self.o_amount: list[float] = []
-        self.o_first: list[bool] = []
-        self.o_issue: list[bool] = []
-        self.o_discount: list[float] = []
-        self.o_points: list[float] = []
-        self.o_campaign: list[str] = []
+        # per order: (is_first, quality issue, discount, points, campaign) — one append on the hot path
+        self.o_rest: list[tuple[bool, bool, float, float, str]] = []
         self.c_cust: list[int] = []
         self.c_t: list[float] = []
         self.c_campaign: list[str] = []
@@ -300,18 +297,25 @@ class World:
         return 1 if x < 1 else (5 if x > 5 else int(x))
 
     # ------------------------------------------------------------------ lifecycle
-    def acquisition(self):  # noqa: ANN201 - SimPy process
-        """Process: paid customers arrive at their (pre-drawn, sorted) acquisition times."""
-        env = self.env
-        acq_t = self.acq_t
-        for i in range(self.n_paid):
-            t = acq_t[i]
-            if t >= self.horizon:
-                break
-            if t > env.now:
-                yield env.timeout(t - env.now)
+    def start_acquisition(self) -> None:
+        """Paid customers arrive at their pre-drawn, sorted acquisition times (a chain of
+        scheduled callbacks: one event per arrival time, no generator)."""
+        if self.n_paid and self.acq_t[0] < self.horizon:
+            _Timer(self.env, self.acq_t[0] - self.env.now, 0, self._on_arrival)
+
+    def _on_arrival(self, ev: Event) -> None:
+        i = ev._value
+        now = self.env.now
+        acq_t, n_paid, horizon = self.acq_t, self.n_paid, self.horizon
+        while True:  # everyone arriving at this instant (a launch cohort arrives at once)
             self.n_acquired_paid = i + 1
-            self._acquire(i, env.now)
+            self._acquire(i, now)
+            i += 1
+            if i >= n_paid or acq_t[i] >= horizon:
+                return
+            if acq_t[i] > now:
+                break
+        _Timer(self.env, acq_t[i] - now, i, self._on_arrival)
 
     def _acquire(self, i: int, now: float) -> None:
         self._event(i, now, "acquired", self.channel_names[self.channel[i]])
@@ -364,13 +368,26 @@ class World:
             _Timer(self.env, dt, (i, self.version[i]), self._on_purchase)
 
     def _on_purchase(self, ev: Event) -> None:
+        """A pending repeat order comes due (hot path: dropout and the next order inlined)."""
         i, ver = ev._value
         if ver != self.version[i]:
             return  # superseded by a rate change, or the customer churned
         now = self.env.now
         s = self._order(i, now, False)
-        if self.alive[i]:
-            self._dropout_or_schedule(i, now, s)
+        if not self.alive[i]:
+            return
+        z = self.lp[i] + self.market_drop - self.member_drop[i]
+        if self.k_drop:
+            z -= self.k_drop * (s - self.s_ref)
+        if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
+            self._churn(i, now, self._reason(i, s))
+            return
+        rate = self.lam[i] * self.mult[i] * self.market_rate
+        if self.k_rate:
+            rate *= math.exp(self.k_rate * (s - self.s_ref))
+        dt = self.r_purchase.exponential() / rate
+        if now + dt < self.horizon:
+            _Timer(self.env, dt, (i, self.version[i]), self._on_purchase)
 
     def _dropout_or_schedule(self, i: int, now: float, s: float) -> None:
         """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next."""
@@ -383,10 +400,11 @@ class World:
             self._schedule(i, now, s if self.sat_on else None)
 
     def _order(self, i: int, now: float, first: bool, campaign: str = "") -> float:
-        """Record an order and its consequences; returns satisfaction after it."""
+        """Record an order and its consequences; returns satisfaction after it (hot path)."""
         amount = self.r_spend.gamma() / self.nu[i]
         issue = self.comp_on and self.r_quality.uniform() < self.q_issue
-        oid = len(self.o_t)
+        o_t = self.o_t
+        oid = len(o_t)
         discount = self.member_discount[i]
         if self.pending:
             offer = self.pending.pop(i, None)
@@ -394,28 +412,30 @@ class World:
                 discount = max(discount, offer[0])
                 campaign = campaign or offer[2]
         self.o_cust.append(i)
-        self.o_t.append(now)
+        o_t.append(now)
         self.o_amount.append(amount)
-        self.o_first.append(first)
-        self.o_issue.append(issue)
-        self.o_discount.append(amount * discount)
-        self.o_points.append(amount * self.points_rate)
-        self.o_campaign.append(campaign)
-        s = self.s0[i]
-        if self.sat_on:
-            s = self.sat_now(i, now) + (self.eff.quality_issue if issue else self.eff.good_order)
-            self._set_sat(i, now, s)
-            s = self.s[i]
+        self.o_rest.append((first, issue, amount * discount, amount * self.points_rate, campaign))
+        if self.sat_on:  # inline sat_now + _set_sat
+            s0 = self.s0[i]
+            s = s0 + (self.s[i] - s0) * math.exp(-self.decay * (now - self.st[i]))
+            s += self.eff.quality_issue if issue else self.eff.good_order
+            s = 0.0 if s < 0.0 else (10.0 if s > 10.0 else s)
+            self.s[i] = s
+            self.st[i] = now
             if issue:
                 self.bad_cause[i] = "product"
+        else:
+            s = self.s0[i]
         if self.comp_on:
-            u = self.r_complaint.uniform()
-            if u < (self.pc_issue if issue else self.pc_ok):
-                cause = "product" if issue else self.causes.draw(self.r_complaint.uniform())
-                sev = self.sev_rank[self.severities.draw(self.r_complaint.uniform())]
+            rc = self.r_complaint
+            if rc.uniform() < (self.pc_issue if issue else self.pc_ok):
+                cause = "product" if issue else self.causes.draw(rc.uniform())
+                sev = self.sev_rank[self.severities.draw(rc.uniform())]
                 self.open_ticket(i, oid, cause, sev, now)
-        if self.surv_on and not self.pp_zero and self._responds(self.l_pp, s):
-            self._answer(i, now, "post_purchase", "csat", self._csat(s), -1)
+        if self.surv_on and not self.pp_zero:
+            z = self.l_pp + self.bias * (self.s_ref - s)
+            if self.r_survey.uniform() < 1.0 / (1.0 + math.exp(-z)):
+                self._answer(i, now, "post_purchase", "csat", self._csat(s), -1)
         if self.ref_on and s >= 9.0 and self.r_referral.uniform() < self.referral_prob:
             self._add_referral(i, now)
         if self.firm is not None:
@@ -663,21 +683,29 @@ class World:
             idx = np.r_[np.arange(self.n_acquired_paid), np.arange(self.n_paid, n)]
             if idx.size == 0:
                 continue
-            s0 = np.asarray(self.s0)[idx]
-            s = s0 + (np.asarray(self.s)[idx] - s0) * np.exp(-self.decay * (now - np.asarray(self.st)[idx]))
-            alive = np.asarray(self.alive)[idx]
-            rate = min(max(srv.relationship_rate, 1e-9), 1 - 1e-9)
-            z = _logit(rate) + self.bias * (self.s_ref - s)
-            prob = 1.0 / (1.0 + np.exp(-z))
-            prob = np.where(alive, prob, prob * srv.churned_response_factor)
             u = gen.random(idx.size)
             noise = gen.standard_normal(idx.size)
-            resp = u < prob
-            scores = np.clip(np.rint(s + self.noise * noise), 0, 10).astype(np.int64)[resp]
-            who = idx[resp]
-            self.sv_cust.extend(who.tolist())
-            self.sv_t.extend([now] * who.size)
-            self.sv_touch.extend(["relationship"] * who.size)
-            self.sv_instr.extend(["nps"] * who.size)
-            self.sv_score.extend(scores.tolist())
-            self.sv_ticket.extend([-1] * who.size)
+            # respond iff u < p(s); p(s) <= p_max, so only customers with u < p_max need their
+            # satisfaction computed (exact thinning: same draws, same answers, far less work)
+            base = _logit(min(max(srv.relationship_rate, 1e-9), 1 - 1e-9))
+            z_max = base + max(self.bias * self.s_ref, self.bias * (self.s_ref - 10.0))
+            p_max = 1.0 / (1.0 + math.exp(-z_max))
+            cand = np.flatnonzero(u < p_max)
+            s0, s_, st, alive, decay, bias, ref, factor = self.s0, self.s, self.st, self.alive, self.decay, self.bias, self.s_ref, srv.churned_response_factor
+            who, scores = [], []
+            for k, uk, nk in zip(cand.tolist(), u[cand].tolist(), noise[cand].tolist()):
+                i = int(idx[k])
+                sat = s0[i] + (s_[i] - s0[i]) * math.exp(-decay * (now - st[i]))
+                prob = 1.0 / (1.0 + math.exp(-(base + bias * (ref - sat))))
+                if not alive[i]:
+                    prob *= factor
+                if uk < prob:
+                    x = round(sat + self.noise * nk)
+                    who.append(i)
+                    scores.append(0 if x < 0 else (10 if x > 10 else int(x)))
+            self.sv_cust.extend(who)
+            self.sv_t.extend([now] * len(who))
+            self.sv_touch.extend(["relationship"] * len(who))
+            self.sv_instr.extend(["nps"] * len(who))
+            self.sv_score.extend(scores)
+            self.sv_ticket.extend([-1] * len(who))

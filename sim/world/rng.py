@@ -39,20 +39,21 @@ class Buffered:
     def __init__(self, gen: np.random.Generator, block: int = 4096, gamma_shape: float | None = None) -> None:
         self._gen = gen
         self._block = block
+        # indices start at the block size, so the first draw fills the buffer
         self._u: list[float] = []
-        self._ui = 0
+        self._ui = block
         self._e: list[float] = []
-        self._ei = 0
+        self._ei = block
         self._n: list[float] = []
-        self._ni = 0
+        self._ni = block
         self._g: list[float] = []
-        self._gi = 0
+        self._gi = block
         self._shape = gamma_shape
 
     def uniform(self) -> float:
         """One U(0, 1) variate."""
         i = self._ui
-        if i >= len(self._u):
+        if i >= self._block:
             self._u = self._gen.random(self._block).tolist()
             i = 0
         self._ui = i + 1
@@ -61,7 +62,7 @@ class Buffered:
     def exponential(self) -> float:
         """One Exp(1) variate."""
         i = self._ei
-        if i >= len(self._e):
+        if i >= self._block:
             self._e = self._gen.standard_exponential(self._block).tolist()
             i = 0
         self._ei = i + 1
@@ -70,7 +71,7 @@ class Buffered:
     def normal(self) -> float:
         """One N(0, 1) variate."""
         i = self._ni
-        if i >= len(self._n):
+        if i >= self._block:
             self._n = self._gen.standard_normal(self._block).tolist()
             i = 0
         self._ni = i + 1
@@ -79,7 +80,7 @@ class Buffered:
     def gamma(self) -> float:
         """One Gamma(shape, 1) variate (shape fixed at construction)."""
         i = self._gi
-        if i >= len(self._g):
+        if i >= self._block:
             if self._shape is None:
                 raise ValueError("this stream was created without a gamma shape")
             self._g = self._gen.standard_gamma(self._shape, self._block).tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -58,7 +59,7 @@ def simulate(
         Firm(env, world, policy, streams)
     for ev in sc.market_events:
         env.process(world.market(ev))
-    env.process(world.acquisition())
+    world.start_acquisition()
     if sc.surveys.enabled:
         env.process(world.relationship_surveys())
     if progress:
@@ -116,8 +117,11 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
         return np.asarray(seq, dtype=dtype)[acquired]
 
     acq_t = pick(w.acq_t, float)
-    s_end = np.array([w.sat_now(i, horizon) if w.alive[i] else w.s_churn[i] for i in acquired.tolist()], dtype=float)
-    if not sc.satisfaction.enabled:
+    if sc.satisfaction.enabled:  # satisfaction at the horizon (alive) or at churn
+        s0 = pick(w.s0, float)
+        s_now = s0 + (pick(w.s, float) - s0) * np.exp(-w.decay * (horizon - pick(w.st, float)))
+        s_end = np.where(pick(w.alive, bool), s_now, pick(w.s_churn, float))
+    else:
         s_end = pick(w.s0, float)
     customers = _typed(
         "customers",
@@ -140,6 +144,12 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
         },
     )
     o_t = np.asarray(w.o_t, dtype=float)
+    rest, n_o = w.o_rest, len(w.o_rest)  # per-order tuples -> columns (itemgetter maps: no zip(*) unpacking)
+    o_first = np.fromiter(map(itemgetter(0), rest), dtype=bool, count=n_o)
+    o_issue = np.fromiter(map(itemgetter(1), rest), dtype=bool, count=n_o)
+    o_discount = np.fromiter(map(itemgetter(2), rest), dtype=float, count=n_o)
+    o_points = np.fromiter(map(itemgetter(3), rest), dtype=float, count=n_o)
+    o_campaign = list(map(itemgetter(4), rest))
     orders = _typed(
         "orders",
         {
@@ -148,11 +158,11 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
             "t": o_t,
             "date": _dates(start, o_t),
             "amount": np.asarray(w.o_amount, dtype=float),
-            "is_first": np.asarray(w.o_first, dtype=bool),
-            "discount": np.asarray(w.o_discount, dtype=float),
-            "points": np.asarray(w.o_points, dtype=float),
-            "campaign": np.asarray(w.o_campaign, dtype=object),
-            "true_quality_issue": np.asarray(w.o_issue, dtype=bool),
+            "is_first": np.asarray(o_first, dtype=bool),
+            "discount": np.asarray(o_discount, dtype=float),
+            "points": np.asarray(o_points, dtype=float),
+            "campaign": o_campaign,
+            "true_quality_issue": np.asarray(o_issue, dtype=bool),
         },
     )
     tk = w.tickets
@@ -177,7 +187,7 @@ def _tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
             "customer_id": np.where(cust >= 0, cust + 1, 0),
             "order_id": np.where(np.asarray(tk.order, dtype=np.int64) >= 0, np.asarray(tk.order, dtype=np.int64) + 1, -1),
             "cause": np.asarray(tk.cause, dtype=object),
-            "severity": np.asarray([SEVERITIES[k] for k in sev.tolist()], dtype=object),
+            "severity": np.asarray(SEVERITIES, dtype=object)[sev] if len(sev) else np.array([], dtype=object),
             "opened_t": opened,
             "date": _dates(start, opened),
             "first_response_t": first,
