@@ -15,9 +15,37 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sim.errors import ConfigError
 
-__all__ = ["StrictModel", "load_yaml_model", "format_validation_error"]
+__all__ = ["StrictModel", "load_yaml_model", "format_validation_error", "check_shares"]
 
 M = TypeVar("M", bound="StrictModel")
+
+
+def check_shares(mix: dict[str, float], allowed: tuple[str, ...], what: str, *, require_all: bool = False) -> dict[str, float]:
+    """Validate a mix of shares: known keys, each share in [0, 1], summing to 1.
+
+    Examples
+    --------
+    >>> check_shares({"a": 0.5, "b": 0.5}, ("a", "b"), "letter")
+    {'a': 0.5, 'b': 0.5}
+    >>> check_shares({"a": 0.5, "b": 0.6}, ("a", "b"), "letter")
+    Traceback (most recent call last):
+    ...
+    ValueError: letter shares must sum to 1, they sum to 1.1
+    """
+    unknown = [k for k in mix if k not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
+    if require_all:
+        missing = [k for k in allowed if k not in mix]
+        if missing:
+            raise ValueError(f"{what} mix is missing {missing}; give all of {list(allowed)}")
+    for k, x in mix.items():
+        if not 0.0 <= x <= 1.0:
+            raise ValueError(f"share of {k!r} must be in [0, 1], got {x}")
+    total = sum(mix.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} shares must sum to 1, they sum to {total:.6g}")
+    return mix
 
 
 class StrictModel(BaseModel):

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim._config import StrictModel, YamlMixin, load_yaml_model, validate_model
+from sim._config import StrictModel, YamlMixin, check_shares, load_yaml_model, validate_model
 from sim.scenario import SEVERITIES, apply_changes
 
 __all__ = ["Policy", "PRESET_DIR", "list_policies", "CHANNELS"]
@@ -296,15 +296,7 @@ class Budget(StrictModel):
     @field_validator("pots")
     @classmethod
     def _pots(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in v if k not in POTS]
-        if bad:
-            raise ValueError(f"unknown pot(s) {bad}; allowed: {list(POTS)}")
-        if any(x < 0 for x in v.values()):
-            raise ValueError("pot shares must be >= 0")
-        total = sum(v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"pot shares must sum to 1, they sum to {total:.6g}")
-        return v
+        return check_shares(v, POTS, "pot")
 
 
 class Policy(YamlMixin, StrictModel):

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim._config import StrictModel, YamlMixin, load_yaml_model, validate_model
+from sim._config import StrictModel, YamlMixin, check_shares, load_yaml_model, validate_model
 from sim.errors import ConfigError
 
 __all__ = [
@@ -51,20 +51,6 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Score10 = Annotated[float, Field(ge=0.0, le=10.0)]
-
-
-def _check_mix(mix: dict[str, float], allowed: tuple[str, ...], what: str, *, require_all: bool = False) -> dict[str, float]:
-    unknown = [k for k in mix if k not in allowed]
-    if unknown:
-        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
-    if require_all:
-        missing = [k for k in allowed if k not in mix]
-        if missing:
-            raise ValueError(f"{what} is missing {missing}; give all of {list(allowed)}")
-    total = sum(mix.values())
-    if abs(total - 1.0) > 1e-6:
-        raise ValueError(f"{what} shares must sum to 1, they sum to {total:.6g}")
-    return mix
 
 
 class Channel(StrictModel):
@@ -183,18 +169,12 @@ class Complaints(StrictModel):
     @field_validator("cause_mix")
     @classmethod
     def _cause_mix(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if not 0.0 <= x <= 1.0:
-                raise ValueError(f"share of {k!r} must be in [0, 1], got {x}")
-        return _check_mix(v, CAUSES, "complaint causes")
+        return check_shares(v, CAUSES, "complaint causes")
 
     @field_validator("severity_mix")
     @classmethod
     def _severity_mix(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if not 0.0 <= x <= 1.0:
-                raise ValueError(f"share of {k!r} must be in [0, 1], got {x}")
-        return _check_mix(v, SEVERITIES, "severity mix")
+        return check_shares(v, SEVERITIES, "severity mix")
 
 
 class ServiceTime(StrictModel):
@@ -286,10 +266,7 @@ class Churn(StrictModel):
     @field_validator("reason_mix")
     @classmethod
     def _mix(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if not 0.0 <= x <= 1.0:
-                raise ValueError(f"share of {k!r} must be in [0, 1], got {x}")
-        return _check_mix(v, CHURN_REASONS, "churn reasons")
+        return check_shares(v, CHURN_REASONS, "churn reasons")
 
 
 class MarketEvent(StrictModel):

@@ -47,6 +47,7 @@ horizon. This is measured in ``benchmarks/`` against a bare one-process-per-cust
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_right
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
@@ -189,9 +190,9 @@ class World:
         self.referral_prob = sc.population.referral.prob_per_promoter_order
 
         # observed logs (struct of arrays)
-        self.o_cust: list[int] = []
-        self.o_t: list[float] = []
-        self.o_amount: list[float] = []
+        self.o_cust = array("q")  # append-only logs: typed arrays (no float objects kept alive)
+        self.o_t = array("d")
+        self.o_amount = array("d")
         # per order: (is_first, quality issue, discount, points, campaign) — one append on the hot path
         self.o_rest: list[tuple[bool, bool, float, float, str]] = []
         self.c_cust: list[int] = []
@@ -207,14 +208,14 @@ class World:
         self.tr_t: list[float] = []
         self.tr_tier: list[str] = []
         self.tr_score: list[float] = []
-        self.sv_cust: list[int] = []
-        self.sv_t: list[float] = []
+        self.sv_cust = array("q")
+        self.sv_t = array("d")
         self.sv_touch: list[str] = []
         self.sv_instr: list[str] = []
-        self.sv_score: list[int] = []
-        self.sv_ticket: list[int] = []
-        self.ev_cust: list[int] = []
-        self.ev_t: list[float] = []
+        self.sv_score = array("q")
+        self.sv_ticket = array("q")
+        self.ev_cust = array("q")
+        self.ev_t = array("d")
         self.ev_kind: list[str] = []
         self.ev_detail: list[str] = []
 
@@ -263,6 +264,10 @@ class World:
         self.pt_zero = srv.post_ticket_rate <= 0.0
         self.bias = srv.nonresponse_bias
         self.noise = srv.noise_sd
+        # upper bound of the post-purchase response probability over s in [0, 10]
+        self.pp_max = 1.0 / (1.0 + math.exp(-(self.l_pp + max(self.bias * self.s_ref, self.bias * (self.s_ref - 10.0)))))
+        self.eff_issue = sat.effects.quality_issue
+        self.eff_good = sat.effects.good_order
 
     # ------------------------------------------------------------------ helpers
     def sat_now(self, i: int, now: float) -> float:
@@ -418,7 +423,7 @@ class World:
         if self.sat_on:  # inline sat_now + _set_sat
             s0 = self.s0[i]
             s = s0 + (self.s[i] - s0) * math.exp(-self.decay * (now - self.st[i]))
-            s += self.eff.quality_issue if issue else self.eff.good_order
+            s += self.eff_issue if issue else self.eff_good
             s = 0.0 if s < 0.0 else (10.0 if s > 10.0 else s)
             self.s[i] = s
             self.st[i] = now
@@ -433,9 +438,11 @@ class World:
                 sev = self.sev_rank[self.severities.draw(rc.uniform())]
                 self.open_ticket(i, oid, cause, sev, now)
         if self.surv_on and not self.pp_zero:
-            z = self.l_pp + self.bias * (self.s_ref - s)
-            if self.r_survey.uniform() < 1.0 / (1.0 + math.exp(-z)):
-                self._answer(i, now, "post_purchase", "csat", self._csat(s), -1)
+            u = self.r_survey.uniform()
+            if u < self.pp_max:  # p(s) <= pp_max: only then is the exact probability needed
+                z = self.l_pp + self.bias * (self.s_ref - s)
+                if u < 1.0 / (1.0 + math.exp(-z)):
+                    self._answer(i, now, "post_purchase", "csat", self._csat(s), -1)
         if self.ref_on and s >= 9.0 and self.r_referral.uniform() < self.referral_prob:
             self._add_referral(i, now)
         if self.firm is not None:
