@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: lab test test-fast bench datasets exercises dictionary clean help
+.PHONY: lab test test-fast bench bench-instructions datasets exercises dictionary clean help
 
 help:
 	@echo "make lab        create .venv, install, open JupyterLab at the course index"
@@ -36,6 +36,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/run.py --instructions 10000
 
 datasets: $(STAMP)
 	$(BIN)/retention-lab datasets build

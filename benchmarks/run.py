@@ -173,10 +173,44 @@ def measure(kind: str, **args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def instructions(n: int) -> dict:
+    """Instructions per event of the full model and the bare loop (valgrind callgrind; slow)."""
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+
+    def count(kind: str, run: bool) -> tuple[int, int]:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+             str(HERE / "instructions_child.py"), kind, str(n), "1" if run else "0"],
+            capture_output=True, text=True, cwd=ROOT, check=True,
+        )
+        ins = int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+        ev = re.search(r"EVENTS (\d+)", out.stdout)
+        return ins, int(ev.group(1)) if ev else 0
+
+    res = {}
+    for kind in ("full", "bare"):
+        base, _ = count(kind, False)
+        total, events = count(kind, True)
+        res[kind] = {"instructions": total - base, "events": events, "per_event": (total - base) / events}
+    res["ratio_per_event"] = res["full"]["per_event"] / res["bare"]["per_event"]
+    res["customers"] = n
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--instructions", type=int, metavar="N", default=0,
+                    help="only count instructions per event (valgrind) for N customers, full vs bare")
     opts = ap.parse_args()
+    if opts.instructions:
+        r = instructions(opts.instructions)
+        print(json.dumps(r, indent=2))
+        return
     sizes = [2_000, 10_000] if opts.quick else [10_000, 100_000]
     results: dict = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
