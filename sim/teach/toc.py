@@ -117,7 +117,7 @@ class Chapter:
         return [self.notebook] + ([self.solutions, self.exercise] if self.exercises else [])
 
 
-#: The course, in order. Design: /work/shared/design.md ("Teaching material").
+#: The course, in order (the chapter plan of the design notes, "Teaching material").
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         0,
