@@ -715,31 +715,14 @@ class Comparison:
         ['experiment.json', 'replications.csv', 'replications.parquet', 'report.html',
          'summary.csv', 'summary.parquet']
         """
-        import json
-
         from sim.report import comparison_report
 
-        out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("replications", "summary"):
-            df: pd.DataFrame = getattr(self, name)
-            df.to_csv(out / f"{name}.csv", index=False)
-            df.to_parquet(out / f"{name}.parquet", index=False)
         meta = {
             "kind": "compare",
-            "scenario": self.scenario.to_dict(),
             "baseline": self.baseline,
             "arms": {n: {"scenario": sc.to_dict(), "policy": None if p is None else p.to_dict()} for n, (sc, p) in self.arms.items()},
-            "replications": self.n_replications,
-            "seed": self.seed,
-            "customers": self.customers,
-            "days": self.days,
-            "engine": self.engine,
-            "level": self.level,
         }
-        (out / "experiment.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-        comparison_report(self, out / "report.html")
-        return out
+        return _write_experiment(path, self, ("replications", "summary"), meta, comparison_report)
 
     def report(self, path: str | Path | None = None) -> str:
         """The self-contained HTML report (see :func:`sim.report.comparison_report`)."""
@@ -1029,31 +1012,14 @@ class Sweep:
         >>> sorted(p.name for p in sw.to_dir(tempfile.mkdtemp()).iterdir())  # doctest: +NORMALIZE_WHITESPACE
         ['experiment.json', 'report.html', 'summary.csv', 'summary.parquet', 'table.csv', 'table.parquet']
         """
-        import json
-
         from sim.report import sweep_report
 
-        out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("table", "summary"):
-            df: pd.DataFrame = getattr(self, name)
-            df.to_csv(out / f"{name}.csv", index=False)
-            _parquet_safe(df).to_parquet(out / f"{name}.parquet", index=False)
         meta = {
             "kind": "sweep",
-            "scenario": self.scenario.to_dict(),
             "policy": None if self.policy is None else self.policy.to_dict(),
             "grid": self.grid,
-            "replications": self.n_replications,
-            "seed": self.seed,
-            "customers": self.customers,
-            "days": self.days,
-            "engine": self.engine,
-            "level": self.level,
         }
-        (out / "experiment.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-        sweep_report(self, out / "report.html")
-        return out
+        return _write_experiment(path, self, ("table", "summary"), meta, sweep_report)
 
     def report(self, path: str | Path | None = None) -> str:
         """The self-contained HTML report (see :func:`sim.report.sweep_report`)."""
@@ -1066,6 +1032,31 @@ class Sweep:
             f"Sweep(scenario={self.scenario.name!r}, grid={self.grid}, points={self.table['point'].nunique()}, "
             f"replications={self.n_replications}, seed={self.seed}, engine={self.engine!r})"
         )
+
+
+def _write_experiment(path: str | Path, exp: Any, tables: Sequence[str], meta: dict, report: Callable[..., str]) -> Path:
+    """The files of a comparison or sweep: tables (CSV + Parquet), ``experiment.json``, ``report.html``."""
+    import json
+
+    out = Path(path)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in tables:
+        df: pd.DataFrame = getattr(exp, name)
+        df.to_csv(out / f"{name}.csv", index=False)
+        _parquet_safe(df).to_parquet(out / f"{name}.parquet", index=False)
+    meta = {
+        **meta,
+        "scenario": exp.scenario.to_dict(),
+        "replications": exp.n_replications,
+        "seed": exp.seed,
+        "customers": exp.customers,
+        "days": exp.days,
+        "engine": exp.engine,
+        "level": exp.level,
+    }
+    (out / "experiment.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+    report(exp, out / "report.html")
+    return out
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
