@@ -31,16 +31,15 @@ app = typer.Typer(
 )
 console = Console()
 
-try:  # the teaching tools are a sub-command group
-    from sim.teach.cli import app as _teach_app
-
-    app.add_typer(_teach_app, name="teach", help="Build student exercises from solutions; strip notebooks.")
-except ImportError:  # pragma: no cover - only while the package is being assembled
-    pass
 from sim.datasets_cli import app as _datasets_app  # noqa: E402
+from sim.teach.cli import app as _teach_app  # noqa: E402
+
+app.add_typer(_teach_app, name="teach", help="Build student exercises from solutions; strip notebooks.")
 app.add_typer(_datasets_app, name="datasets", help="Regenerate or check the bundled datasets (datasets/).")
 
-from sim.experiment_cli import register as _register_experiments; _register_experiments(app)  # noqa: E402,E702
+from sim.experiment_cli import register as _register_experiments  # noqa: E402
+
+_register_experiments(app)
 
 
 def _fmt(name: str, value: float) -> str:

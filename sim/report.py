@@ -112,14 +112,17 @@ _SETUP = """
 </table>
 """
 
-_COMPARISON_TMPL = _ENV.from_string(
-    """<!DOCTYPE html>
+#: Page head shared by both reports.
+_HEAD = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{{ title }}</title><style>{{ css }}</style></head>
 <body>
 <h1>{{ title }}</h1>
 <p class="muted">Retention Lab {{ version }} · generated {{ generated }}</p>
 """
+
+_COMPARISON_TMPL = _ENV.from_string(
+    _HEAD
     + _SETUP
     + """
 <h2>Arms</h2>
@@ -170,13 +173,7 @@ confidence intervals; red points have intervals that exclude zero.</p>
 )
 
 _SWEEP_TMPL = _ENV.from_string(
-    """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{{ title }}</title><style>{{ css }}</style></head>
-<body>
-<h1>{{ title }}</h1>
-<p class="muted">Retention Lab {{ version }} · generated {{ generated }}</p>
-"""
+    _HEAD
     + _SETUP
     + """
 <h2>Grid</h2>
