@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.scenario import SEVERITIES, Scenario
+from sim.config.scenario import Scenario
+from sim.schema import SEVERITIES
 
 
 def run_bare(sc: Scenario, customers: int, days: float, seed: int, agents: int) -> dict[str, int]:

@@ -4,7 +4,7 @@ Called by ``benchmarks/run.py`` (``make bench``); also runnable alone::
 
     python benchmarks/experiments_bench.py [--quick]
 
-Wall-clock time of one :func:`sim.experiment.compare` call with one arm (5 000 customers x
+Wall-clock time of one :func:`sim.compare` call with one arm (5 000 customers x
 730 days per replication; 32 replications, 8 with ``quick``), including pool / cluster start-up,
 plus the Dask figure on an already running, warmed-up LocalCluster (start-up and the workers'
 first imports excluded). Local, process and
@@ -34,7 +34,7 @@ def bench_engines(quick: bool = False) -> dict:
     import pandas as pd
     from distributed import LocalCluster
 
-    from sim.experiment import compare
+    from sim.experiments import compare
 
     n_rep = 8 if quick else 32
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

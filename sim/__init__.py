@@ -12,14 +12,13 @@ The public API::
     cmp.summary, cmp.plot(), cmp.to_dir("runs/vip")
 """
 
-from sim.errors import ConfigError, DataError, RetentionLabError
-from sim.experiment import Comparison, Sweep, compare, sweep
-from sim.policy import Policy
-from sim.result import FirmView, LatentAccessError, Result
-from sim.runner import run
-from sim.scenario import Scenario
-
 from sim._version import __version__
+from sim.config import Policy, Scenario
+from sim.errors import ConfigError, DataError, LatentAccessError, NotFittedError, RetentionLabError
+from sim.experiments import Comparison, Sweep, compare, sweep
+from sim.results import Result
+from sim.runner import run
+from sim.world.observed import FirmView
 
 __all__ = [
     "Scenario",
@@ -35,5 +34,6 @@ __all__ = [
     "DataError",
     "LatentAccessError",
     "RetentionLabError",
+    "NotFittedError",
     "__version__",
 ]

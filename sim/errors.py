@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["RetentionLabError", "DataError", "ConfigError"]
+__all__ = ["RetentionLabError", "DataError", "ConfigError", "LatentAccessError", "NotFittedError"]
 
 
 class RetentionLabError(Exception):
@@ -59,3 +59,24 @@ class DataError(RetentionLabError, ValueError):
 
 class ConfigError(RetentionLabError, ValueError):
     """An invalid scenario, policy or grid: names the field, the value and what is allowed."""
+
+
+class LatentAccessError(RetentionLabError, KeyError):
+    """The firm (or a firm-side table) asked for something only the simulated world knows.
+
+    Latent columns start with ``true_``; the firm decides from observed history only.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotFittedError(RetentionLabError, AttributeError):
+    """A fitted model's results were asked for before ``fit(...)`` was called.
+
+    Examples
+    --------
+    >>> from sim.errors import NotFittedError
+    >>> str(NotFittedError("BetaGeoFitter is not fitted yet; call .fit(...) first"))
+    'BetaGeoFitter is not fitted yet; call .fit(...) first'
+    """

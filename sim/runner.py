@@ -1,4 +1,8 @@
-"""``sim.run``: one simulation of a scenario (and, later, a policy) with a seed."""
+"""``sim.run``: one simulation of a scenario and a policy with a seed.
+
+(The module is called ``runner`` rather than ``run`` so that it does not shadow the
+function ``sim.run``.)
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.result import Result
-from sim.scenario import Scenario
+from sim.config.policy import Policy
+from sim.results.result import Result
+from sim.config.scenario import Scenario
 from sim.world.simulate import simulate
 
 __all__ = ["run"]
@@ -63,7 +68,7 @@ def run(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed={seed!r} is not allowed: give a whole number >= 0")
     if policy is not None:
-        from sim.policy import Policy
+        from sim.config.policy import Policy
 
         if not isinstance(policy, Policy):
             policy = Policy.load(policy)

@@ -18,17 +18,17 @@ from typer.testing import CliRunner
 
 import sim
 from sim.errors import ConfigError
-from sim.experiment import (
+from sim.experiments import (
     ENGINES,
     compare,
     expand_grid,
-    kpi_unit,
     replication_seeds,
     resolve_path,
     summarize,
     sweep,
 )
-from sim.report import format_value
+from sim.formatting import format_value
+from sim.schema import kpi_unit
 
 SMALL = dict(customers=400, days=180, progress=False)
 

@@ -75,7 +75,7 @@ def test_every_top_level_folder_has_a_readme():
 
 
 def test_data_dictionary_file_is_up_to_date():
-    from sim.dictionary import render_markdown
+    from sim.schema import render_markdown
 
     assert (ROOT / "datasets" / "DATA_DICTIONARY.md").read_text() == render_markdown(), (
         "run `retention-lab dictionary --out datasets/DATA_DICTIONARY.md`"

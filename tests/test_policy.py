@@ -13,8 +13,8 @@ import pytest
 
 import sim
 from sim.errors import ConfigError
-from sim.policy import Policy, list_policies
-from sim.result import LatentAccessError
+from sim.config.policy import Policy, list_policies
+from sim.errors import LatentAccessError
 
 N, DAYS = 2500, 365
 
@@ -81,7 +81,8 @@ def test_do_nothing_changes_nothing(world):
 def test_the_firm_cannot_read_latent_values(world):
     import simpy
 
-    from sim.world.firm import Firm, Observed
+    from sim.world.firm import Firm
+    from sim.world.observed import Observed
     from sim.world.lifecycle import World
     from sim.world.rng import Streams
 

@@ -9,7 +9,7 @@ import yaml
 
 import sim
 from sim.errors import ConfigError
-from sim.scenario import Scenario, list_presets
+from sim.config.scenario import Scenario, list_presets
 
 
 def test_presets_load_and_round_trip_through_yaml():

@@ -9,8 +9,8 @@ from scipy import stats
 from scipy.special import hyp2f1
 
 import sim
-from sim.dictionary import LATENT_EVENTS, TABLES, columns, observed_columns
-from sim.result import LatentAccessError
+from sim.schema import LATENT_EVENTS, TABLES, columns, observed_columns
+from sim.errors import LatentAccessError
 
 
 def _bgnbd_expected(t: float, r: float, alpha: float, a: float, b: float) -> float:
@@ -180,7 +180,7 @@ def test_mean_order_value_matches_gamma_gamma(btyd_large):
 def test_btyd_only_has_no_mechanisms(btyd_large):
     assert len(btyd_large.tickets) == 0 and len(btyd_large.surveys) == 0
     assert (btyd_large.customers["acquired_t"] == 0).all()
-    assert set(btyd_large.customers["true_churn_reason"].dropna()) <= set(sim.scenario.CHURN_REASONS) | {""}
+    assert set(btyd_large.customers["true_churn_reason"].dropna()) <= set(sim.schema.CHURN_REASONS) | {""}
 
 
 def test_dropout_happens_only_after_repeat_purchases(btyd_large):

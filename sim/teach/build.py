@@ -45,6 +45,8 @@ from typing import Any, Literal, NamedTuple
 
 import nbformat
 
+from sim.errors import RetentionLabError
+
 __all__ = [
     "CODE_STUB",
     "KERNELSPEC",
@@ -93,7 +95,7 @@ def _looks_like_marker(line: str) -> bool:
     return text.startswith(("#", "<!--", "//")) and bool(_MARKER_WORDS.search(text))
 
 
-class MarkerError(ValueError):
+class MarkerError(RetentionLabError, ValueError):
     """A solution marker is malformed; the message names the notebook, cell and line.
 
     Attributes

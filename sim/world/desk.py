@@ -269,7 +269,7 @@ def simulate_queue(
     >>> len(t)
     500
     """
-    from sim.scenario import SEVERITIES
+    from sim.schema import SEVERITIES
 
     if arrival_rate_h <= 0 or agents < 1 or n_tickets < 1 or warmup < 0:
         raise ValueError("need arrival_rate_h > 0, agents >= 1, n_tickets >= 1, warmup >= 0")

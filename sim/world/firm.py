@@ -1,13 +1,13 @@
-"""The firm: carries out a :class:`~sim.policy.Policy`, deciding only from observed data.
+"""The firm: carries out a :class:`~sim.config.policy.Policy`, deciding only from observed data.
 
 The firm never touches the world's latent state. It sees the world through :class:`Observed`,
 a narrow facade over the observed logs (orders, tickets, surveys, contacts, consent and opt-out
 flags, acquisition dates, birth months) plus the actions a firm can take (send a contact, grant a
 membership level, log a tier). Any attempt to read anything else — a latent purchase rate, the
-alive flag, satisfaction — raises :class:`sim.result.LatentAccessError`. Scoring that needs a
-table works on the firm's :class:`~sim.result.FirmView`, which has no ``true_*`` columns.
+alive flag, satisfaction — raises :class:`sim.errors.LatentAccessError`. Scoring that needs a
+table works on the firm's :class:`~sim.world.observed.FirmView`, which has no ``true_*`` columns.
 
-Decisions (each documented in ``sim/policy.py``):
+Decisions (each documented in ``sim/config/policy.py``):
 
 * **tiering** every ``refresh_days``: rank acquired customers by an observed score (RFM, spend
   share over the look-back window, or BG/NBD predicted CLV) and cut them into tiers by share;
@@ -36,89 +36,11 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
-from sim.dictionary import LATENT_PREFIX
-from sim.policy import Policy
-from sim.result import FirmView, LatentAccessError
+from sim.config.policy import Policy
+from sim.world.observed import Observed
 from sim.world.rng import Streams
 
-__all__ = ["Firm", "Observed"]
-
-_OBSERVED = frozenset(
-    {"o_cust", "o_t", "o_amount", "consent", "opted_out", "acq_t", "birth_month", "tickets", "n_acquired_paid", "n_paid"}
-)
-
-
-class Observed:
-    """The firm's window on the world: observed logs and firm actions, nothing latent.
-
-    Examples
-    --------
-    >>> import simpy, sim
-    >>> from sim.world.lifecycle import World
-    >>> from sim.world.rng import Streams
-    >>> w = World(simpy.Environment(), sim.Scenario.load("baseline"), 10, 30.0, Streams(0), 1)
-    >>> obs = Observed(w)
-    >>> obs.consent is w.consent
-    True
-    >>> obs.alive
-    Traceback (most recent call last):
-    ...
-    sim.result.LatentAccessError: "'alive' is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only"
-    """
-
-    __slots__ = ("_w",)
-
-    def __init__(self, world: Any) -> None:
-        object.__setattr__(self, "_w", world)
-
-    def __getattr__(self, name: str) -> Any:
-        if name in _OBSERVED:
-            return getattr(self._w, name)
-        raise LatentAccessError(
-            f"{name!r} is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only"
-        )
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("the firm cannot change the world's state directly; use its actions")
-
-    # actions ---------------------------------------------------------------
-    @property
-    def now(self) -> float:
-        return self._w.env.now
-
-    def acquired(self) -> list[int]:
-        """Indices of customers acquired so far."""
-        return self._w._acquired()
-
-    def deliver(self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0) -> int:
-        return self._w.deliver(i, campaign, channel, offer, variant, extra_boost)
-
-    def set_membership(self, i: int, tier: Any) -> None:
-        self._w.set_membership(i, tier.name, tier.rate_uplift, tier.discount, tier.priority_service, tier.upgrade_boost, tier.dropout_shift)
-
-    def clear_membership(self, i: int) -> None:
-        self._w.set_membership(i, "none", 0.0, 0.0, False, 0.0, 0.0)
-
-    def record_tier(self, i: int, tier: str, score: float) -> None:
-        self._w.record_tier(i, tier, score)
-
-    def event(self, i: int, kind: str, detail: str) -> None:
-        if kind.startswith(LATENT_PREFIX):
-            raise LatentAccessError("the firm cannot log latent events")
-        self._w._event(i, self.now, kind, detail)
-
-    def view(self) -> FirmView:
-        """Observed tables up to now (no latent columns), for scoring."""
-        from sim.world.simulate import _tables  # local import: table building lives there
-
-        w = self._w
-        return FirmView.from_tables(_tables(w, w.sc, w.env.now))
-
-    def order_frame(self) -> pd.DataFrame:
-        """Observed orders so far: customer index, t, amount (fast path for scoring)."""
-        w = self._w
-        return pd.DataFrame({"i": np.asarray(w.o_cust, dtype=np.int64), "t": np.asarray(w.o_t), "amount": np.asarray(w.o_amount)})
-
+__all__ = ["Firm"]
 
 class Firm:
     """Runs a policy inside ``env``; see the module docstring."""

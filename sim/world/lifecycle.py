@@ -56,13 +56,14 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event, Timeout
 
-from sim.scenario import SEVERITIES, Scenario
+from sim.config.scenario import Scenario
+from sim.schema import SEVERITIES
 from sim.world.desk import HOURS_PER_DAY, ServiceDesk, ServiceTimeSampler, TicketLog
 from sim.world.population import TraitPool, draw_population
 from sim.world.rng import Streams
 
 if TYPE_CHECKING:
-    from sim.policy import Policy
+    from sim.config.policy import Policy
 
 __all__ = ["World"]
 

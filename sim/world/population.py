@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenario import Scenario
+from sim.config.scenario import Scenario
 from sim.world.rng import Streams
 
 __all__ = ["draw_traits", "draw_population", "TraitPool"]

@@ -20,69 +20,12 @@ from typing import Any
 import pandas as pd
 
 from sim._version import __version__
-from sim.dictionary import LATENT_EVENTS, LATENT_PREFIX, TABLES, observed_columns
-from sim.errors import RetentionLabError
-from sim.kpis import monthly_kpis, overall_kpis
-from sim.scenario import Scenario
+from sim.config.scenario import Scenario
+from sim.results.kpis import monthly_kpis, overall_kpis
+from sim.schema import TABLE_NAMES
+from sim.world.observed import FirmView
 
-__all__ = ["Result", "FirmView", "LatentAccessError", "TABLE_NAMES"]
-
-TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
-
-
-class LatentAccessError(RetentionLabError, KeyError):
-    """Raised when firm-facing code asks for ground truth it cannot observe."""
-
-
-class _ObservedFrame(pd.DataFrame):
-    """A DataFrame that explains, instead of a bare KeyError, why ``true_*`` columns are absent."""
-
-    @property
-    def _constructor(self):  # noqa: ANN202 - pandas subclassing protocol
-        return _ObservedFrame
-
-    def __getitem__(self, key: Any) -> Any:
-        keys = key if isinstance(key, list) else [key]
-        for k in keys:
-            if isinstance(k, str) and k.startswith(LATENT_PREFIX):
-                raise LatentAccessError(
-                    f"{k!r} is ground truth the firm cannot observe; policies and firm-facing code "
-                    "only see observed columns (see sim.dictionary)"
-                )
-        return super().__getitem__(key)
-
-
-@dataclass(frozen=True)
-class FirmView:
-    """What the firm can see: the observed tables, without latent columns or latent events.
-
-    Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
-    column raises :class:`LatentAccessError`.
-    """
-
-    customers: pd.DataFrame
-    orders: pd.DataFrame
-    tickets: pd.DataFrame
-    surveys: pd.DataFrame
-    events: pd.DataFrame
-    tiers: pd.DataFrame
-    contacts: pd.DataFrame
-
-    @classmethod
-    def from_tables(cls, tables: dict[str, pd.DataFrame]) -> "FirmView":
-        """Strip latent columns and events from full tables."""
-        out = {}
-        for name in TABLE_NAMES:
-            df = tables[name][observed_columns(name)]
-            if name == "events":
-                df = df[~df["event"].isin(LATENT_EVENTS)].reset_index(drop=True)
-            out[name] = _ObservedFrame(df)
-        return cls(**out)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith(LATENT_PREFIX):
-            raise LatentAccessError(f"{name!r} is ground truth; the firm's view has no latent data")
-        raise AttributeError(name)
+__all__ = ["Result", "TABLE_NAMES"]
 
 
 @dataclass
@@ -92,7 +35,7 @@ class Result:
     Attributes
     ----------
     customers, orders, tickets, surveys, events, tiers, contacts : pandas.DataFrame
-        Tidy tables with the columns of :mod:`sim.dictionary`; ``true_*`` columns and
+        Tidy tables with the columns of :mod:`sim.schema`; ``true_*`` columns and
         ``true_*`` events are ground truth (for teaching and validation only).
     scenario : Scenario
         The scenario that was run (with ``horizon_days`` as run).
@@ -203,7 +146,7 @@ class Result:
         policy = None
         if meta.get("policy"):
             try:
-                from sim.policy import Policy
+                from sim.config.policy import Policy
 
                 policy = Policy.from_dict(meta["policy"])
             except ImportError:  # pragma: no cover - policies are part of the package

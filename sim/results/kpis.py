@@ -1,6 +1,6 @@
 """KPIs of a simulation result, overall and per calendar month.
 
-Definitions live in :data:`sim.dictionary.KPIS` (rendered into the data dictionary); this
+Definitions live in :data:`sim.schema.KPIS` (rendered into the data dictionary); this
 module computes them. KPIs whose name starts with ``true_`` use ground truth.
 
 Examples
@@ -16,15 +16,36 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from sim.scenario import SEVERITIES
+from sim.config.scenario import Scenario
+from sim.schema import SEVERITIES
 
-if TYPE_CHECKING:
-    from sim.result import Result
+
+class RunTables(Protocol):
+    """What the KPI functions read from a run (a :class:`sim.Result` provides it)."""
+
+    customers: pd.DataFrame
+    orders: pd.DataFrame
+    tickets: pd.DataFrame
+    surveys: pd.DataFrame
+    events: pd.DataFrame
+    contacts: pd.DataFrame
+    scenario: Scenario
+    agents: float
+    policy: Any
+
+    @property
+    def horizon_days(self) -> float: ...
+
+    @property
+    def start_date(self) -> pd.Timestamp: ...
+
+    @property
+    def end_date(self) -> pd.Timestamp: ...
 
 __all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS"]
 
@@ -62,7 +83,7 @@ def _ticket_kpis(tk: pd.DataFrame, n_orders: int, resolved: pd.DataFrame, answer
     }
 
 
-def _policy_costs(res: "Result", o: pd.DataFrame, tk: pd.DataFrame, ct: pd.DataFrame) -> tuple[float, float]:
+def _policy_costs(res: RunTables, o: pd.DataFrame, tk: pd.DataFrame, ct: pd.DataFrame) -> tuple[float, float]:
     """(retention cost, extra service cost) of the policy's actions within the given rows."""
     pol = res.policy
     retention = float(ct["cost"].sum()) + float(o["discount"].sum())
@@ -98,8 +119,8 @@ def _alive_at(cust: pd.DataFrame, t_end: float) -> int:
     return int(((acq <= t_end) & (np.isnan(ct) | (ct > t_end))).sum())
 
 
-def overall_kpis(res: "Result") -> pd.Series:
-    """Overall KPIs of a run (see :data:`sim.dictionary.KPIS`)."""
+def overall_kpis(res: RunTables) -> pd.Series:
+    """Overall KPIs of a run (see :data:`sim.schema.KPIS`)."""
     sc = res.scenario
     o, c, tk, sv, ct = res.orders, res.customers, res.tickets, res.surveys, res.contacts
     days = res.horizon_days
@@ -150,7 +171,7 @@ def overall_kpis(res: "Result") -> pd.Series:
     return pd.Series(out, name="value")
 
 
-def monthly_kpis(res: "Result") -> pd.DataFrame:
+def monthly_kpis(res: RunTables) -> pd.DataFrame:
     """KPIs per calendar month (index ``month``, a monthly period)."""
     sc = res.scenario
     o, c, tk, sv, ct = res.orders, res.customers, res.tickets, res.surveys, res.contacts

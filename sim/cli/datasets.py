@@ -1,7 +1,7 @@
 """``retention-lab datasets ...``: regenerate the bundled datasets, or check them.
 
 A typer sub-application (typer parses the options; :mod:`sim.datasets` does the work).
-The main CLI mounts it as ``app.add_typer(datasets_cli.app, name="datasets")``.
+The main CLI (:mod:`sim.cli`) mounts it as ``datasets``.
 
 ``build`` writes every file of ``datasets/`` that the code produces (not the hand-written
 ``README.md`` or ``DATA_DICTIONARY.md``) plus the ``CHECKSUMS.sha256`` manifest.
@@ -23,6 +23,8 @@ from typing import Annotated
 
 import typer
 
+from sim.cli._output import handles_errors
+
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, help="The bundled datasets: regenerate them from the simulator, or check them.")
@@ -34,6 +36,7 @@ def _group() -> None:
 
 
 @app.command("build")
+@handles_errors
 def build_cmd(
     out: Annotated[
         Path | None,

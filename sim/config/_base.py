@@ -7,6 +7,8 @@ what is allowed.
 
 from __future__ import annotations
 
+import copy
+
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -122,3 +124,31 @@ class YamlMixin:
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -> dict[str, Any]:
+    """Set dotted paths (``"desk.sla.P0.first_response_h"``) in a nested mapping, copying it."""
+    data = copy.deepcopy(data)
+    for path, value in changes.items():
+        keys = str(path).split(".")
+        node: Any = data
+        for depth, key in enumerate(keys):
+            last = depth == len(keys) - 1
+            if not isinstance(node, dict) or (key not in node and not (last and isinstance(node, dict) and _is_open_mapping(keys[:depth]))):
+                where = ".".join(keys[:depth]) or "(top level)"
+                known = sorted(node) if isinstance(node, dict) else []
+                raise ConfigError(f"unknown {what} field {path!r}: {where} has no key {key!r}; known keys: {known}")
+            if last:
+                node[key] = value
+            else:
+                node = node[key]
+    return data
+
+
+def _is_open_mapping(prefix: list[str]) -> bool:
+    """Mappings whose keys are user-chosen (channels): new keys may be added by a path."""
+    return bool(prefix) and prefix[-1] in _OPEN_MAPPINGS
+
+
+#: Mappings whose keys the user names (new keys may be added through a dotted path).
+_OPEN_MAPPINGS = frozenset({"channels", "offers", "variants", "split", "pots", "sla_override", "contact_pot"})

@@ -1,9 +1,8 @@
 """``retention-lab teach ...``: build exercises, strip notebooks, render the course index.
 
 A typer sub-application (typer parses the options; the work is done by
-:mod:`sim.teach.build` and :mod:`sim.teach.toc`). The main CLI mounts it as
-``app.add_typer(teach.cli.app, name="teach")``; it also runs on its own with
-``python -m sim.teach.cli``.
+:mod:`sim.teach.build` and :mod:`sim.teach.toc`). The main CLI (:mod:`sim.cli`)
+mounts it as ``teach``.
 
 Every command with ``--check`` writes nothing and exits with status 1 when something is
 stale, printing what and how to fix it (for CI and the test suite).
@@ -23,6 +22,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli._output import fail, handles_errors
 from sim.teach.build import MarkerError, apply_changes, plan_exercises, strip_notebooks
 from sim.teach.toc import update_readme
 
@@ -37,6 +37,7 @@ _VERB = {"create": "missing", "update": "stale", "delete": "orphaned (no solutio
 
 
 @app.command("build-exercises")
+@handles_errors
 def build_exercises_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if exercises/ is stale.")] = False,
     solutions: Annotated[Path, typer.Option("--solutions", help="Folder of solutions notebooks.")] = Path(
@@ -50,8 +51,7 @@ def build_exercises_cmd(
     try:
         changes = plan_exercises(solutions, exercises)
     except (MarkerError, FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     if check:
         for c in changes:
             typer.echo(f"{_VERB[c.action]}: {c.path}")
@@ -72,6 +72,7 @@ def build_exercises_cmd(
 
 
 @app.command("strip")
+@handles_errors
 def strip_cmd(
     paths: Annotated[
         list[Path] | None,
@@ -84,8 +85,7 @@ def strip_cmd(
     try:
         changed = strip_notebooks(targets, check=check)
     except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     for p in changed:
         typer.echo(f"{'not stripped' if check else 'stripped'}: {p}")
     if check and changed:
@@ -96,6 +96,7 @@ def strip_cmd(
 
 
 @app.command("toc")
+@handles_errors
 def toc_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the table is stale.")] = False,
     readme: Annotated[Path, typer.Option("--readme", help="The course index to update.")] = Path(
@@ -106,13 +107,9 @@ def toc_cmd(
     try:
         changed = update_readme(readme, check=check)
     except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     if check and changed:
         typer.echo(f"stale: {readme} (run `retention-lab teach toc`)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{'updated' if changed else 'up to date'}: {readme}")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

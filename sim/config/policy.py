@@ -37,19 +37,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim._config import StrictModel, YamlMixin, check_shares, load_yaml_model, validate_model
-from sim.scenario import SEVERITIES, apply_changes
+from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
+from sim.schema import CHANNELS, POTS, SEVERITIES
 
 __all__ = ["Policy", "PRESET_DIR", "list_policies", "CHANNELS"]
 
-PRESET_DIR = Path(__file__).parent / "policies"
+PRESET_DIR = Path(__file__).parent / "presets" / "policies"
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
-CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone")
-POTS: tuple[str, ...] = ("high_value", "wakeup", "reserve")
 
 
 class ChannelSpec(StrictModel):
@@ -391,7 +389,7 @@ class Policy(YamlMixin, StrictModel):
 
 
 def list_policies() -> list[str]:
-    """Names of the policy presets shipped in ``sim/policies``.
+    """Names of the policy presets shipped in ``sim/config/presets/policies``.
 
     Examples
     --------

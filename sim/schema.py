@@ -1,8 +1,10 @@
-"""The data dictionary: every table column and every KPI, defined once.
+"""The data dictionary: the vocabulary, every table column and every KPI, defined once.
 
 The simulator builds its tables from these definitions, the firm-facing view drops
 the latent (``true_*``) columns listed here, the analysis modules name these columns,
-and ``retention-lab dictionary`` renders this module to ``datasets/DATA_DICTIONARY.md``.
+``retention-lab dictionary`` renders this module to ``datasets/DATA_DICTIONARY.md``, and the
+CLI, the notebooks and the HTML reports take KPI units and headline lists from here. This is the
+lowest layer of the package (it imports nothing from ``sim``), so every other layer may use it.
 
 Time is measured in days since the scenario's ``start_date`` (column ``t``, float);
 every table also carries a calendar ``date``. Money is in one currency unit
@@ -10,7 +12,7 @@ every table also carries a calendar ``date``. Money is in one currency unit
 
 Examples
 --------
->>> from sim.dictionary import TABLES, observed_columns
+>>> from sim.schema import TABLES, observed_columns
 >>> "true_alive" in observed_columns("customers")
 False
 >>> TABLES["orders"]["amount"].unit
@@ -22,9 +24,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "SEVERITIES",
+    "CAUSES",
+    "CHURN_REASONS",
+    "CHANNELS",
+    "POTS",
     "Column",
     "KPI",
     "TABLES",
+    "TABLE_NAMES",
     "KPIS",
     "LATENT_PREFIX",
     "LATENT_EVENTS",
@@ -32,7 +40,21 @@ __all__ = [
     "observed_columns",
     "is_latent",
     "render_markdown",
+    "kpi_unit",
+    "OVERALL_KPIS",
+    "HEADLINE_KPIS",
 ]
+
+#: Ticket severities, most urgent first (seed 002: P0 answered within 15 minutes ... P3 within 24 hours).
+SEVERITIES: tuple[str, ...] = ("P0", "P1", "P2", "P3")
+#: Complaint causes.
+CAUSES: tuple[str, ...] = ("product", "service", "price", "communication")
+#: True churn reasons (exit-survey ground truth).
+CHURN_REASONS: tuple[str, ...] = ("product", "service", "price", "communication", "need_mismatch")
+#: Contact channels a policy can use.
+CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone")
+#: Retention budget pots (seed 004: 70/20/10).
+POTS: tuple[str, ...] = ("high_value", "wakeup", "reserve")
 
 LATENT_PREFIX = "true_"
 
@@ -154,6 +176,9 @@ TABLES: dict[str, dict[str, Column]] = {
     ),
 }
 
+#: The seven tables of a run, in their documented order.
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
 #: Event types that are ground truth (dropped from the firm-facing view).
 LATENT_EVENTS: frozenset[str] = frozenset({"true_churned", "true_reactivated"})
 
@@ -239,7 +264,7 @@ def render_markdown() -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `sim/dictionary.py` by `retention-lab dictionary` — do not edit by hand.",
+        "Generated from `sim/schema.py` by `retention-lab dictionary` — do not edit by hand.",
         "",
         "Time `t` is in days since the scenario's `start_date`; money is in the scenario's currency;",
         "desk durations are in hours. Columns starting with `true_` are **latent ground truth**:",
@@ -264,3 +289,39 @@ def render_markdown() -> str:
         out.append(f"| `{k.name}` | {k.unit} | {'no (latent)' if k.latent else 'yes'} | {k.definition} |")
     out.append("")
     return "\n".join(out)
+
+
+#: KPI names of :meth:`sim.Result.kpis` (overall); per-period-only KPIs are not included.
+OVERALL_KPIS: tuple[str, ...] = tuple(
+    [k for k in KPIS if k not in ("buyers", "repeat_purchase_rate", "true_churn_rate")]
+    + [f"sla_met_{s}" for s in SEVERITIES if f"sla_met_{s}" not in KPIS]
+)
+
+#: KPIs shown first in plots, printed tables and reports (all KPIs are always in the tables).
+HEADLINE_KPIS: tuple[str, ...] = (
+    "profit",
+    "revenue",
+    "retention_cost",
+    "service_cost",
+    "orders_per_customer",
+    "true_alive",
+    "active_customers",
+    "nps",
+    "sla_met_rate",
+    "mean_wait_h",
+)
+
+
+def kpi_unit(kpi: str, currency: str = "currency") -> str:
+    """The unit of a KPI (``currency`` replaced by the currency's name; ``""`` if unknown).
+
+    Examples
+    --------
+    >>> kpi_unit("revenue", "CNY"), kpi_unit("mean_wait_h"), kpi_unit("sla_met_P2"), kpi_unit("nope")
+    ('CNY', 'hours', 'share', '')
+    """
+    base = kpi if kpi in KPIS else ("sla_met_P0" if kpi.startswith("sla_met_P") else None)
+    if base is None:
+        return ""
+    unit = KPIS[base].unit
+    return currency if unit == "currency" else unit

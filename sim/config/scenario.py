@@ -6,7 +6,7 @@ validated pydantic model: unknown keys, wrong types, negative rates, probabiliti
 field, the value and what is allowed.
 
 Time is in days, money in ``currency`` units, desk durations in hours. The purchase process
-is BG/NBD and the spend process Gamma-Gamma (see ``docs`` in ``sim/world/customers.py``);
+is BG/NBD and the spend process Gamma-Gamma (the equations are in :mod:`sim.world.model`);
 the other mechanisms are layered on top and each can be switched off (``btyd_only`` switches
 all of them off).
 
@@ -29,8 +29,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim._config import StrictModel, YamlMixin, check_shares, load_yaml_model, validate_model
+from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
 from sim.errors import ConfigError
+from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
 
 __all__ = [
     "Scenario",
@@ -41,11 +42,7 @@ __all__ = [
     "list_presets",
 ]
 
-PRESET_DIR = Path(__file__).parent / "scenarios"
-
-SEVERITIES: tuple[str, ...] = ("P0", "P1", "P2", "P3")
-CAUSES: tuple[str, ...] = ("product", "service", "price", "communication")
-CHURN_REASONS: tuple[str, ...] = ("product", "service", "price", "communication", "need_mismatch")
+PRESET_DIR = Path(__file__).parent / "presets" / "scenarios"
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -351,36 +348,8 @@ class Scenario(YamlMixin, StrictModel):
         return self.spend.p * self.spend.gamma / (self.spend.q - 1.0)
 
 
-def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -> dict[str, Any]:
-    """Set dotted paths (``"desk.sla.P0.first_response_h"``) in a nested mapping, copying it."""
-    data = copy.deepcopy(data)
-    for path, value in changes.items():
-        keys = str(path).split(".")
-        node: Any = data
-        for depth, key in enumerate(keys):
-            last = depth == len(keys) - 1
-            if not isinstance(node, dict) or (key not in node and not (last and isinstance(node, dict) and _is_open_mapping(keys[:depth]))):
-                where = ".".join(keys[:depth]) or "(top level)"
-                known = sorted(node) if isinstance(node, dict) else []
-                raise ConfigError(f"unknown {what} field {path!r}: {where} has no key {key!r}; known keys: {known}")
-            if last:
-                node[key] = value
-            else:
-                node = node[key]
-    return data
-
-
-def _is_open_mapping(prefix: list[str]) -> bool:
-    """Mappings whose keys are user-chosen (channels): new keys may be added by a path."""
-    return bool(prefix) and prefix[-1] in _OPEN_MAPPINGS
-
-
-#: Mappings whose keys the user names (new keys may be added through a dotted path).
-_OPEN_MAPPINGS = frozenset({"channels", "offers", "variants", "split", "pots", "sla_override", "contact_pot"})
-
-
 def list_presets() -> list[str]:
-    """Names of the scenario presets shipped in ``sim/scenarios``.
+    """Names of the scenario presets shipped in ``sim/config/presets/scenarios``.
 
     Examples
     --------

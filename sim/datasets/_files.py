@@ -1,0 +1,135 @@
+"""Where the data files live, and how they are written and read (byte-deterministic CSV, typed back)."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.datasets.recipe import CHECKSUMS, MANIFEST
+from sim.schema import TABLES
+
+__all__ = ["datasets_dir", "file_checksums", "read_manifest"]
+
+# decimals per unit of the data dictionary (fixed float formatting)
+_DECIMALS = {"currency": 2, "days": 6, "hours": 4, "points": 2, "probability": 8, "orders/day": 8,
+             "1/currency": 8, "0-10": 6, "score": 4}
+
+
+# --------------------------------------------------------------------------- locating the data
+def datasets_dir() -> Path:
+    """The folder of the bundled data files, inside the installed package (``sim/datasets/data``).
+
+    The data ship as package data, so they load the same from a source checkout, an editable
+    install or a wheel.
+
+    Examples
+    --------
+    >>> datasets_dir().name
+    'data'
+    """
+    path = Path(str(resources.files("sim.datasets") / "data"))
+    if not path.is_dir():  # pragma: no cover - a broken installation
+        raise FileNotFoundError(f"{path} not found: the package was installed without its data files; reinstall retention-lab")
+    return path
+
+
+def _dir(data_dir: str | Path | None) -> Path:
+    return datasets_dir() if data_dir is None else Path(data_dir)
+
+
+# --------------------------------------------------------------------------- writing
+def _fmt_float(s: pd.Series, decimals: int) -> pd.Series:
+    return pd.Series([("" if pd.isna(v) else f"{float(v):.{decimals}f}") for v in s], index=s.index, dtype=object)
+
+
+def _fmt_column(s: pd.Series, dtype: str, unit: str) -> pd.Series:
+    """One column as text: fixed decimals per unit, ISO timestamps to the second, '' for missing."""
+    if dtype == "float64":
+        return _fmt_float(s, _DECIMALS.get(unit, 6))
+    if dtype.startswith("datetime"):
+        ts = pd.to_datetime(s).dt.round("s")
+        return pd.Series([("" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S")) for v in ts], index=s.index,
+                         dtype=object)
+    if dtype in ("bool", "boolean"):
+        return pd.Series([("" if pd.isna(v) else ("True" if bool(v) else "False")) for v in s], index=s.index,
+                         dtype=object)
+    if dtype == "int64":
+        return pd.Series([str(int(v)) for v in s], index=s.index, dtype=object)
+    return pd.Series([("" if pd.isna(v) else str(v)) for v in s], index=s.index, dtype=object)
+
+
+def _table_text(df: pd.DataFrame, table: str, cols: list[str]) -> pd.DataFrame:
+    spec = TABLES[table]
+    return pd.DataFrame({c: _fmt_column(df[c], spec[c].dtype, spec[c].unit) for c in cols})
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    """Write a frame of text columns as UTF-8 CSV with '\\n' line ends (byte-deterministic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = df.astype(object).where(df.notna(), "")
+    path.write_bytes(text.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; run `retention-lab datasets build` (make datasets)")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _typed(text: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Text columns -> the data dictionary's dtypes ('' = missing)."""
+    spec = TABLES[table]
+    out = {}
+    for c in text.columns:
+        s = text[c]
+        dtype = spec[c].dtype
+        if dtype == "int64":
+            out[c] = s.astype("int64")
+        elif dtype == "float64":
+            out[c] = pd.to_numeric(s.replace("", np.nan), errors="raise").astype("float64")
+        elif dtype.startswith("datetime"):
+            out[c] = pd.to_datetime(s.replace("", None), format="%Y-%m-%d %H:%M:%S").astype("datetime64[ns]")
+        elif dtype == "bool":
+            out[c] = s.map({"True": True, "False": False}).astype(bool)
+        elif dtype == "boolean":
+            out[c] = s.map({"True": True, "False": False, "": pd.NA}).astype("boolean")
+        else:
+            out[c] = s.astype("string")
+    return pd.DataFrame(out, index=text.index)
+
+
+def file_checksums(folder: str | Path, names: tuple[str, ...] | list[str] = MANIFEST) -> dict[str, str]:
+    """SHA-256 (hex) of each named file under ``folder`` (missing files are left out).
+
+    Examples
+    --------
+    >>> sums = file_checksums(datasets_dir())
+    >>> len(sums) == len(MANIFEST), len(sums["retail/orders.csv"])
+    (True, 64)
+    """
+    folder = Path(folder)
+    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in names if (folder / n).is_file()}
+
+
+def read_manifest(folder: str | Path | None = None) -> dict[str, str]:
+    """The ``CHECKSUMS.sha256`` manifest of a datasets folder as ``{relative path: sha256}``.
+
+    The file has the format of ``sha256sum`` (``cd datasets && sha256sum -c CHECKSUMS.sha256``).
+
+    Examples
+    --------
+    >>> read_manifest() == file_checksums(datasets_dir())
+    True
+    """
+    text = (_dir(folder) / CHECKSUMS).read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        out[name] = digest
+    return out
+
+

@@ -1,0 +1,135 @@
+"""Shared argument handling of :func:`~sim.experiments.compare` and :func:`~sim.experiments.sweep`.
+
+Validation (a :class:`~sim.errors.ConfigError` naming the argument, its value and what is
+allowed), replication seeds (common random numbers) and the plain-data tasks every engine runs.
+
+Examples
+--------
+>>> replication_seeds(1, 3) == replication_seeds(1, 10)[:3]
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.config.policy import Policy
+from sim.config.scenario import Scenario
+from sim.errors import ConfigError
+from sim.schema import HEADLINE_KPIS, OVERALL_KPIS
+
+__all__ = ["Arm", "replication_seeds", "check_int", "check_size", "check_kpis", "check_confidence", "as_scenario", "as_policy", "make_tasks", "show_progress", "plot_kpis", "PROGRESS_THRESHOLD"]
+
+#: One arm of an experiment: the world it runs in and the firm's policy (``None``: no policy).
+Arm = tuple[Scenario, Policy | None]
+
+#: Replications x customers x days above which a progress bar is shown when ``progress=None``.
+PROGRESS_THRESHOLD = 5_000 * 730 * 8
+
+
+def replication_seeds(seed: int, n: int) -> list[int]:
+    """Seeds of replications ``0 .. n-1``, shared by every arm (common random numbers).
+
+    ``numpy.random.SeedSequence(seed).generate_state(n)``; the first ``k`` seeds do not depend
+    on ``n``.
+
+    Examples
+    --------
+    >>> replication_seeds(1, 3) == replication_seeds(1, 10)[:3]
+    True
+    >>> len(set(replication_seeds(0, 1000)))
+    1000
+    """
+    check_int("seed", seed, 0)
+    check_int("replications", n, 1)
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(n, dtype=np.uint32)]
+
+
+def check_int(name: str, value: Any, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"{name}={value!r} is not allowed: give a whole number >= {low}")
+
+
+def as_scenario(s: Scenario | str | Path) -> Scenario:
+    if isinstance(s, Scenario):
+        return s
+    if isinstance(s, (str, Path)):
+        return Scenario.load(s)
+    raise ConfigError(f"scenario={s!r} is not allowed: give a Scenario, a preset name or a YAML path")
+
+
+def as_policy(p: Policy | str | Path | None, where: str) -> Policy | None:
+    if p is None or isinstance(p, Policy):
+        return p
+    if isinstance(p, (str, Path)):
+        return Policy.load(p)
+    raise ConfigError(
+        f"{where}={p!r} is not allowed: give a Policy, a preset name, a YAML path, None "
+        "(no policy) or a (Scenario, Policy) pair"
+    )
+
+
+def check_kpis(kpis: Sequence[str] | None) -> list[str] | None:
+    if kpis is None:
+        return None
+    if isinstance(kpis, str):
+        kpis = [kpis]
+    bad = [k for k in kpis if k not in OVERALL_KPIS]
+    if bad or not kpis:
+        raise ConfigError(f"kpis={list(kpis)!r}: unknown KPI(s) {bad}; allowed: {list(OVERALL_KPIS)}")
+    return list(kpis)
+
+
+def check_confidence(confidence: Any) -> float:
+    """The confidence level of intervals, checked to lie in (0, 1).
+
+    Examples
+    --------
+    >>> check_confidence(0.9)
+    0.9
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: confidence=95 is not allowed: give a confidence level in (0, 1), e.g. 0.95
+    """
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) or not 0.0 < float(confidence) < 1.0:
+        raise ConfigError(f"confidence={confidence!r} is not allowed: give a confidence level in (0, 1), e.g. 0.95")
+    return float(confidence)
+
+
+def make_tasks(arms: dict[str, Arm], seeds: list[int], customers: int | None, days: float | None, kpis: list[str] | None) -> list[dict[str, Any]]:
+    tasks = []
+    for name, (sc, pol) in arms.items():
+        sd, pd_ = sc.to_dict(), (None if pol is None else pol.to_dict())
+        for k, s in enumerate(seeds):
+            tasks.append({"arm": name, "replication": k, "seed": s, "scenario": sd, "policy": pd_,
+                          "customers": customers, "days": days, "kpis": kpis})
+    return tasks
+
+
+def check_size(customers: int | None, days: float | None) -> None:
+    if customers is not None:
+        check_int("customers", customers, 1)
+    if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 3650):
+        raise ConfigError(f"days={days!r} is not allowed: give a number of days in (0, 3650]")
+
+
+def show_progress(progress: bool | None, n_tasks: int, customers: int, days: float) -> bool:
+    if progress is None:
+        return n_tasks * customers * days > PROGRESS_THRESHOLD
+    return bool(progress)
+
+
+def plot_kpis(kpis: Sequence[str] | str | None, available: list[str]) -> list[str]:
+    if kpis is None:
+        out = [k for k in HEADLINE_KPIS if k in available][:4] or available[:4]
+    else:
+        out = [kpis] if isinstance(kpis, str) else list(kpis)
+    bad = [k for k in out if k not in available]
+    if bad or not out:
+        raise ConfigError(f"kpis={out!r}: not computed in this experiment {bad}; available: {available}")
+    return out

@@ -1,0 +1,203 @@
+"""Engines: where the replications of an experiment run — this process, a process pool, or Dask.
+
+``"local"`` runs in this process; ``"process"`` uses :class:`concurrent.futures.ProcessPoolExecutor`
+(start method ``fork`` on Linux when the caller runs a single thread, else ``forkserver`` or
+``spawn``; tasks sent in chunks of about a quarter of a worker's share); ``"dask"`` uses
+:mod:`dask.distributed` (a ``LocalCluster`` with one thread per worker process unless
+``address=`` names a running scheduler). The work unit is the top-level function
+:func:`run_task`, which takes and returns plain dicts, so every engine runs exactly the same code
+and gives identical numbers for the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+from typing import Any
+
+from sim.config.policy import Policy
+from sim.config.scenario import Scenario
+from sim.errors import ConfigError
+from sim.experiments._args import check_int
+from sim.runner import run
+
+__all__ = ["ENGINES", "run_task", "execute"]
+
+#: The engines :func:`~sim.experiments.compare` and :func:`~sim.experiments.sweep` accept.
+ENGINES: tuple[str, ...] = ("local", "process", "dask")
+
+
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one replication of one arm; the unit of work every engine executes.
+
+    Parameters
+    ----------
+    task : dict
+        Plain data only (picklable, engine-neutral): ``arm`` (label), ``replication``,
+        ``seed``, ``scenario`` (``Scenario.to_dict()``), ``policy`` (``Policy.to_dict()`` or
+        ``None``), ``customers`` and ``days`` (``None``: the scenario's), ``kpis`` (names to
+        keep or ``None`` for all).
+
+    Returns
+    -------
+    dict
+        ``arm``, ``replication``, ``seed`` and one float per KPI.
+
+    Examples
+    --------
+    >>> import sim
+    >>> out = run_task({"arm": "a", "replication": 0, "seed": 5,
+    ...                 "scenario": sim.Scenario.load("btyd_only").to_dict(), "policy": None,
+    ...                 "customers": 100, "days": 60, "kpis": ["orders"]})
+    >>> sorted(out)
+    ['arm', 'orders', 'replication', 'seed']
+    >>> out["orders"] == float(len(sim.run("btyd_only", customers=100, days=60, seed=5).orders))
+    True
+    """
+    sc = Scenario.from_dict(task["scenario"])
+    pol = None if task.get("policy") is None else Policy.from_dict(task["policy"])
+    res = run(sc, pol, customers=task.get("customers"), days=task.get("days"), seed=int(task["seed"]), progress=False)
+    k = res.kpis()
+    names = task.get("kpis") or list(k.index)
+    out: dict[str, Any] = {"arm": task["arm"], "replication": int(task["replication"]), "seed": int(task["seed"])}
+    for name in names:
+        out[name] = float(k[name]) if name in k.index else float("nan")
+    return out
+
+
+def _run_chunk(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run several tasks in one worker call (fewer round trips)."""
+    return [run_task(t) for t in tasks]
+
+
+def _chunks(tasks: list[dict[str, Any]], workers: int) -> list[list[dict[str, Any]]]:
+    """About four chunks per worker: big enough to amortise dispatch, small enough to balance."""
+    size = max(1, math.ceil(len(tasks) / (4 * max(1, workers))))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
+def _cores() -> int:
+    """Cores this process may use (its CPU affinity where the OS reports it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """``fork`` on Linux when this process runs a single thread (workers start at once, nothing to
+    import); otherwise ``forkserver`` (forking a threaded process can deadlock the child), else ``spawn``."""
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiments.engines"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _Bar:
+    """A rich progress bar, or nothing."""
+
+    def __init__(self, show: bool, total: int, label: str) -> None:
+        self._bar = None
+        if show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+            self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self) -> "_Bar":
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, advance=n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def execute(
+    tasks: list[dict[str, Any]],
+    *,
+    engine: str,
+    workers: int | None,
+    address: str | None,
+    progress: bool,
+    label: str,
+) -> list[dict[str, Any]]:
+    """Run ``tasks`` on ``engine`` and return their results in task order."""
+    if engine not in ENGINES:
+        raise ConfigError(f"engine={engine!r} is not allowed; choose one of {list(ENGINES)}")
+    if workers is not None:
+        check_int("workers", workers, 1)
+    if address is not None and engine != "dask":
+        raise ConfigError(f"address={address!r} only applies to engine='dask' (engine is {engine!r})")
+    results: list[list[dict[str, Any]] | None]
+    if engine == "local":
+        out = []
+        with _Bar(progress, len(tasks), f"{label} · local") as bar:
+            for t in tasks:
+                out.append(run_task(t))
+                bar.advance(1)
+        return out
+
+    if engine == "process":
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        n_workers = workers or _cores()
+        chunks = _chunks(tasks, n_workers)
+        results = [None] * len(chunks)
+        # workers start before the progress bar's refresh thread does (see _mp_context)
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), mp_context=_mp_context()) as ex:
+            futures = {ex.submit(_run_chunk, c): i for i, c in enumerate(chunks)}
+            with _Bar(progress, len(tasks), f"{label} · {n_workers} processes") as bar:
+                for fut in as_completed(futures):
+                    i = futures[fut]
+                    results[i] = fut.result()
+                    bar.advance(len(chunks[i]))
+        return [r for chunk in results for r in chunk]  # type: ignore[union-attr]
+
+    # dask
+    try:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+        raise ConfigError("engine='dask' needs dask.distributed (pip install 'dask[distributed]')") from exc
+    import logging
+
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers or _cores(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        chunks = _chunks(tasks, n_workers)
+        results = [None] * len(chunks)
+        with _Bar(progress, len(tasks), f"{label} · dask ({n_workers} workers)") as bar:
+            futures = client.map(_run_chunk, chunks, pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            for fut in dask_completed(futures):
+                i = index[fut.key]
+                results[i] = fut.result()
+                bar.advance(len(chunks[i]))
+        return [r for chunk in results for r in chunk]  # type: ignore[union-attr]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,159 @@
+"""The import contract: one concept per package, imports flowing one way, no cycles.
+
+Layers, lowest first (a module may import from its own package and from lower layers only)::
+
+    0  foundation   sim._version, sim.errors, sim.schema (data dictionary, KPI units); then sim.formatting
+    1  analysis     sim.analysis      - a library for any user's data: sim.errors and itself only
+    2  config       sim.config        - Scenario, Policy, presets
+    3  world        sim.world         - the model, the engines, the firm, the firm's view
+    4  results      sim.results; then sim.runner (sim.run)
+    5  experiments  sim.experiments   | datasets  sim.datasets   (independent of each other)
+    6  teach        sim.teach
+    7  cli          sim.cli; then sim.__main__
+       facade       sim (the package __init__) re-exports the public API; nothing inside imports it
+
+Analysis sits low on purpose: the simulated firm scores its customers with the same BG/NBD and
+RFM code a trainee uses (a real firm would), so the world may call it, and it stays usable on
+real data because it depends on nothing but the error types.
+
+Every import statement counts: module level, inside functions, and under ``TYPE_CHECKING``.
+"""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "sim"
+
+LAYERS: dict[str, float] = {
+    "sim._version": 0,
+    "sim.errors": 0,
+    "sim.schema": 0,
+    "sim.formatting": 0.5,
+    "sim.analysis": 1,
+    "sim.config": 2,
+    "sim.world": 3,
+    "sim.results": 4,
+    "sim.runner": 4.5,
+    "sim.experiments": 5,
+    "sim.datasets": 5,
+    "sim.teach": 6,
+    "sim.cli": 7,
+    "sim.__main__": 7.5,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(PKG.rglob("*.py"))}
+
+
+def _resolve(name: str) -> str | None:
+    """The module (or package) of ``sim`` that ``name`` refers to, if any."""
+    while name:
+        if name in MODULES:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def imports_of(module: str) -> set[str]:
+    """Every ``sim`` module imported anywhere in ``module`` (packages as their ``__init__``)."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "sim" or alias.name.startswith("sim."):
+                    target = _resolve(alias.name)
+                    if target:
+                        out.add(target)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                src = ".".join(base + ([node.module] if node.module else []))
+            else:
+                src = node.module or ""
+            if not (src == "sim" or src.startswith("sim.")):
+                continue
+            for alias in node.names:
+                target = _resolve(f"{src}.{alias.name}") if f"{src}.{alias.name}" in MODULES else _resolve(src)
+                if target:
+                    out.add(target)
+    out.discard(module)
+    return out
+
+
+GRAPH: dict[str, set[str]] = {m: imports_of(m) for m in MODULES}
+
+
+def layer_of(module: str) -> tuple[str, float]:
+    for prefix in sorted(LAYERS, key=len, reverse=True):
+        if module == prefix or module.startswith(prefix + "."):
+            return prefix, LAYERS[prefix]
+    raise KeyError(module)
+
+
+def test_every_module_belongs_to_a_layer():
+    unassigned = []
+    for m in MODULES:
+        if m == "sim":
+            continue
+        try:
+            layer_of(m)
+        except KeyError:
+            unassigned.append(m)
+    assert not unassigned, f"modules outside every layer (add them to LAYERS and the docs): {unassigned}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "sim"))
+def test_imports_flow_down_the_layers(module):
+    home, rank = layer_of(module)
+    bad = []
+    for dep in sorted(GRAPH[module]):
+        if dep == "sim":
+            bad.append(f"{dep} (the facade: import the module that defines the name)")
+            continue
+        dep_home, dep_rank = layer_of(dep)
+        if dep_home == home:
+            continue
+        if dep_rank > rank or (dep_rank == rank and dep_home != home):
+            bad.append(f"{dep} (layer {dep_home}, {dep_rank} >= {rank})")
+    assert not bad, f"{module} ({home}, layer {rank}) imports upward or sideways: {bad}"
+
+
+def test_analysis_depends_on_nothing_but_errors():
+    for m in MODULES:
+        if m == "sim.analysis" or m.startswith("sim.analysis."):
+            foreign = {d for d in GRAPH[m] if not (d == "sim.errors" or d.startswith("sim.analysis"))}
+            assert not foreign, f"{m} imports {sorted(foreign)}; analysis may use sim.errors only"
+
+
+def test_no_import_cycles():
+    sorter = graphlib.TopologicalSorter({m: deps for m, deps in GRAPH.items()})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        pytest.fail(f"import cycle: {' -> '.join(exc.args[1])}")
+
+
+def test_the_contract_can_fail():
+    """The scanner sees function-level and TYPE_CHECKING imports (what the rules rest on)."""
+    src = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sim.cli import app\ndef f():\n    import sim.experiments.report\n"
+    tree = ast.parse(src)
+    found = {a.name if isinstance(n, ast.Import) else f"{n.module}.{a.name}" for n in ast.walk(tree)
+             if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    assert {"sim.cli.app", "sim.experiments.report"} <= found
+    assert _resolve("sim.cli.app") == "sim.cli" and layer_of("sim.cli")[1] > layer_of("sim.world.firm")[1]
