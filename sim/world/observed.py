@@ -8,8 +8,9 @@ either for ground truth raises :class:`sim.errors.LatentAccessError`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,83 @@ import pandas as pd
 from sim.errors import LatentAccessError
 from sim.schema import LATENT_EVENTS, LATENT_PREFIX, TABLE_NAMES, observed_columns
 
-__all__ = ["Observed", "FirmView"]
+__all__ = ["FirmPort", "Observed", "FirmView"]
+
+
+class FirmPort(Protocol):
+    """The small typed interface between the firm and a world (either engine implements it).
+
+    Reads return copies or plain values, never views of the world's live buffers; actions are
+    the only way the firm changes anything. Customer ``i`` is the world's 0-based index
+    (``customer_id - 1`` in the tables); orders ``oid`` and tickets ``tid`` likewise.
+    The world calls the firm back with ``on_acquired(i, now)``, ``on_order(i, oid, now)``,
+    ``on_ticket_opened(tid, now)`` and ``on_ticket_resolved(tid, now)``.
+    """
+
+    # --- observations (copies)
+    @property
+    def now(self) -> float:
+        """Simulation clock (days)."""
+        ...
+
+    @property
+    def horizon(self) -> float:
+        """Last day of the run (days)."""
+        ...
+
+    @property
+    def start_date(self) -> dt.date:
+        """Calendar date of day 0."""
+        ...
+
+    def acquired(self) -> list[int]:
+        """Indices of the customers acquired so far."""
+        ...
+
+    def consent(self, i: int) -> bool:
+        """Whether customer ``i`` consented to marketing contacts at sign-up."""
+        ...
+
+    def opted_out(self, i: int) -> bool:
+        """Whether customer ``i`` has opted out since."""
+        ...
+
+    def birth_month(self, i: int) -> int:
+        """Customer ``i``'s birth month (1-12), as given at sign-up."""
+        ...
+
+    def order_amount(self, oid: int) -> float:
+        """Amount of order ``oid`` (currency)."""
+        ...
+
+    def ticket_customer(self, tid: int) -> int:
+        """Customer index of ticket ``tid`` (-1 for a ticket without a customer)."""
+        ...
+
+    def order_frame(self) -> pd.DataFrame:
+        """Orders so far (a copy): columns ``i`` (customer index), ``t`` (days), ``amount``."""
+        ...
+
+    # --- actions
+    def deliver(self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0) -> int:
+        """Send one contact (the firm has checked consent and budget); returns the contact index."""
+        ...
+
+    def set_membership(self, i: int, tier: Any) -> None:
+        """Grant customer ``i`` a loyalty level (a ``Policy.loyalty.tiers`` entry)."""
+        ...
+
+    def clear_membership(self, i: int) -> None:
+        """Take customer ``i``'s loyalty level away."""
+        ...
+
+    def record_tier(self, i: int, tier: str, score: float) -> None:
+        """Log a value-tier assignment (the ``tiers`` table)."""
+        ...
+
+    def event(self, i: int, kind: str, detail: str) -> None:
+        """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
+        ...
 
 
 class _ObservedFrame(pd.DataFrame):
