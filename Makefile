@@ -5,12 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: lab test test-fast bench bench-instructions datasets exercises dictionary clean help
+.PHONY: lab test test-fast lint format bench bench-instructions datasets exercises dictionary clean help
 
 help:
 	@echo "make lab        create .venv, install, open JupyterLab at the course index"
 	@echo "make test       create .venv if needed and run the whole suite (incl. notebooks)"
 	@echo "make test-fast  unit tests only (no notebooks, no slow statistical checks)"
+	@echo "make lint       ruff (lint + format check) and mypy"
+	@echo "make format     apply ruff's fixes and formatting"
 	@echo "make bench      run the benchmarks (writes benchmarks/results.json)"
 	@echo "make datasets   regenerate datasets/ from the simulator"
 	@echo "make exercises  regenerate exercises/ from solutions/"
@@ -28,8 +30,17 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url="/lab/tree/notebooks/README.md"
 
-test: $(STAMP)
+test: $(STAMP) lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 test-fast: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not notebooks"

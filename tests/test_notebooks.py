@@ -37,7 +37,7 @@ from sim.teach.toc import TOC_BEGIN, TOC_END
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ("notebooks", "solutions", "exercises")
-DEMO = Path(__file__).parent / "data" / "teach" / "99_demo.ipynb"
+DEMO = Path(__file__).parent / "teach" / "data" / "99_demo.ipynb"
 CELL_TIMEOUT = 300  # seconds per cell
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in kernel tracebacks
 

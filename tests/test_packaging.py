@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,3 +99,47 @@ def test_no_notebook_is_committed_with_outputs():
         for cell in data["cells"]:
             if cell["cell_type"] == "code":
                 assert not cell.get("outputs") and cell.get("execution_count") is None, nb
+
+
+@pytest.mark.slow
+def test_a_wheel_install_ships_every_dataset_preset_and_template(tmp_path):
+    """A user who runs `pip install .` (not editable) gets the data, the presets and the report templates.
+
+    The package is built from a copy of the sources into a wheel (no network: setuptools from the
+    dev extra), installed into a fresh folder, and imported from there by a child process whose
+    working directory is outside the repository.
+    """
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "sim", src / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    dist, site = tmp_path / "dist", tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src)], check=True, cwd=tmp_path)
+    wheels = list(dist.glob("retention_lab-*.whl"))
+    assert len(wheels) == 1, wheels
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheels[0])], check=True, cwd=tmp_path)
+    probe = """
+import json, sim, sim.datasets as D
+from sim.config import list_presets, list_policies, Scenario, Policy
+from sim.experiments import compare
+out = {"file": sim.__file__, "data": str(D.datasets_dir())}
+out["manifest_ok"] = D.read_manifest() == D.file_checksums(D.datasets_dir())
+out["n_files"] = len(D.file_checksums(D.datasets_dir()))
+out["tables"] = {f.__name__: sorted(f()) for f in (D.load_retail, D.load_retail_truth, D.load_crm_extract, D.load_crm_answer_key)}
+out["presets"] = [Scenario.load(n).name for n in list_presets()] + [Policy.load(n).name for n in list_policies()]
+cmp = compare("baseline", ["do_nothing", "service_first"], replications=2, customers=60, days=20, progress=False)
+out["report"] = "How to read this" in cmp.report()
+print(json.dumps(out))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(site), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["file"].startswith(str(site)), f"imported the source tree, not the wheel: {out['file']}"
+    assert out["data"].startswith(str(site))
+    assert out["manifest_ok"] and out["n_files"] == len(__import__("sim.datasets").datasets.MANIFEST)
+    assert out["tables"]["load_retail"] == ["contacts", "customers", "orders", "surveys", "tickets"]
+    assert all(out["tables"].values())
+    assert "baseline" in out["presets"] and "vip_care" in out["presets"]
+    assert out["report"]

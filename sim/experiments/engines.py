@@ -190,11 +190,11 @@ def execute(
         chunks = _chunks(tasks, n_workers)
         results = [None] * len(chunks)
         with _Bar(progress, len(tasks), f"{label} · dask ({n_workers} workers)") as bar:
-            futures = client.map(_run_chunk, chunks, pure=False)
-            index = {f.key: i for i, f in enumerate(futures)}
-            for fut in dask_completed(futures):
-                i = index[fut.key]
-                results[i] = fut.result()
+            dask_futures = client.map(_run_chunk, chunks, pure=False)
+            index = {f.key: i for i, f in enumerate(dask_futures)}
+            for dfut in dask_completed(dask_futures):
+                i = index[dfut.key]
+                results[i] = dfut.result()
                 bar.advance(len(chunks[i]))
         return [r for chunk in results for r in chunk]  # type: ignore[union-attr]
     finally:

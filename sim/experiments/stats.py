@@ -57,12 +57,12 @@ def _t_ci_cols(x: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray
                 res = stats.ttest_1samp(col, 0.0)
                 ci = res.confidence_interval(confidence)
                 lo[j], hi[j], p[j] = ci.low, ci.high, res.pvalue
-    for j in range(k):
-        col = x[ok[:, j], j]
+    for c in range(k):
+        col = x[ok[:, c], c]
         if col.size >= 2 and float(np.ptp(col)) == 0.0:
             m = float(col[0])
-            lo[j] = hi[j] = m
-            p[j] = np.nan if m == 0.0 else 0.0
+            lo[c] = hi[c] = m
+            p[c] = np.nan if m == 0.0 else 0.0
     return lo, hi, p
 
 
@@ -84,10 +84,10 @@ def _welch_cols(b: np.ndarray, a: np.ndarray, confidence: float) -> tuple[np.nda
             if cb.size >= 2 and ca.size >= 2:
                 ci = stats.ttest_ind(cb, ca, equal_var=False).confidence_interval(confidence)
                 lo[j], hi[j] = ci.low, ci.high
-    for j in range(k):
-        cb, ca = b[okb[:, j], j], a[oka[:, j], j]
+    for c in range(k):
+        cb, ca = b[okb[:, c], c], a[oka[:, c], c]
         if cb.size >= 2 and ca.size >= 2 and float(np.ptp(cb)) == 0.0 and float(np.ptp(ca)) == 0.0:
-            lo[j] = hi[j] = float(cb[0] - ca[0])
+            lo[c] = hi[c] = float(cb[0] - ca[0])
     return lo, hi
 
 

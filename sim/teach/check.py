@@ -189,7 +189,7 @@ def _compare_number(answer: object, expected: object, rtol: float, atol: float) 
             return f"expected a number, got {_kind(answer)} holding one value (take it out with `.item()`)"
         return f"expected a number, got {_kind(answer)} {_fmt(answer)}"
     if isinstance(answer, complex) or isinstance(expected, complex):
-        same = bool(np.isclose(complex(answer), complex(expected), rtol=rtol, atol=atol))
+        same = bool(np.isclose(complex(answer), complex(expected), rtol=rtol, atol=atol))  # type: ignore[call-overload]
     else:
         a, e = float(answer), float(expected)  # type: ignore[arg-type]
         if math.isnan(a) and math.isnan(e):
@@ -268,7 +268,7 @@ def _isna(x: object) -> bool:
     try:
         import pandas as pd
 
-        return bool(pd.isna(x)) if np.ndim(x) == 0 else False
+        return bool(pd.isna(x)) if np.ndim(x) == 0 else False  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
 

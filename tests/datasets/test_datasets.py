@@ -33,7 +33,7 @@ from sim.datasets import crm_mess, retail
 from sim.analysis import quality as Q
 from sim.schema import TABLES, observed_columns
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "sim" / "datasets" / "data"
 PHONE_KW = {"country_code": D.CRM_COUNTRY_CODE, "national_lengths": D.CRM_NATIONAL_LENGTHS}
 #: Documented in datasets/README.md: clean() merges at least this share of true duplicate pairs.

@@ -55,3 +55,38 @@ def test_dictionary_check_detects_a_stale_file(tmp_path):
     assert runner.invoke(app, ["dictionary", "--out", str(f), "--check"]).exit_code == 0
     f.write_text(f.read_text() + "stale\n")
     assert runner.invoke(app, ["dictionary", "--out", str(f), "--check"]).exit_code == 1
+
+
+def test_one_formatter_for_cli_and_reports():
+    """`run`, `compare`, `sweep` and the HTML reports print a KPI the same way (a 150.5 h wait is 150.5)."""
+    import sim.formatting as fmt
+    from sim.cli import _output
+    from sim.experiments import report
+
+    assert _output.format_value is fmt.format_value and report.format_value is fmt.format_value
+    assert fmt.format_value(150.5, "hours") == "150.5"
+    kpis = pd.Series({"mean_wait_h": 150.5, "revenue": 1234567.8, "sla_met_rate": 0.8766})
+    table = _output.kpi_table(kpis, "k", currency="CNY")
+    cells = [list(c.cells) for c in table.columns]
+    assert cells[1] == ["150.5", "1,234,568", "87.7%"] and cells[2] == ["hours", "CNY", "share"]
+
+
+def test_a_bug_keeps_its_traceback_while_bad_input_prints_one_line():
+    import typer
+
+    from sim.cli._output import handles_errors
+    from sim.errors import DataError
+
+    app = typer.Typer()
+
+    @app.command()
+    @handles_errors
+    def go(kind: str) -> None:
+        if kind == "bad-input":
+            raise DataError("amount must be >= 0", table="orders", column="amount", rows=[3])
+        raise ZeroDivisionError("a bug")
+
+    r = runner.invoke(app, ["bad-input"])
+    assert r.exit_code == 2 and r.output.strip() == "error: orders: column 'amount': amount must be >= 0 (rows: 3)"
+    r = runner.invoke(app, ["bug"])
+    assert r.exit_code == 1 and isinstance(r.exception, ZeroDivisionError)

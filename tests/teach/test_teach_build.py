@@ -1,7 +1,7 @@
 """Generating exercises from solutions: markers, determinism, stale detection, stripping.
 
 Each test builds a tiny solutions notebook by hand and states, in plain text, the exercise
-it must become. The demo notebook ``tests/data/teach/99_demo.ipynb`` is the realistic case.
+it must become. The demo notebook ``tests/teach/data/99_demo.ipynb`` is the realistic case.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sim.teach import (
 from sim.teach.build import KERNELSPEC, notebook_bytes
 from sim.cli.teach import app
 
-DEMO = Path(__file__).parent / "data" / "teach" / "99_demo.ipynb"
+DEMO = Path(__file__).parent / "data" / "99_demo.ipynb"
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 
