@@ -32,7 +32,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from sim.teach import CHAPTERS, STRICT_ENV, build_exercises, make_exercise, read_notebook, render_table
-from sim.teach.build import notebook_bytes, strip_notebook
+from sim.teach.notebooks import notebook_bytes, strip_notebook
 from sim.teach.toc import TOC_BEGIN, TOC_END
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,8 @@ from typing import Annotated
 import typer
 
 from sim.cli._output import fail, handles_errors
-from sim.teach.build import MarkerError, apply_changes, plan_exercises, strip_notebooks
+from sim.teach.build import MarkerError, apply_changes, plan_exercises
+from sim.teach.notebooks import strip_notebooks
 from sim.teach.toc import update_readme
 
 __all__ = ["app"]

@@ -71,10 +71,8 @@ from sim.teach.build import (
     clear_solutions,
     make_exercise,
     plan_exercises,
-    read_notebook,
-    strip_notebook,
-    strip_notebooks,
 )
+from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
 from sim.teach.check import STRICT_ENV, Checker, CheckFailed, Outcome, check, is_strict
 from sim.teach.toc import CHAPTERS, Chapter, chapter, render_table, update_readme
 

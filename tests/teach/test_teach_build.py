@@ -28,7 +28,7 @@ from sim.teach import (
     strip_notebook,
     strip_notebooks,
 )
-from sim.teach.build import KERNELSPEC, notebook_bytes
+from sim.teach.notebooks import KERNELSPEC, notebook_bytes
 from sim.cli.teach import app
 
 DEMO = Path(__file__).parent / "data" / "99_demo.ipynb"
@@ -377,7 +377,7 @@ def test_cli_reports_malformed_markers_with_exit_code_2(course: Path):
 # --------------------------------------------------------------------------- doctests
 
 
-@pytest.mark.parametrize("module", ["sim.teach", "sim.teach.build", "sim.teach.toc", "sim.cli.teach"])
+@pytest.mark.parametrize("module", ["sim.teach", "sim.teach.build", "sim.teach.notebooks", "sim.teach.toc", "sim.cli.teach"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
