@@ -4,15 +4,23 @@ Modules (imported lazily, so ``import sim`` stays fast)::
 
     rfm           recency / frequency / monetary scores and named segments
     tiers         value tiers (customer pyramid), tier migration
-    clv           BG/NBD + Gamma-Gamma by maximum likelihood, P(alive), CLV
-    cohorts       acquisition-cohort retention, Kaplan-Meier survival of lifetimes
-    churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score
+    clv           BG/NBD + Gamma-Gamma by maximum likelihood, P(alive), CLV (a package)
+    cohorts       acquisition-cohort retention tables, curves and heatmap
+    survival      observed lapse durations, Kaplan-Meier survival of lifetimes, log-rank test
+    churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score (a package)
     satisfaction  NPS / CSAT / CES with confidence intervals, bad-review alerts
     abtest        two-proportion and two-mean tests, sample sizes, the peeking demonstration
     roi           ROI, incremental ROI, LTV/CAC, payback period, campaign ROI
-    quality       data-quality report and logged cleaning steps
+    quality       data-quality report and logged cleaning steps (a package)
     privacy       pseudonymisation, masking, data minimisation
     queueing      Erlang C, Cobham's priority formula, desk sizing
+
+Conventions shared by all modules: every function or class that produces a confidence
+interval takes ``confidence`` (default 0.95; ``alpha`` only names the significance level of a
+planned test, e.g. in sample-size calculations); fitters configure in ``__init__``, validate
+in ``fit`` (which returns ``self``), keep results in trailing-underscore attributes and raise
+:class:`sim.errors.NotFittedError` before ``fit``; plots take ``ax=`` as a keyword and return
+the Axes. The modules import nothing from ``sim`` except :mod:`sim.errors`.
 
 Examples
 --------
@@ -26,7 +34,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["rfm", "tiers", "clv", "cohorts", "churn", "satisfaction", "abtest", "roi", "quality", "privacy", "queueing"]
+__all__ = [
+    "rfm",
+    "tiers",
+    "clv",
+    "cohorts",
+    "survival",
+    "churn",
+    "satisfaction",
+    "abtest",
+    "roi",
+    "quality",
+    "privacy",
+    "queueing",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,11 @@
 """Input checks shared by every analysis module (one place, one wording).
 
-Each check raises :class:`sim.errors.DataError` naming the table, the column and the
-offending rows; nothing is silently dropped or coerced without saying so.
+Each table check raises :class:`sim.errors.DataError` naming the table, the column and the
+offending rows; nothing is silently dropped or coerced without saying so. Argument checks
+(:func:`check_confidence`, :func:`check_significance`) raise :class:`sim.errors.ConfigError`
+naming the argument, the value and what is allowed. :class:`FittedMixin` gives the fitters
+the scikit-learn / lifelines convention that results are trailing-underscore attributes and
+that asking for them before ``fit`` raises :class:`sim.errors.NotFittedError`.
 
 Examples
 --------
@@ -15,14 +19,25 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError, NotFittedError
 
-__all__ = ["require_columns", "to_timestamp", "KINDS"]
+__all__ = [
+    "require_columns",
+    "to_timestamp",
+    "KINDS",
+    "check_confidence",
+    "check_significance",
+    "significance_level",
+    "FittedMixin",
+]
 
 #: Column kinds understood by :func:`require_columns`.
 KINDS = ("id", "datetime", "number", "nonneg", "probability", "bool", "category", "any")
@@ -147,3 +162,138 @@ def require_columns(
                 raise DataError("value(s) outside [0, 1]", table=table, column=col, rows=bad)
         out[col] = s
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# Confidence levels and significance levels (one vocabulary for the whole package)
+# ----------------------------------------------------------------------------------------
+
+
+def check_confidence(confidence: object, *, name: str = "confidence") -> float:
+    """Check a confidence level (the coverage of an interval, e.g. 0.95); return it as a float.
+
+    Every function or class of :mod:`sim.analysis` that produces a confidence interval takes
+    ``confidence`` (default 0.95); ``alpha`` is used only for the significance level of a
+    planned hypothesis test (sample sizes, power, the peeking demonstration).
+
+    Raises
+    ------
+    sim.errors.ConfigError
+        If ``confidence`` is not a number strictly between 0 and 1 (names the argument,
+        the value and what is allowed).
+
+    Examples
+    --------
+    >>> check_confidence(0.9)
+    0.9
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: confidence=95 is not allowed: give a confidence level strictly between 0 and 1 (e.g. 0.95 for a 95% interval)
+    """
+    ok = isinstance(confidence, numbers.Real) and not isinstance(confidence, bool)
+    if not ok or not 0 < float(confidence) < 1:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{name}={confidence!r} is not allowed: give a confidence level strictly between 0 and 1 "
+            "(e.g. 0.95 for a 95% interval)"
+        )
+    return float(confidence)  # type: ignore[arg-type]
+
+
+def check_significance(alpha: object, *, name: str = "alpha") -> float:
+    """Check the significance level of a planned hypothesis test (e.g. 0.05); return it as a float.
+
+    Raises
+    ------
+    sim.errors.ConfigError
+        If ``alpha`` is not a number strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_significance(0.05)
+    0.05
+    >>> check_significance(5)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: alpha=5 is not allowed: give a significance level strictly between 0 and 1 (e.g. 0.05)
+    """
+    ok = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
+    if not ok or not 0 < float(alpha) < 1:  # type: ignore[arg-type]
+        raise ConfigError(f"{name}={alpha!r} is not allowed: give a significance level strictly between 0 and 1 (e.g. 0.05)")
+    return float(alpha)  # type: ignore[arg-type]
+
+
+def significance_level(confidence: float) -> float:
+    """``1 - confidence``, computed on the decimal value as written, for libraries that take ``alpha``.
+
+    In binary floating point ``1 - 0.95`` is ``0.050000000000000044``; the decimal complement
+    gives exactly ``0.05``, so an interval at ``confidence=0.95`` is bit-for-bit the interval a
+    library computes at ``alpha=0.05``.
+
+    Examples
+    --------
+    >>> 1 - 0.95, significance_level(0.95), significance_level(0.9)
+    (0.050000000000000044, 0.05, 0.1)
+    """
+    return float(Decimal(1) - Decimal(repr(float(confidence))))
+
+
+# ----------------------------------------------------------------------------------------
+# Fitted state (scikit-learn / lifelines conventions)
+# ----------------------------------------------------------------------------------------
+
+
+class FittedMixin:
+    """Results are trailing-underscore attributes set by ``fit``; asking for them earlier is an error.
+
+    Subclasses list their fitted attributes in ``_fitted_attributes`` (the first one marks
+    the fitted state). Reading one of them before ``fit`` raises
+    :class:`sim.errors.NotFittedError` (an ``AttributeError``, so ``hasattr`` answers False)
+    with the message ``"<Class> is not fitted yet; call .fit(...) first"``.
+
+    Examples
+    --------
+    >>> class Mean(FittedMixin):
+    ...     _fitted_attributes = ("mean_",)
+    ...     def fit(self, x):
+    ...         self.mean_ = sum(x) / len(x)
+    ...         return self
+    >>> Mean().mean_
+    Traceback (most recent call last):
+    ...
+    sim.errors.NotFittedError: Mean is not fitted yet; call .fit(...) first (mean_ is set by fit)
+    >>> Mean().fit([1, 2, 3]).mean_
+    2.0
+    """
+
+    _fitted_attributes: ClassVar[tuple[str, ...]] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal attribute lookup fails: the attribute is not set, or a
+        # property raised AttributeError (NotFittedError is one).
+        cls = type(self)
+        if name in cls._fitted_attributes:
+            raise NotFittedError(f"{cls.__name__} is not fitted yet; call .fit(...) first ({name} is set by fit)")
+        for klass in cls.__mro__:
+            attr = klass.__dict__.get(name)
+            if isinstance(attr, property):  # surface the property's own error, not a generic one
+                return attr.__get__(self, cls)
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether ``fit`` has been called (the first fitted attribute is set).
+
+        Examples
+        --------
+        >>> from sim.analysis.survival import KaplanMeier
+        >>> KaplanMeier().is_fitted, KaplanMeier().fit([1.0, 2.0]).is_fitted
+        (False, True)
+        """
+        marker = type(self)._fitted_attributes[:1]
+        return bool(marker) and marker[0] in self.__dict__
+
+    def _check_fitted(self) -> None:
+        """Raise :class:`sim.errors.NotFittedError` unless ``fit`` has been called."""
+        if not self.is_fitted:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call .fit(...) first")

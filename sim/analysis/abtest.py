@@ -14,6 +14,12 @@ test would be thousands of times slower); a test checks that it agrees with
 Direction: every difference is **B minus A** (A = control, B = variant), and a one-sided
 ``alternative="larger"`` means "B is larger than A".
 
+Vocabulary: the tests, which return a confidence interval *and* a decision, take
+``confidence`` (default 0.95); their decision ``significant`` is the test at significance level
+``1 - confidence``. ``alpha`` appears only where a significance level is *planned* for a
+future test: sample sizes (:func:`sample_size_proportions`, :func:`sample_size_means`) and
+the peeking demonstration (:func:`peeking_simulation`, :func:`peeking_guidance`).
+
 Examples
 --------
 >>> from sim.analysis.abtest import two_proportion_test, sample_size_proportions
@@ -22,6 +28,8 @@ Examples
 (0.03, 0.0355, True)
 >>> sample_size_proportions(0.10, 0.12)             # per group, 80% power, alpha 5%
 3835
+>>> two_proportion_test(100, 1000, 130, 1000, confidence=0.99).significant
+False
 """
 
 from __future__ import annotations
@@ -42,8 +50,8 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from sim.analysis._validate import require_columns
-from sim.errors import DataError
+from sim.analysis._validate import check_confidence, check_significance, require_columns, significance_level
+from sim.errors import ConfigError, DataError
 
 __all__ = [
     "ProportionTestResult",
@@ -65,14 +73,9 @@ class PeekingWarning(UserWarning):
     """Repeated looks at a running test inflate its false-positive rate."""
 
 
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r}; give a number in (0, 1), e.g. 0.05")
-
-
 def _check_alternative(alternative: str) -> None:
     if alternative not in _ALTERNATIVES:
-        raise ValueError(f"alternative={alternative!r}; allowed: {list(_ALTERNATIVES)}")
+        raise ConfigError(f"alternative={alternative!r} is not allowed; allowed: {list(_ALTERNATIVES)}")
 
 
 @dataclass(frozen=True)
@@ -88,16 +91,24 @@ class ProportionTestResult:
     diff : float
         ``p_b - p_a`` (absolute difference, in proportion units).
     ci_low, ci_high : float
-        Two-sided ``1 - alpha`` confidence interval of ``diff``.
+        Two-sided confidence interval of ``diff`` at level ``confidence``.
     z, p_value : float
         Pooled z statistic and p-value (NaN if both groups are all 0 or all 1).
     relative_lift : float
         ``diff / p_a`` (NaN if ``p_a = 0``).
     cohens_h : float
         ``2 asin(sqrt(p_b)) - 2 asin(sqrt(p_a))``.
-    alpha : float
+    confidence : float
+        Confidence level of the interval (0.95 = 95 %); the test decision ``significant`` is
+        at significance level ``1 - confidence``.
     alternative : str
     ci_method : str
+
+    Examples
+    --------
+    >>> r = two_proportion_test(100, 1000, 130, 1000, confidence=0.9)
+    >>> r.confidence, round(r.ci_low, 4), round(r.ci_high, 4), r.significant
+    (0.9, 0.0066, 0.0534, True)
     """
 
     p_a: float
@@ -111,14 +122,21 @@ class ProportionTestResult:
     p_value: float
     relative_lift: float
     cohens_h: float
-    alpha: float
+    confidence: float
     alternative: str
     ci_method: str
 
     @property
     def significant(self) -> bool:
-        """``p_value < alpha``."""
-        return bool(self.p_value < self.alpha)
+        """``p_value < 1 - confidence``: the test rejects "no difference" at significance level ``1 - confidence``.
+
+        Examples
+        --------
+        >>> r = two_proportion_test(100, 1000, 130, 1000)
+        >>> round(r.p_value, 4), r.significant, two_proportion_test(100, 1000, 130, 1000, confidence=0.99).significant
+        (0.0355, True, False)
+        """
+        return bool(self.p_value < significance_level(self.confidence))
 
     def to_series(self) -> pd.Series:
         """All fields plus ``significant`` as a Series (object dtype).
@@ -133,7 +151,7 @@ class ProportionTestResult:
     def __repr__(self) -> str:
         return (
             f"two-proportion test: p_a = {self.p_a:.4g} (n = {self.n_a}), p_b = {self.p_b:.4g} (n = {self.n_b}); "
-            f"diff = {self.diff:.4g} ({100 * (1 - self.alpha):.0f}% CI {self.ci_low:.4g} to {self.ci_high:.4g}), "
+            f"diff = {self.diff:.4g} ({100 * self.confidence:.0f}% CI {self.ci_low:.4g} to {self.ci_high:.4g}), "
             f"z = {self.z:.3f}, p = {self.p_value:.4g}, lift = {self.relative_lift:.3g}, h = {self.cohens_h:.3f}"
         )
 
@@ -149,15 +167,23 @@ class MeanTestResult:
     diff : float
         ``mean_b - mean_a``.
     ci_low, ci_high : float
-        ``1 - alpha`` Welch confidence interval of ``diff`` (one-sided alternatives give a
-        one-sided interval with an infinite end).
+        Welch confidence interval of ``diff`` at level ``confidence`` (one-sided alternatives
+        give a one-sided interval with an infinite end).
     t, df, p_value : float
         Welch t statistic, Welch-Satterthwaite degrees of freedom, p-value.
     cohens_d : float
         ``diff`` divided by the pooled standard deviation
         ``sqrt(((n_a - 1) s_a^2 + (n_b - 1) s_b^2) / (n_a + n_b - 2))``.
-    alpha : float
+    confidence : float
+        Confidence level of the interval; ``significant`` is the test at significance level
+        ``1 - confidence`` (for Welch's test: the interval excludes 0).
     alternative : str
+
+    Examples
+    --------
+    >>> r = two_mean_test([1.0, 2.0, 3.0, 4.0], [3.0, 4.0, 5.0, 6.0], confidence=0.9)
+    >>> r.diff, r.confidence, r.significant == (r.ci_low > 0)
+    (2.0, 0.9, True)
     """
 
     mean_a: float
@@ -171,13 +197,19 @@ class MeanTestResult:
     df: float
     p_value: float
     cohens_d: float
-    alpha: float
+    confidence: float
     alternative: str
 
     @property
     def significant(self) -> bool:
-        """``p_value < alpha``."""
-        return bool(self.p_value < self.alpha)
+        """``p_value < 1 - confidence``: the test rejects "no difference" at significance level ``1 - confidence``.
+
+        Examples
+        --------
+        >>> two_mean_test([1.0, 2.0, 3.0], [1.5, 2.5, 3.5]).significant
+        False
+        """
+        return bool(self.p_value < significance_level(self.confidence))
 
     def to_series(self) -> pd.Series:
         """All fields plus ``significant`` as a Series (object dtype).
@@ -192,7 +224,7 @@ class MeanTestResult:
     def __repr__(self) -> str:
         return (
             f"Welch t-test: mean_a = {self.mean_a:.4g} (n = {self.n_a}), mean_b = {self.mean_b:.4g} (n = {self.n_b}); "
-            f"diff = {self.diff:.4g} ({100 * (1 - self.alpha):.0f}% CI {self.ci_low:.4g} to {self.ci_high:.4g}), "
+            f"diff = {self.diff:.4g} ({100 * self.confidence:.0f}% CI {self.ci_low:.4g} to {self.ci_high:.4g}), "
             f"t = {self.t:.3f}, df = {self.df:.1f}, p = {self.p_value:.4g}, d = {self.cohens_d:.3f}"
         )
 
@@ -221,8 +253,8 @@ def two_proportion_test(
     n_a: int,
     success_b: int,
     n_b: int,
-    alpha: float = 0.05,
     *,
+    confidence: float = 0.95,
     alternative: Alternative = "two-sided",
     ci_method: str = "wald",
 ) -> ProportionTestResult:
@@ -234,8 +266,10 @@ def two_proportion_test(
         Successes (e.g. conversions) and trials in group A (control).
     success_b, n_b : int
         The same for group B (variant).
-    alpha : float
-        Significance level; the interval is two-sided at ``1 - alpha``.
+    confidence : float
+        Confidence level of the two-sided interval of the difference, strictly between 0
+        and 1 (default 0.95); ``significant`` is the test at significance level
+        ``1 - confidence``.
     alternative : {"two-sided", "larger", "smaller"}
         ``"larger"``: H1 is p_b > p_a.
     ci_method : str
@@ -248,6 +282,13 @@ def two_proportion_test(
         ``diff``, ``ci_low``, ``ci_high``, ``z``, ``p_value``, ``relative_lift``,
         ``cohens_h``, ``significant`` ...
 
+    Raises
+    ------
+    DataError
+        Counts that are negative, not whole numbers, or successes above trials.
+    ConfigError
+        A ``confidence`` outside (0, 1) or an unknown ``alternative``.
+
     Notes
     -----
     The test uses the pooled standard error (statsmodels ``proportions_ztest``), the Wald
@@ -259,7 +300,7 @@ def two_proportion_test(
     >>> round(r.diff, 2), round(r.z, 3), round(r.relative_lift, 3)
     (-0.1, -1.633, -0.333)
     """
-    _check_alpha(alpha)
+    alpha = significance_level(check_confidence(confidence))
     _check_alternative(alternative)
     c = _check_counts(success_a=success_a, n_a=n_a, success_b=success_b, n_b=n_b)
     sa, na, sb, nb = c["success_a"], c["n_a"], c["success_b"], c["n_b"]
@@ -280,7 +321,7 @@ def two_proportion_test(
         p_value=float(p),
         relative_lift=(pb - pa) / pa if pa > 0 else float("nan"),
         cohens_h=float(proportion_effectsize(pb, pa)),
-        alpha=alpha,
+        confidence=float(confidence),
         alternative=alternative,
         ci_method=ci_method,
     )
@@ -298,8 +339,8 @@ def _sample(x: Iterable[float], name: str) -> np.ndarray:
 def two_mean_test(
     a: Iterable[float],
     b: Iterable[float],
-    alpha: float = 0.05,
     *,
+    confidence: float = 0.95,
     alternative: Alternative = "two-sided",
 ) -> MeanTestResult:
     """Compare two means (B vs A) with Welch's t-test (unequal variances).
@@ -308,8 +349,9 @@ def two_mean_test(
     ----------
     a, b : sequence of float
         Observations of group A (control) and B (variant), e.g. order values; at least two each.
-    alpha : float
-        Significance level and ``1 - alpha`` interval.
+    confidence : float
+        Confidence level of the Welch interval of the difference, strictly between 0 and 1
+        (default 0.95); ``significant`` is the test at significance level ``1 - confidence``.
     alternative : {"two-sided", "larger", "smaller"}
         ``"larger"``: H1 is mean_b > mean_a.
 
@@ -324,12 +366,12 @@ def two_mean_test(
     >>> round(r.diff, 2), round(r.t, 3), round(r.df, 2), round(r.cohens_d, 3)
     (1.75, 1.364, 4.82, 0.965)
     """
-    _check_alpha(alpha)
+    check_confidence(confidence)
     _check_alternative(alternative)
     va, vb = _sample(a, "group a"), _sample(b, "group b")
     alt = {"two-sided": "two-sided", "larger": "greater", "smaller": "less"}[alternative]
     res = stats.ttest_ind(vb, va, equal_var=False, alternative=alt)
-    ci = res.confidence_interval(confidence_level=1 - alpha)
+    ci = res.confidence_interval(confidence_level=confidence)
     na, nb = len(va), len(vb)
     pooled = math.sqrt(((na - 1) * va.var(ddof=1) + (nb - 1) * vb.var(ddof=1)) / (na + nb - 2))
     diff = float(vb.mean() - va.mean())
@@ -345,16 +387,16 @@ def two_mean_test(
         df=float(res.df),
         p_value=float(res.pvalue),
         cohens_d=diff / pooled if pooled > 0 else float("nan"),
-        alpha=alpha,
+        confidence=float(confidence),
         alternative=alternative,
     )
 
 
 def _check_power(power: float, alpha: float, alternative: str) -> None:
-    _check_alpha(alpha)
+    check_significance(alpha)
     _check_alternative(alternative)
     if not 0 < power < 1:
-        raise ValueError(f"power={power!r}; give a number in (0, 1), e.g. 0.8")
+        raise ConfigError(f"power={power!r} is not allowed: give a probability strictly between 0 and 1, e.g. 0.8")
 
 
 def sample_size_proportions(
@@ -377,7 +419,9 @@ def sample_size_proportions(
     power : float
         Probability of detecting the difference if it is real.
     alpha : float
-        Significance level.
+        Significance level of the planned test (0.05 = 5 % false positives). This is a
+        test-planning quantity, so it keeps the name ``alpha``; the test itself
+        (:func:`two_proportion_test`) then runs at ``confidence = 1 - alpha``.
     alternative : {"two-sided", "larger", "smaller"}
 
     Returns
@@ -419,7 +463,11 @@ def sample_size_means(
     ----------
     effect_size : float
         Cohen's d = difference in means / standard deviation (0.2 small, 0.5 medium, 0.8 large).
-    power, alpha : float
+    power : float
+        Probability of detecting the difference if it is real.
+    alpha : float
+        Significance level of the planned test (a test-planning quantity, hence ``alpha``;
+        analyse with :func:`two_mean_test` at ``confidence = 1 - alpha``).
     alternative : {"two-sided", "larger", "smaller"}
 
     Returns
@@ -479,7 +527,8 @@ def peeking_simulation(
     n_sims : int
         Number of simulated tests.
     alpha : float
-        Nominal significance level.
+        Nominal significance level of each simulated test (the demonstration is about the
+        planned significance level, hence ``alpha`` rather than a confidence level).
     seed : int
         Seed of the numpy random generator.
     alpha_per_look : float, optional
@@ -506,9 +555,9 @@ def peeking_simulation(
     >>> bool(r["realised_rate"] > 2 * r["nominal_alpha"])
     True
     """
-    _check_alpha(alpha)
+    check_significance(alpha)
     a_look = alpha if alpha_per_look is None else alpha_per_look
-    _check_alpha(a_look)
+    check_significance(a_look, name="alpha_per_look")
     if not 0 < p < 1:
         raise ValueError(f"p={p!r}; give a conversion rate strictly between 0 and 1")
     for name, v in (("n_max", n_max), ("looks", looks), ("n_sims", n_sims)):
@@ -552,7 +601,8 @@ def peeking_guidance(looks: int, alpha: float = 0.05, *, warn: bool = True) -> s
     looks : int
         Planned (or actual) number of interim analyses.
     alpha : float
-        Intended overall significance level.
+        Intended overall significance level of the planned test (a test-planning quantity,
+        hence ``alpha`` rather than a confidence level).
     warn : bool
         Whether to emit the warning.
 
@@ -572,7 +622,7 @@ def peeking_guidance(looks: int, alpha: float = 0.05, *, warn: bool = True) -> s
     >>> w[0].category.__name__, "0.005" in text
     ('PeekingWarning', True)
     """
-    _check_alpha(alpha)
+    check_significance(alpha)
     if not isinstance(looks, (int, np.integer)) or looks < 1:
         raise ValueError(f"looks={looks!r}; give a positive integer")
     if looks == 1:

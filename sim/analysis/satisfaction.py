@@ -13,9 +13,12 @@ of X and ``Var(P - D) = (P + D - (P - D)^2) / n`` (multinomial variance); the in
 the Wald interval ``100 * [(P - D) +/- z * sqrt(Var)]``, clipped to [-100, 100]. It is poor
 for small n or when nearly everyone is in one class (its width goes to 0).
 
-Scales (see ``sim/dictionary.py``): NPS 0-10 (promoters 9-10, passives 7-8, detractors
+Scales (see the data dictionary, ``sim/schema.py``): NPS 0-10 (promoters 9-10, passives 7-8, detractors
 0-6), CSAT 1-5 (satisfied = 4 or 5), CES 1-7 (lower = less effort). Scores must be
 integers on the instrument's scale; anything else raises :class:`sim.errors.DataError`.
+
+Every interval is at ``confidence`` (default 0.95 = 95 %), a keyword argument of each
+function.
 
 The alert rule comes from seed 002: "weekly negative-review rate above 5% -> alert". A rate
 from a small week is noisy: with 20 answers a week and a true bad rate of 3% (better than the
@@ -33,7 +36,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from sim.analysis._validate import require_columns
+from sim.analysis._validate import check_confidence, require_columns, significance_level
 from sim.errors import DataError
 
 __all__ = [
@@ -78,12 +80,18 @@ class Estimate:
         Confidence interval bounds (NaN when undefined, e.g. CES with one answer).
     n : int
         Number of answers.
-    conf_level : float
-        1 - alpha.
+    confidence : float
+        Confidence level of the interval (0.95 = 95 %).
     method : str
         How the interval was computed.
     shares : dict
         NPS only: shares of ``promoters``, ``passives`` and ``detractors``.
+
+    Examples
+    --------
+    >>> e = csat([5, 4, 1, 2], confidence=0.9)
+    >>> e.value, e.confidence, e.method
+    (0.5, 0.9, 'Wilson score interval')
     """
 
     metric: str
@@ -91,13 +99,13 @@ class Estimate:
     ci_low: float
     ci_high: float
     n: int
-    conf_level: float
+    confidence: float
     method: str
     shares: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
-            f"{self.metric.upper()} = {self.value:.4g} ({100 * self.conf_level:.0f}% CI "
+            f"{self.metric.upper()} = {self.value:.4g} ({100 * self.confidence:.0f}% CI "
             f"{self.ci_low:.4g} to {self.ci_high:.4g}, n = {self.n})"
         )
 
@@ -132,21 +140,22 @@ def _check_scores(scores: Iterable[float], instrument: str) -> np.ndarray:
     return v
 
 
-def _z(alpha: float) -> float:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r}; give a number in (0, 1), e.g. 0.05")
+def _z(confidence: float) -> float:
+    """Two-sided normal quantile z_{1 - alpha/2} for a ``confidence`` interval (checked)."""
+    alpha = significance_level(check_confidence(confidence))
     return float(stats.norm.ppf(1 - alpha / 2))
 
 
-def nps(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
+def nps(scores: Iterable[float], *, confidence: float = 0.95) -> Estimate:
     """Net Promoter Score with a Wald confidence interval from the multinomial variance.
 
     Parameters
     ----------
     scores : sequence of int
         Answers on the 0-10 scale.
-    alpha : float
-        1 - confidence level (0.05 gives a 95% interval).
+    confidence : float
+        Confidence level of the interval, strictly between 0 and 1 (0.95 gives a 95%
+        interval).
 
     Returns
     -------
@@ -154,10 +163,18 @@ def nps(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
         ``value`` in points (-100..100), ``ci_low``, ``ci_high``, ``n``; ``shares`` holds
         the shares of promoters (9-10), passives (7-8) and detractors (0-6).
 
+    Raises
+    ------
+    DataError
+        Scores that are not integers 0..10.
+    ConfigError
+        A ``confidence`` outside (0, 1).
+
     Notes
     -----
     ``value = 100 (P - D)``; ``se = 100 sqrt((P + D - (P - D)^2) / n)``;
-    ``ci = value +/- z_{1 - alpha/2} se``, clipped to [-100, 100].
+    ``ci = value +/- z se`` with z the ``(1 + confidence) / 2`` normal quantile, clipped to
+    [-100, 100].
 
     Examples
     --------
@@ -166,10 +183,12 @@ def nps(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
     (25.0, -32.5, 82.5)
     >>> r.shares
     {'promoters': 0.5, 'passives': 0.25, 'detractors': 0.25}
+    >>> nps([10, 10, 9, 8, 3, 0, 10, 7], confidence=0.9)
+    NPS = 25 (90% CI -23.22 to 73.22, n = 8)
     """
+    z = _z(confidence)
     v = _check_scores(scores, "nps")
     n = len(v)
-    z = _z(alpha)
     p = float(np.mean(v >= 9))
     d = float(np.mean(v <= 6))
     est = p - d
@@ -180,21 +199,21 @@ def nps(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
         ci_low=max(100 * (est - z * se), -100.0),
         ci_high=min(100 * (est + z * se), 100.0),
         n=n,
-        conf_level=1 - alpha,
+        confidence=float(confidence),
         method="Wald, multinomial variance of P - D",
         shares={"promoters": p, "passives": 1 - p - d, "detractors": d},
     )
 
 
-def csat(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
+def csat(scores: Iterable[float], *, confidence: float = 0.95) -> Estimate:
     """CSAT: share of answers scoring 4 or 5 on the 1-5 scale, with a Wilson interval.
 
     Parameters
     ----------
     scores : sequence of int
         Answers on the 1-5 scale.
-    alpha : float
-        1 - confidence level.
+    confidence : float
+        Confidence level of the interval, strictly between 0 and 1 (0.95 = 95 %).
 
     Returns
     -------
@@ -207,23 +226,23 @@ def csat(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
     >>> csat([5, 4, 4, 3, 1])
     CSAT = 0.6 (95% CI 0.2307 to 0.8824, n = 5)
     """
+    alpha = significance_level(check_confidence(confidence))
     v = _check_scores(scores, "csat")
-    _z(alpha)
     n = len(v)
     k = int(np.sum(v >= 4))
     lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return Estimate("csat", k / n, float(lo), float(hi), n, 1 - alpha, "Wilson score interval")
+    return Estimate("csat", k / n, float(lo), float(hi), n, float(confidence), "Wilson score interval")
 
 
-def ces(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
+def ces(scores: Iterable[float], *, confidence: float = 0.95) -> Estimate:
     """Customer Effort Score: mean answer on the 1-7 scale (lower = less effort), t interval.
 
     Parameters
     ----------
     scores : sequence of int
         Answers on the 1-7 scale.
-    alpha : float
-        1 - confidence level.
+    confidence : float
+        Confidence level of the interval, strictly between 0 and 1 (0.95 = 95 %).
 
     Returns
     -------
@@ -237,14 +256,14 @@ def ces(scores: Iterable[float], alpha: float = 0.05) -> Estimate:
     >>> r.value, round(r.ci_low, 3), round(r.ci_high, 3)
     (3.0, 0.516, 5.484)
     """
+    alpha = significance_level(check_confidence(confidence))
     v = _check_scores(scores, "ces")
-    _z(alpha)
     n = len(v)
     if n >= 2:
         lo, hi = DescrStatsW(v).tconfint_mean(alpha=alpha)
     else:
         lo = hi = np.nan
-    return Estimate("ces", float(v.mean()), float(lo), float(hi), n, 1 - alpha, "Student t interval")
+    return Estimate("ces", float(v.mean()), float(lo), float(hi), n, float(confidence), "Student t interval")
 
 
 _METRICS = {"nps": nps, "csat": csat, "ces": ces}
@@ -285,7 +304,7 @@ def satisfaction_series(
     surveys: pd.DataFrame,
     freq: str = "W",
     *,
-    alpha: float = 0.05,
+    confidence: float = 0.95,
     touchpoint: str | None = None,
 ) -> pd.DataFrame:
     """NPS, CSAT and CES per period with confidence intervals.
@@ -297,8 +316,8 @@ def satisfaction_series(
         optionally ``touchpoint``.
     freq : str
         Period alias: ``"W"`` (weeks Monday-Sunday), ``"M"`` (calendar months), ``"Q"``, ...
-    alpha : float
-        1 - confidence level.
+    confidence : float
+        Confidence level of the intervals, strictly between 0 and 1 (0.95 = 95 %).
     touchpoint : str, optional
         Keep only answers from this touchpoint (needs a ``touchpoint`` column).
 
@@ -323,6 +342,7 @@ def satisfaction_series(
     2 2025-01-13       csat    0.0  1
     3 2025-01-13        nps  100.0  1
     """
+    check_confidence(confidence)
     df = _check_surveys(surveys)
     if touchpoint is not None:
         if "touchpoint" not in df.columns:
@@ -334,7 +354,7 @@ def satisfaction_series(
     df["period"] = _period_start(df["date"], freq)
     rows = []
     for (period, inst), grp in df.groupby(["period", "instrument"], sort=True):
-        r = _METRICS[inst](grp["score"].to_numpy(), alpha=alpha)
+        r = _METRICS[inst](grp["score"].to_numpy(), confidence=confidence)
         rows.append({"period": period, "instrument": inst, "value": r.value, "ci_low": r.ci_low,
                      "ci_high": r.ci_high, "n": r.n})
     out = pd.DataFrame(rows, columns=["period", "instrument", "value", "ci_low", "ci_high", "n"])
@@ -348,7 +368,7 @@ def bad_review_alerts(
     freq: str = "W",
     bad: Mapping[str, Iterable[int]] | None = None,
     *,
-    alpha: float = 0.05,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Flag periods whose bad-review rate exceeds ``threshold`` (seed 002: weekly > 5%).
 
@@ -364,18 +384,23 @@ def bad_review_alerts(
         Which answers count as a bad review; only answers on the listed instruments count
         towards ``n``. Default :data:`DEFAULT_BAD`: CSAT 1 or 2. For example
         ``{"csat": (1, 2), "nps": range(0, 5)}``.
-    alpha : float
-        Level for the ``significant`` column.
+    confidence : float
+        Confidence level, strictly between 0 and 1 (default 0.95), of the one-sided lower
+        bound ``ci_low``; ``significant`` is the matching test decision at significance
+        level ``1 - confidence``.
 
     Returns
     -------
     pandas.DataFrame
         One row per period from the first to the last answer, including periods without
         answers (``n = 0``, ``rate`` NaN, no alert). Columns: ``period`` (start timestamp),
-        ``n``, ``bad``, ``rate``, ``alert`` (the seed's rule, ``rate > threshold``),
-        ``p_value`` (exact one-sided binomial test of H0 "true rate <= threshold",
-        :func:`scipy.stats.binomtest`) and ``significant`` (``p_value < alpha``). An alert
-        that is not significant may well be noise from a small period.
+        ``n``, ``bad``, ``rate``, ``ci_low`` (exact one-sided Clopper-Pearson lower
+        confidence bound of the true bad-review rate, from :func:`scipy.stats.binomtest`'s
+        ``proportion_ci(method="exact")``; NaN when ``n = 0``), ``alert`` (the seed's rule, ``rate > threshold``), ``p_value``
+        (exact one-sided binomial test of H0 "true rate <= threshold",
+        :func:`scipy.stats.binomtest`) and ``significant`` (``p_value < 1 - confidence``,
+        equivalently ``ci_low > threshold``). An alert that is not significant may well be
+        noise from a small period.
 
     Examples
     --------
@@ -391,7 +416,10 @@ def bad_review_alerts(
     2 2025-01-20  1    0   0.0  False
     >>> round(float(a.loc[0, "p_value"]), 4)   # 1 - 0.95**5: one bad answer in five is weak evidence
     0.2262
+    >>> round(float(a.loc[0, "ci_low"]), 4), bool(a.loc[0, "significant"])  # the true rate may be 1%
+    (0.0102, False)
     """
+    alpha = significance_level(check_confidence(confidence))
     if not 0 < threshold < 1:
         raise ValueError(f"threshold={threshold!r}; give a rate in (0, 1), e.g. 0.05")
     bad_map = dict(DEFAULT_BAD if bad is None else bad)
@@ -415,10 +443,13 @@ def bad_review_alerts(
     out = pd.DataFrame({"n": g.size(), "bad": g.sum()}).reindex(full, fill_value=0).astype("int64")
     out["rate"] = out["bad"] / out["n"].replace(0, np.nan)
     out["alert"] = (out["rate"] > threshold).fillna(False).astype(bool)
-    out["p_value"] = [
-        stats.binomtest(int(k), int(n), threshold, alternative="greater").pvalue if n > 0 else np.nan
+    tests = [
+        stats.binomtest(int(k), int(n), threshold, alternative="greater") if n > 0 else None
         for k, n in zip(out["bad"], out["n"])
     ]
+    ci_low = [t.proportion_ci(confidence_level=confidence, method="exact").low if t is not None else np.nan for t in tests]
+    out.insert(out.columns.get_loc("rate") + 1, "ci_low", np.asarray(ci_low, dtype=float))
+    out["p_value"] = [t.pvalue if t is not None else np.nan for t in tests]
     out["significant"] = (out["p_value"] < alpha).fillna(False).astype(bool)
     out.insert(0, "period", out.index.start_time)
     return out.reset_index(drop=True)

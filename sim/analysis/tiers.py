@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from sim.analysis._plotting import label_axes, new_axes
 from sim.analysis._validate import require_columns, to_timestamp
 from sim.errors import DataError
 
@@ -382,7 +383,7 @@ def migration_matrix(
     return Migration(counts=counts, rates=rates, customers=customers, date1=d1, date2=d2)
 
 
-def plot_pyramid(report: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_pyramid(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Draw the pyramid: share of customers (left) against share of revenue (right) per tier.
 
     Parameters
@@ -390,7 +391,7 @@ def plot_pyramid(report: pd.DataFrame, ax: Axes | None = None) -> Axes:
     report : pandas.DataFrame
         Output of :func:`pyramid_report` (``customer_share`` and ``revenue_share``).
     ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure is made if omitted.
+        Axes to draw on (keyword only); a new figure is made if omitted.
 
     Returns
     -------
@@ -407,12 +408,9 @@ def plot_pyramid(report: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> ax.get_title()
     'Customer pyramid: few customers, most of the revenue'
     """
-    import matplotlib.pyplot as plt
-
     df = require_columns(report, {"customer_share": "probability", "revenue_share": "probability"},
                          table="pyramid report")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 1 + 0.6 * len(df)))
+    ax = new_axes(ax, figsize=(7, 1 + 0.6 * len(df)))
     y = np.arange(len(df))[::-1]  # top tier at the top
     cust = 100 * df["customer_share"].to_numpy(dtype=float)
     rev = 100 * df["revenue_share"].to_numpy(dtype=float)
@@ -426,8 +424,11 @@ def plot_pyramid(report: pd.DataFrame, ax: Axes | None = None) -> Axes:
     lim = max(cust.max(), rev.max()) * 1.25
     ax.set_xlim(-lim, lim)
     ax.set_xticks(ax.get_xticks(), [f"{abs(t):.0f}" for t in ax.get_xticks()])
-    ax.set_xlabel("share (%): customers (left) | revenue (right)")
-    ax.set_ylabel("tier")
-    ax.set_title("Customer pyramid: few customers, most of the revenue")
+    label_axes(
+        ax,
+        title="Customer pyramid: few customers, most of the revenue",
+        xlabel="share (%): customers (left) | revenue (right)",
+        ylabel="tier",
+    )
     ax.legend(loc="lower right", fontsize=8)
     return ax

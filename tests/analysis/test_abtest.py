@@ -63,7 +63,7 @@ def test_two_mean_test_matches_scipy_welch_and_hand_d():
     rng = np.random.default_rng(1)
     a = rng.normal(50, 10, 40)
     b = rng.normal(55, 20, 60)
-    r = abtest.two_mean_test(a, b, alpha=0.1)
+    r = abtest.two_mean_test(a, b, confidence=0.9)
     ref = stats.ttest_ind(b, a, equal_var=False)
     assert (r.t, r.p_value) == pytest.approx((ref.statistic, ref.pvalue))
     # Welch-Satterthwaite df and interval by hand

@@ -29,6 +29,9 @@ from sklearn.metrics import roc_auc_score
 
 import sim
 from sim.analysis import clv
+from sim.analysis.clv._base import _MLFitter
+from sim.analysis.clv.bgnbd import _bgnbd_loglik, _bgnbd_loglik_grad
+from sim.analysis.clv.gamma_gamma import _gg_loglik, _gg_loglik_grad
 from sim.errors import DataError
 
 TRUE = {"r": 0.6, "alpha": 60.0, "a": 0.8, "b": 5.0, "p": 6.0, "q": 4.0, "gamma": 150.0}
@@ -264,14 +267,14 @@ def test_analytic_gradients_match_finite_differences():
     tx = np.where(x > 0, rng.uniform(1, 1, 50) * T * rng.uniform(0.05, 1, 50), 0.0)
     for params in ([0.6, 60.0, 0.8, 5.0], [2.0, 10.0, 3.0, 0.7]):
         params = np.array(params)
-        num = optimize.approx_fprime(params, lambda th: clv._bgnbd_loglik(th, x, tx, T).sum(), 1e-7)
-        ana = clv._bgnbd_loglik_grad(params, x, tx, T).sum(axis=0)
+        num = optimize.approx_fprime(params, lambda th: _bgnbd_loglik(th, x, tx, T).sum(), 1e-7)
+        ana = _bgnbd_loglik_grad(params, x, tx, T).sum(axis=0)
         np.testing.assert_allclose(ana, num, rtol=1e-4, atol=1e-5)
     m = rng.gamma(6, 40, 50)
     xg = np.maximum(x, 1)
     params = np.array([6.0, 4.0, 150.0])
-    num = optimize.approx_fprime(params, lambda th: clv._gg_loglik(th, xg, m).sum(), 1e-7)
-    np.testing.assert_allclose(clv._gg_loglik_grad(params, xg, m).sum(axis=0), num, rtol=1e-4, atol=1e-5)
+    num = optimize.approx_fprime(params, lambda th: _gg_loglik(th, xg, m).sum(), 1e-7)
+    np.testing.assert_allclose(_gg_loglik_grad(params, xg, m).sum(axis=0), num, rtol=1e-4, atol=1e-5)
 
 
 # ----------------------------------------------------------------------------------------
@@ -410,7 +413,7 @@ def test_plots_have_title_and_axis_labels(population):
 REL_TOL = {"r": 0.10, "alpha": 0.10, "a": 0.25, "b": 0.30, "p": 0.25, "q": 0.10, "gamma": 0.30}
 
 
-def _check_recovery(fitter: clv._MLFitter, truth: dict[str, float]) -> None:
+def _check_recovery(fitter: _MLFitter, truth: dict[str, float]) -> None:
     names = list(fitter.params_.index)
     est = fitter.params_.to_numpy()
     tru = np.array([truth[k] for k in names])

@@ -15,7 +15,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from sim.analysis import satisfaction as sat
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 Z95 = stats.norm.ppf(0.975)
 
@@ -48,7 +48,7 @@ def test_nps_variance_matches_statsmodels_mean_of_plus_minus_one():
     x = np.select([scores >= 9, scores <= 6], [1.0, -1.0], 0.0)
     d = DescrStatsW(x)
     se_sm = d.std_mean * math.sqrt((len(x) - 1) / len(x))  # statsmodels uses n - 1 in std_mean
-    r = sat.nps(scores, alpha=0.1)
+    r = sat.nps(scores, confidence=0.9)
     assert r.value == pytest.approx(100 * x.mean())
     z90 = stats.norm.ppf(0.95)
     assert r.ci_high - r.value == pytest.approx(100 * z90 * se_sm)
@@ -103,7 +103,7 @@ def test_csat_matches_statsmodels_wilson():
 
 def test_ces_matches_scipy_t_interval():
     scores = np.array([1, 2, 2, 3, 5, 7, 4, 2])
-    r = sat.ces(scores, alpha=0.1)
+    r = sat.ces(scores, confidence=0.9)
     assert r.value == pytest.approx(26 / 8)
     lo, hi = stats.t.interval(0.9, len(scores) - 1, loc=scores.mean(), scale=stats.sem(scores))
     assert (r.ci_low, r.ci_high) == pytest.approx((lo, hi))
@@ -165,6 +165,11 @@ def test_bad_review_alerts_hand_computed(surveys):
     assert a["p_value"].iloc[1] == pytest.approx(0.05)
     assert a["p_value"].iloc[4] == pytest.approx(1.0)
     assert not a["significant"].any()  # one bad answer in one or two is weak evidence
+    # one-sided exact lower bound: 1 bad of 2 -> 1 - sqrt(0.95); of 1 -> 0.05; none of 2 -> 0
+    assert a["ci_low"].iloc[0] == pytest.approx(1 - math.sqrt(0.95))
+    assert a["ci_low"].iloc[1] == pytest.approx(0.05)
+    assert a["ci_low"].iloc[4] == 0.0 and np.isnan(a["ci_low"].iloc[2])
+    assert a.columns.tolist() == ["period", "n", "bad", "rate", "ci_low", "alert", "p_value", "significant"]
 
 
 def test_bad_review_alerts_custom_definition_matches_scipy(surveys):
@@ -172,8 +177,24 @@ def test_bad_review_alerts_custom_definition_matches_scipy(surveys):
     # January: nps 10, 3, 9 and csat 5, 1, 2 -> bad = {nps 3, csat 1} = 2 of 6
     jan = a.iloc[0]
     assert (jan["n"], jan["bad"]) == (6, 2)
-    assert jan["p_value"] == pytest.approx(stats.binomtest(2, 6, 0.2, alternative="greater").pvalue)
+    ref = stats.binomtest(2, 6, 0.2, alternative="greater")
+    assert jan["p_value"] == pytest.approx(ref.pvalue)
+    assert jan["ci_low"] == pytest.approx(ref.proportion_ci(confidence_level=0.95, method="exact").low)
     assert bool(jan["alert"])  # 2/6 = 0.33 > 0.2
+
+
+def test_bad_review_alert_significance_matches_the_lower_bound():
+    """significant (p < 1 - confidence) and ci_low > threshold are the same decision."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    s = pd.DataFrame({"customer_id": np.arange(n), "instrument": "csat", "score": np.where(rng.random(n) < 0.07, 1, 5),
+                      "date": pd.Timestamp("2025-01-06") + pd.to_timedelta(rng.integers(0, 7 * 40, n), unit="D")})
+    for confidence in (0.8, 0.95, 0.99):
+        a = sat.bad_review_alerts(s, confidence=confidence)
+        assert (a["significant"] == (a["ci_low"] > 0.05)).all()
+    loose, strict = sat.bad_review_alerts(s, confidence=0.8), sat.bad_review_alerts(s, confidence=0.99)
+    assert loose["significant"].sum() >= strict["significant"].sum()
+    assert (loose["ci_low"] >= strict["ci_low"]).all()
 
 
 def test_false_alarm_probability_closed_form():
@@ -231,8 +252,15 @@ def test_bad_arguments(surveys):
         sat.bad_review_alerts(surveys, threshold=5)
     with pytest.raises(ValueError, match="bad="):
         sat.bad_review_alerts(surveys, bad={"stars": (1,)})
-    with pytest.raises(ValueError, match="alpha"):
-        sat.nps([9], alpha=1.5)
+    for func in (sat.nps, sat.csat, sat.ces):
+        with pytest.raises(ConfigError, match=r"confidence=1\.5 is not allowed: give a confidence level strictly between 0 and 1"):
+            func([5], confidence=1.5)
+    with pytest.raises(ConfigError, match="confidence=0 is not allowed"):
+        sat.satisfaction_series(surveys, confidence=0)
+    with pytest.raises(ConfigError, match="confidence=95 is not allowed"):
+        sat.bad_review_alerts(surveys, confidence=95)
+    with pytest.raises(TypeError):
+        sat.nps([9], 0.05)  # the level is keyword-only, so an old positional alpha fails loudly
 
 
 @pytest.fixture(scope="module")
