@@ -30,13 +30,13 @@ def run_bare(sc: Scenario, customers: int, days: float, seed: int, agents: int) 
     nu = rng.gamma(sp.q, 1.0 / sp.gamma, customers)
     acq = np.sort(rng.uniform(0.0, days, customers))
 
-    def ticket(sev: int):  # noqa: ANN202
+    def ticket(sev: int):
         with desk.request(priority=sev) as req:
             yield req
             yield env.timeout(rng.exponential(mean_d[sev]))
         counts["tickets"] += 1
 
-    def customer(i: int):  # noqa: ANN202
+    def customer(i: int):
         yield env.timeout(acq[i])
         first = True
         while True:

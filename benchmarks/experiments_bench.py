@@ -45,7 +45,9 @@ def bench_engines(quick: bool = False) -> dict:
     times: dict[str, list[float]] = {"local": [], "process": [], "dask_running": [], "dask_cluster_start": []}
 
     def new_cluster() -> Any:
-        return LocalCluster(n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+        return LocalCluster(
+            n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
 
     for _ in range(repeats):  # interleaved rounds, best of `repeats`: a shared machine's speed drifts
         t, local = _timed(lambda: compare("baseline", arms, engine="local", **kw))
@@ -56,9 +58,19 @@ def bench_engines(quick: bool = False) -> dict:
         t, cluster = _timed(new_cluster)
         times["dask_cluster_start"].append(t)
         try:  # a running cluster has imported the simulator already: warm the workers up first
-            compare("baseline", arms, engine="dask", address=cluster.scheduler_address, replications=2 * cores,
-                    customers=50, days=10, progress=False)
-            t, dask_warm = _timed(lambda: compare("baseline", arms, engine="dask", address=cluster.scheduler_address, **kw))
+            compare(
+                "baseline",
+                arms,
+                engine="dask",
+                address=cluster.scheduler_address,
+                replications=2 * cores,
+                customers=50,
+                days=10,
+                progress=False,
+            )
+            t, dask_warm = _timed(
+                lambda: compare("baseline", arms, engine="dask", address=cluster.scheduler_address, **kw)
+            )
             times["dask_running"].append(t)
         finally:
             cluster.close()
@@ -66,9 +78,7 @@ def bench_engines(quick: bool = False) -> dict:
     t_dask, dask = _timed(lambda: compare("baseline", arms, engine="dask", workers=cores, **kw))
     t_local, t_proc, t_dask_warm = min(times["local"]), min(times["process"]), min(times["dask_running"])
 
-    identical = all(
-        local.replications.equals(other.replications) for other in (proc, dask, dask_warm)
-    )
+    identical = all(local.replications.equals(other.replications) for other in (proc, dask, dask_warm))
     pd.testing.assert_frame_equal(local.replications, proc.replications)  # loud if not
     rows = [
         ("local (1 process)", t_local),

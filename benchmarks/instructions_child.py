@@ -5,13 +5,17 @@ run is the run's instruction count (deterministic, unlike CPU time on a shared m
 """
 
 import sys
+
 sys.path.insert(0, "benchmarks")
-import sim
 from bare_simpy import run_bare
+
+import sim
 from sim.world.simulate import desk_agents
+
 kind, n, do_run = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 sc = sim.Scenario.load("baseline")
-sim.run(sc, customers=50, days=30, seed=0); run_bare(sc, 50, 30.0, 0, 1)
+sim.run(sc, customers=50, days=30, seed=0)
+run_bare(sc, 50, 30.0, 0, 1)
 if do_run:
     if kind == "full":
         r = sim.run(sc, customers=n, days=730, seed=1)

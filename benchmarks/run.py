@@ -56,12 +56,19 @@ def child(kind: str, args: dict) -> dict:
         events = len(res.orders) + tickets_done
         cust_years = float((args["days"] - res.customers["acquired_t"]).clip(lower=0).sum() / 365.0)
         return {
-            "cpu_s": cpu, "wall_s": wall, "orders": len(res.orders), "tickets": tickets_done,
-            "events": events, "customer_years": cust_years, "peak_mib": _peak_mib(), "import_mib": base_mib,
+            "cpu_s": cpu,
+            "wall_s": wall,
+            "orders": len(res.orders),
+            "tickets": tickets_done,
+            "events": events,
+            "customer_years": cust_years,
+            "peak_mib": _peak_mib(),
+            "import_mib": base_mib,
         }
     if kind == "bare":
-        import sim
         from bare_simpy import run_bare
+
+        import sim
         from sim.world.simulate import desk_agents
 
         sc = sim.Scenario.load(args["scenario"])
@@ -69,7 +76,13 @@ def child(kind: str, args: dict) -> dict:
         c0, w0 = time.process_time(), time.perf_counter()
         counts = run_bare(sc, args["customers"], args["days"], args["seed"], desk_agents(sc, args["customers"]))
         cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-        return {"cpu_s": cpu, "wall_s": wall, **counts, "events": counts["orders"] + counts["tickets"], "peak_mib": _peak_mib()}
+        return {
+            "cpu_s": cpu,
+            "wall_s": wall,
+            **counts,
+            "events": counts["orders"] + counts["tickets"],
+            "peak_mib": _peak_mib(),
+        }
     if kind == "desk":
         return _desk(args)
     if kind == "analysis":
@@ -89,7 +102,9 @@ def _desk(args: dict) -> dict:
     for label, rho in (("normal", 0.7), ("overloaded", 1.5)):
         lam = rho * agents
         c0 = time.process_time()
-        t = simulate_queue(lam, agents, 1.0, severity_mix={"P0": 0.1, "P1": 0.2, "P2": 0.3, "P3": 0.4}, n_tickets=n, seed=1)
+        t = simulate_queue(
+            lam, agents, 1.0, severity_mix={"P0": 0.1, "P1": 0.2, "P2": 0.3, "P3": 0.4}, n_tickets=n, seed=1
+        )
         ours = (time.process_time() - c0) / n * 1e6
         # peak backlog: tickets opened but not yet answered, at arrival instants
         opened, first = np.sort(t["opened_h"].to_numpy()), np.sort(t["first_response_h"].to_numpy())
@@ -102,12 +117,12 @@ def _desk(args: dict) -> dict:
         gaps = rng.exponential(1.0 / lam, n)
         serv = rng.exponential(1.0, n)
 
-        def ticket(k):  # noqa: ANN202
+        def ticket(k):
             with res.request(priority=int(sev[k])) as req:
                 yield req
                 yield env.timeout(serv[k])
 
-        def source():  # noqa: ANN202
+        def source():
             for k in range(n):
                 yield env.timeout(gaps[k])
                 env.process(ticket(k))
@@ -116,7 +131,12 @@ def _desk(args: dict) -> dict:
         c0 = time.process_time()
         env.run()
         theirs = (time.process_time() - c0) / n * 1e6
-        out[label] = {"rho": rho, "peak_backlog": backlog, "us_per_ticket_store": ours, "us_per_ticket_priority_resource": theirs}
+        out[label] = {
+            "rho": rho,
+            "peak_backlog": backlog,
+            "us_per_ticket_store": ours,
+            "us_per_ticket_priority_resource": theirs,
+        }
     return out
 
 
@@ -140,7 +160,7 @@ def _analysis(args: dict) -> dict:
         rep = summ[summ["frequency"] > 0]
         ggf = clv.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"])
         out["bgnbd_gg_fit_s"] = time.process_time() - c0
-        out["fit_customers"] = int(len(summ))
+        out["fit_customers"] = len(summ)
         out["bgnbd_params"] = {k: float(v) for k, v in bgf.params_.items()}
         out["gg_params"] = {k: float(v) for k, v in ggf.params_.items()}
     try:
@@ -150,11 +170,13 @@ def _analysis(args: dict) -> dict:
     if rfm is not None:
         rng = np.random.default_rng(0)
         n = args["orders"]
-        orders = pd.DataFrame({
-            "customer_id": rng.integers(1, n // 5, n),
-            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 730, n), unit="D"),
-            "amount": rng.gamma(2.0, 150.0, n),
-        })
+        orders = pd.DataFrame(
+            {
+                "customer_id": rng.integers(1, n // 5, n),
+                "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 730, n), unit="D"),
+                "amount": rng.gamma(2.0, 150.0, n),
+            }
+        )
         c0 = time.process_time()
         table = rfm.rfm_table(orders, cutoff="2026-01-01")
         rfm.rfm_scores(table)
@@ -183,9 +205,20 @@ def instructions(n: int) -> dict:
 
     def count(kind: str, run: bool) -> tuple[int, int]:
         out = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
-             str(HERE / "instructions_child.py"), kind, str(n), "1" if run else "0"],
-            capture_output=True, text=True, cwd=ROOT, check=True,
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                sys.executable,
+                str(HERE / "instructions_child.py"),
+                kind,
+                str(n),
+                "1" if run else "0",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
         )
         ins = int(re.search(r"Collected : (\d+)", out.stderr).group(1))
         ev = re.search(r"EVENTS (\d+)", out.stdout)
@@ -204,8 +237,13 @@ def instructions(n: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    ap.add_argument("--instructions", type=int, metavar="N", default=0,
-                    help="only count instructions per event (valgrind) for N customers, full vs bare")
+    ap.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        default=0,
+        help="only count instructions per event (valgrind) for N customers, full vs bare",
+    )
     opts = ap.parse_args()
     if opts.instructions:
         r = instructions(opts.instructions)
@@ -244,7 +282,9 @@ def main() -> None:
         print(json.dumps(row), flush=True)
     results["desk"] = measure("desk", tickets=20_000 if opts.quick else 100_000)
     print(json.dumps(results["desk"]), flush=True)
-    results["analysis"] = measure("analysis", customers=20_000 if opts.quick else 100_000, orders=200_000 if opts.quick else 1_000_000)
+    results["analysis"] = measure(
+        "analysis", customers=20_000 if opts.quick else 100_000, orders=200_000 if opts.quick else 1_000_000
+    )
     print(json.dumps(results["analysis"]), flush=True)
     try:
         from experiments_bench import bench_engines  # issue 4: engines
@@ -276,14 +316,22 @@ def render(r: dict) -> str:
         )
     d = r.get("desk", {})
     if d:
-        lines += ["", "| desk load | peak backlog | µs per ticket, PriorityStore + agents (ours) | µs per ticket, PriorityResource |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| desk load | peak backlog | µs per ticket, PriorityStore + agents (ours) | µs per ticket, PriorityResource |",
+            "|---|---|---|---|",
+        ]
         for label, v in d.items():
-            lines.append(f"| {label} (ρ = {v['rho']}) | {v['peak_backlog']:,} | {v['us_per_ticket_store']:.1f} | {v['us_per_ticket_priority_resource']:.1f} |")
+            lines.append(
+                f"| {label} (ρ = {v['rho']}) | {v['peak_backlog']:,} | {v['us_per_ticket_store']:.1f} | {v['us_per_ticket_priority_resource']:.1f} |"
+            )
     a = r.get("analysis", {})
     if a:
         lines.append("")
         if "bgnbd_gg_fit_s" in a:
-            lines.append(f"- BG/NBD + Gamma-Gamma fit on {a['fit_customers']:,} customers: {a['bgnbd_gg_fit_s']:.2f} CPU s")
+            lines.append(
+                f"- BG/NBD + Gamma-Gamma fit on {a['fit_customers']:,} customers: {a['bgnbd_gg_fit_s']:.2f} CPU s"
+            )
         if "rfm_1m_orders_s" in a:
             lines.append(f"- RFM table + scores on {a['rfm_orders']:,} orders: {a['rfm_1m_orders_s']:.2f} CPU s")
     e = r.get("engines")

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ConfigError
-from sim.config.policy import Policy
-from sim.results.result import Result
 from sim.config.scenario import Scenario
+from sim.errors import ConfigError
+from sim.results.result import Result
 from sim.world.simulate import simulate
 
 __all__ = ["run"]

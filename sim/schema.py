@@ -98,13 +98,28 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("consent", "bool", "flag", "Customer consented to marketing contacts."),
         Column("birth_month", "int64", "month", "Month of birth (1-12), for periodic care triggers."),
         Column("true_purchase_rate", "float64", "orders/day", "Latent base purchase rate lambda (Gamma(r, alpha))."),
-        Column("true_dropout_prob", "float64", "probability", "Latent base dropout probability p after each repeat order (Beta(a, b))."),
-        Column("true_spend_scale", "float64", "1/currency", "Latent Gamma-Gamma rate nu of the customer's order values (Gamma(q, gamma))."),
+        Column(
+            "true_dropout_prob",
+            "float64",
+            "probability",
+            "Latent base dropout probability p after each repeat order (Beta(a, b)).",
+        ),
+        Column(
+            "true_spend_scale",
+            "float64",
+            "1/currency",
+            "Latent Gamma-Gamma rate nu of the customer's order values (Gamma(q, gamma)).",
+        ),
         Column("true_satisfaction_start", "float64", "0-10", "Latent satisfaction at acquisition."),
         Column("true_satisfaction_end", "float64", "0-10", "Latent satisfaction at the horizon (or at churn)."),
         Column("true_alive", "bool", "flag", "Customer still active (not churned) at the horizon."),
         Column("true_churn_t", "float64", "days", "Time the customer became inactive (NaN while alive)."),
-        Column("true_churn_reason", "string", "category", "Ground-truth churn reason: product, service, price, communication, need_mismatch (empty while alive)."),
+        Column(
+            "true_churn_reason",
+            "string",
+            "category",
+            "Ground-truth churn reason: product, service, price, communication, need_mismatch (empty while alive).",
+        ),
     ),
     "orders": _table(
         Column("order_id", "int64", "id", "Order identifier."),
@@ -113,10 +128,20 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the order."),
         Column("amount", "float64", "currency", "Order value (Gamma-Gamma spend model)."),
         Column("is_first", "bool", "flag", "The acquisition order (not a repeat purchase)."),
-        Column("discount", "float64", "currency", "Discount paid by the firm on this order (offer redeemed or membership benefit)."),
+        Column(
+            "discount",
+            "float64",
+            "currency",
+            "Discount paid by the firm on this order (offer redeemed or membership benefit).",
+        ),
         Column("points", "float64", "points", "Loyalty points earned with this order."),
         Column("campaign", "string", "category", "Campaign whose contact converted into this order ('' if none)."),
-        Column("true_quality_issue", "bool", "flag", "Latent: the order had a quality problem (raises complaint probability)."),
+        Column(
+            "true_quality_issue",
+            "bool",
+            "flag",
+            "Latent: the order had a quality problem (raises complaint probability).",
+        ),
     ),
     "tickets": _table(
         Column("ticket_id", "int64", "id", "Ticket identifier."),
@@ -126,15 +151,32 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("severity", "string", "category", "P0 (critical) ... P3 (ordinary)."),
         Column("opened_t", "float64", "days", "Time the ticket was opened."),
         Column("date", "datetime64[ns]", "date", "Calendar timestamp the ticket was opened."),
-        Column("first_response_t", "float64", "days", "Time an agent first picked the ticket up (NaN if still queued at the horizon)."),
+        Column(
+            "first_response_t",
+            "float64",
+            "days",
+            "Time an agent first picked the ticket up (NaN if still queued at the horizon).",
+        ),
         Column("resolved_t", "float64", "days", "Time the ticket was resolved (NaN if open at the horizon)."),
         Column("agent", "int64", "id", "Agent who handled the ticket (-1 if not yet handled)."),
         Column("wait_h", "float64", "hours", "Time to first response."),
         Column("resolution_h", "float64", "hours", "Time from opening to resolution."),
-        Column("sla_first_response_met", "boolean", "flag", "First response within the severity's SLA target (NA if unanswered)."),
-        Column("sla_resolution_met", "boolean", "flag", "Resolution within the severity's SLA target (NA if unresolved)."),
+        Column(
+            "sla_first_response_met",
+            "boolean",
+            "flag",
+            "First response within the severity's SLA target (NA if unanswered).",
+        ),
+        Column(
+            "sla_resolution_met", "boolean", "flag", "Resolution within the severity's SLA target (NA if unresolved)."
+        ),
         Column("sla_met", "boolean", "flag", "Both SLA targets met (NA while open)."),
-        Column("escalated", "bool", "flag", "Escalated to the front of the queue after breaching its first-response target."),
+        Column(
+            "escalated",
+            "bool",
+            "flag",
+            "Escalated to the front of the queue after breaching its first-response target.",
+        ),
         Column("bot", "bool", "flag", "Resolved by the bot without reaching an agent."),
     ),
     "surveys": _table(
@@ -151,7 +193,12 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("customer_id", "int64", "id", "Customer concerned."),
         Column("t", "float64", "days", "Time of the event."),
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the event."),
-        Column("event", "string", "category", "acquired, referred, opted_out, membership, budget_skip, true_churned and true_reactivated (latent)."),
+        Column(
+            "event",
+            "string",
+            "category",
+            "acquired, referred, opted_out, membership, budget_skip, true_churned and true_reactivated (latent).",
+        ),
         Column("detail", "string", "text", "Event detail (channel, churn reason, ...)."),
     ),
     "tiers": _table(
@@ -190,11 +237,19 @@ KPIS: dict[str, KPI] = {
         KPI("revenue", "currency", "Sum of order amounts."),
         KPI("aov", "currency", "Average order value = revenue / orders."),
         KPI("buyers", "customers", "Distinct customers with at least one order in the period."),
-        KPI("repeat_purchase_rate", "share", "Share of buyers in the period who had ordered before the period (returning buyers / buyers)."),
+        KPI(
+            "repeat_purchase_rate",
+            "share",
+            "Share of buyers in the period who had ordered before the period (returning buyers / buyers).",
+        ),
         KPI("gross_margin", "currency", "revenue x scenario gross-margin rate."),
         KPI("acquisition_cost", "currency", "Sum of CAC of customers acquired in the period."),
         KPI("service_cost", "currency", "Agent-days on duty x cost per agent-day, plus escalations and bot handling."),
-        KPI("retention_cost", "currency", "Contacts and offers sent, discounts redeemed, and loyalty points (x point value x redemption rate)."),
+        KPI(
+            "retention_cost",
+            "currency",
+            "Contacts and offers sent, discounts redeemed, and loyalty points (x point value x redemption rate).",
+        ),
         KPI("profit", "currency", "gross_margin - acquisition_cost - service_cost - retention_cost."),
         KPI("contacts", "contacts", "Contacts sent (all campaigns and triggers)."),
         KPI("contact_open_rate", "share", "Opened contacts / contacts sent."),
@@ -210,18 +265,36 @@ KPIS: dict[str, KPI] = {
         KPI("nps", "points (-100..100)", "% promoters (9-10) - % detractors (0-6) among NPS answers in the period."),
         KPI("csat", "share", "Share of CSAT answers scoring 4 or 5."),
         KPI("ces", "points (1-7)", "Mean customer-effort score (lower is better)."),
-        KPI("active_customers", "customers", "Customers whose last order is at most 90 days before the period end (observed)."),
+        KPI(
+            "active_customers",
+            "customers",
+            "Customers whose last order is at most 90 days before the period end (observed).",
+        ),
         KPI("true_alive", "customers", "Customers truly alive at the period end (ground truth).", latent=True),
         KPI("true_churned", "customers", "Customers who truly churned in the period (ground truth).", latent=True),
-        KPI("true_churn_rate", "share", "true_churned / customers alive at the period start or acquired in it (ground truth).", latent=True),
+        KPI(
+            "true_churn_rate",
+            "share",
+            "true_churned / customers alive at the period start or acquired in it (ground truth).",
+            latent=True,
+        ),
         # overall-only KPIs
         KPI("repeat_rate", "share", "Overall: share of customers with at least one repeat order."),
-        KPI("annual_retention", "share", "Overall: share of customers acquired in year 1 who ordered again in year 2 (needs a horizon of 730 days)."),
+        KPI(
+            "annual_retention",
+            "share",
+            "Overall: share of customers acquired in year 1 who ordered again in year 2 (needs a horizon of 730 days).",
+        ),
         KPI("orders_per_customer", "orders", "Overall: orders / customers acquired."),
         KPI("historical_clv", "currency", "Overall: gross margin per acquired customer over the horizon."),
         KPI("ltv_cac", "ratio", "Overall: historical_clv / mean CAC."),
         KPI("sla_met_P0", "share", "Overall: SLA compliance of P0 tickets (likewise P1, P2, P3)."),
-        KPI("true_retention_1y", "share", "Overall: share of customers acquired in the first year who are alive one year after acquisition (ground truth).", latent=True),
+        KPI(
+            "true_retention_1y",
+            "share",
+            "Overall: share of customers acquired in the first year who are alive one year after acquisition (ground truth).",
+            latent=True,
+        ),
     ]
 }
 
@@ -274,7 +347,9 @@ def render_markdown() -> str:
     for table, cols in TABLES.items():
         out += [f"## `{table}`", "", "| column | type | unit | observed | meaning |", "|---|---|---|---|---|"]
         for c in cols.values():
-            out.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {'no (latent)' if c.latent else 'yes'} | {c.description} |")
+            out.append(
+                f"| `{c.name}` | {c.dtype} | {c.unit} | {'no (latent)' if c.latent else 'yes'} | {c.description} |"
+            )
         out.append("")
     out += [
         "Latent event types (dropped from the observed `events` table): "

@@ -8,7 +8,7 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import sim  # noqa: E402
+import sim
 
 
 @pytest.fixture(scope="session")

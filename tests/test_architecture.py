@@ -142,7 +142,7 @@ def test_analysis_depends_on_nothing_but_errors():
 
 
 def test_no_import_cycles():
-    sorter = graphlib.TopologicalSorter({m: deps for m, deps in GRAPH.items()})
+    sorter = graphlib.TopologicalSorter(GRAPH)
     try:
         sorter.prepare()
     except graphlib.CycleError as exc:
@@ -153,7 +153,11 @@ def test_the_contract_can_fail():
     """The scanner sees function-level and TYPE_CHECKING imports (what the rules rest on)."""
     src = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sim.cli import app\ndef f():\n    import sim.experiments.report\n"
     tree = ast.parse(src)
-    found = {a.name if isinstance(n, ast.Import) else f"{n.module}.{a.name}" for n in ast.walk(tree)
-             if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    found = {
+        a.name if isinstance(n, ast.Import) else f"{n.module}.{a.name}"
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    }
     assert {"sim.cli.app", "sim.experiments.report"} <= found
     assert _resolve("sim.cli.app") == "sim.cli" and layer_of("sim.cli")[1] > layer_of("sim.world.firm")[1]

@@ -205,9 +205,7 @@ def test_exercises_are_in_sync_with_solutions(tmp_path: Path):
     )
 
 
-@pytest.mark.parametrize(
-    "path", [*all_committed(), DEMO], ids=lambda p: str(p.relative_to(ROOT))
-)
+@pytest.mark.parametrize("path", [*all_committed(), DEMO], ids=lambda p: str(p.relative_to(ROOT)))
 def test_committed_notebook_is_stripped(path: Path):
     nb = read_notebook(path)
     for number, cell in enumerate(nb["cells"], start=1):

@@ -115,7 +115,9 @@ def test_a_wheel_install_ships_every_dataset_preset_and_template(tmp_path):
         shutil.copy(ROOT / name, src / name)
     dist, site = tmp_path / "dist", tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src)], check=True, cwd=tmp_path)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src)], check=True, cwd=tmp_path
+    )
     wheels = list(dist.glob("retention_lab-*.whl"))
     assert len(wheels) == 1, wheels
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheels[0])], check=True, cwd=tmp_path)

@@ -118,8 +118,12 @@ def require_columns(
         if kind == "bool":
             if s.dtype != bool and not pd.api.types.is_bool_dtype(s):
                 vals = set(pd.unique(s.dropna()))
-                if not vals <= {0, 1, True, False}:
-                    raise DataError(f"expected booleans (True/False or 0/1), found {sorted(map(str, vals))[:5]}", table=table, column=col)
+                if not vals <= {0, 1}:
+                    raise DataError(
+                        f"expected booleans (True/False or 0/1), found {sorted(map(str, vals))[:5]}",
+                        table=table,
+                        column=col,
+                    )
                 if s.isna().any():
                     bad = s.index[s.isna()]
                     raise DataError("missing value(s) in a boolean column", table=table, column=col, rows=bad)
@@ -146,7 +150,9 @@ def require_columns(
             bad = s.index[num.isna() & s.notna()]
             if len(bad):
                 examples = ", ".join(repr(v) for v in s.loc[bad[:3]])
-                raise DataError(f"expected numbers, found {examples} (dtype {s.dtype})", table=table, column=col, rows=bad)
+                raise DataError(
+                    f"expected numbers, found {examples} (dtype {s.dtype})", table=table, column=col, rows=bad
+                )
             s = num
         vals = s.to_numpy(dtype=float)
         bad = s.index[~np.isfinite(vals)]
@@ -155,7 +161,12 @@ def require_columns(
         if kind == "nonneg":
             bad = s.index[vals < 0]
             if len(bad):
-                raise DataError(f"negative value(s), e.g. {vals[vals < 0][:3].tolist()}; must be >= 0", table=table, column=col, rows=bad)
+                raise DataError(
+                    f"negative value(s), e.g. {vals[vals < 0][:3].tolist()}; must be >= 0",
+                    table=table,
+                    column=col,
+                    rows=bad,
+                )
         if kind == "probability":
             bad = s.index[(vals < 0) | (vals > 1)]
             if len(bad):
@@ -219,7 +230,9 @@ def check_significance(alpha: object, *, name: str = "alpha") -> float:
     """
     ok = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
     if not ok or not 0 < float(alpha) < 1:  # type: ignore[arg-type]
-        raise ConfigError(f"{name}={alpha!r} is not allowed: give a significance level strictly between 0 and 1 (e.g. 0.05)")
+        raise ConfigError(
+            f"{name}={alpha!r} is not allowed: give a significance level strictly between 0 and 1 (e.g. 0.05)"
+        )
     return float(alpha)  # type: ignore[arg-type]
 
 

@@ -231,8 +231,9 @@ class MeanTestResult:
 
 def _check_counts(**counts: float) -> dict[str, int]:
     """Validate success/trial counts through the shared validator; return them as ints."""
-    df = require_columns(pd.DataFrame({k: [v] for k, v in counts.items()}), {k: "nonneg" for k in counts},
-                         table="arguments")
+    df = require_columns(
+        pd.DataFrame({k: [v] for k, v in counts.items()}), dict.fromkeys(counts, "nonneg"), table="arguments"
+    )
     out = {}
     for k in counts:
         v = float(df[k].iloc[0])
@@ -443,8 +444,13 @@ def sample_size_proportions(
     h = float(proportion_effectsize(p_b, p_a))
     if alternative == "smaller":
         h = -h
-    n = NormalIndPower().solve_power(effect_size=h if alternative != "two-sided" else abs(h), power=power,
-                                     alpha=alpha, ratio=1.0, alternative=alternative)
+    n = NormalIndPower().solve_power(
+        effect_size=h if alternative != "two-sided" else abs(h),
+        power=power,
+        alpha=alpha,
+        ratio=1.0,
+        alternative=alternative,
+    )
     return int(math.ceil(float(n) - 1e-9))
 
 

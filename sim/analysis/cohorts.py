@@ -200,16 +200,28 @@ def cohort_table(
         c = require_columns(customers, {"customer_id": "id", "acquired_date": "datetime"}, table="customers")
         dup = c.index[c["customer_id"].duplicated()]
         if len(dup):
-            raise DataError("duplicate customer ids; one row per customer is needed", table="customers", column="customer_id", rows=dup)
+            raise DataError(
+                "duplicate customer ids; one row per customer is needed",
+                table="customers",
+                column="customer_id",
+                rows=dup,
+            )
         all_cohorts = pd.Series(_ordinals(c["acquired_date"], freq), index=c["customer_id"].to_numpy())
         unknown = o.index[~o["customer_id"].isin(all_cohorts.index)]
         if len(unknown):
             ids = sorted(set(o.loc[unknown[:5], "customer_id"].tolist()))
-            raise DataError(f"orders of customers not in the customers table (e.g. ids {ids})", table="orders", column="customer_id", rows=unknown)
+            raise DataError(
+                f"orders of customers not in the customers table (e.g. ids {ids})",
+                table="orders",
+                column="customer_id",
+                rows=unknown,
+            )
         k_all = _ordinals(o["date"], freq) - all_cohorts.reindex(o["customer_id"].to_numpy()).to_numpy(dtype=np.int64)
         bad = o.index[k_all < 0]
         if len(bad):
-            raise DataError("order(s) dated before the customer's acquisition period", table="orders", column="date", rows=bad)
+            raise DataError(
+                "order(s) dated before the customer's acquisition period", table="orders", column="date", rows=bad
+            )
         late = (c["acquired_date"] > cut).to_numpy()
         notes["customers_acquired_after_cutoff"] = int(late.sum())
         cohort_of = all_cohorts.loc[~late]
@@ -225,7 +237,9 @@ def cohort_table(
     k = op - co
     bad = o.index[k < 0]
     if len(bad):
-        raise DataError("order(s) dated before the customer's acquisition period", table="orders", column="date", rows=bad)
+        raise DataError(
+            "order(s) dated before the customer's acquisition period", table="orders", column="date", rows=bad
+        )
     act = pd.DataFrame({"cohort": co, "k": k, "customer_id": o["customer_id"].to_numpy()}).drop_duplicates()
     counts_long = act.groupby(["cohort", "k"]).size()
     sizes = cohort_of.value_counts().sort_index()
@@ -244,7 +258,9 @@ def cohort_table(
     counts.columns = pd.Index(counts.columns.astype("int64"), name="periods_since_acquisition")
     sizes = pd.Series(sizes.to_numpy(dtype="int64"), index=idx, name="cohort_size")
     rates = counts.astype("Float64").div(sizes, axis=0).astype(float)
-    return CohortTable(counts=counts, rates=rates, sizes=sizes, freq=freq, cutoff=cut, orders_after_cutoff=after, notes=notes)
+    return CohortTable(
+        counts=counts, rates=rates, sizes=sizes, freq=freq, cutoff=cut, orders_after_cutoff=after, notes=notes
+    )
 
 
 def retention_curves(table: CohortTable) -> pd.DataFrame:
@@ -342,5 +358,13 @@ def plot_cohort_heatmap(
             for j in range(arr.shape[1]):
                 if not arr.mask[i, j] if np.ndim(arr.mask) else True:
                     v = arr[i, j]
-                    ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="white" if v < 50 or value == "counts" else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{v:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if v < 50 or value == "counts" else "black",
+                    )
     return ax

@@ -54,14 +54,32 @@ __all__ = [
 
 #: Column names treated as direct identifiers by :func:`minimise` (case-insensitive).
 DIRECT_IDENTIFIERS: tuple[str, ...] = (
-    "name", "full_name", "first_name", "last_name", "phone", "mobile", "telephone", "email",
-    "address", "street", "id_number", "national_id", "passport", "wechat", "wechat_id",
-    "ip_address", "device_id", "birth_date", "date_of_birth",
+    "name",
+    "full_name",
+    "first_name",
+    "last_name",
+    "phone",
+    "mobile",
+    "telephone",
+    "email",
+    "address",
+    "street",
+    "id_number",
+    "national_id",
+    "passport",
+    "wechat",
+    "wechat_id",
+    "ip_address",
+    "device_id",
+    "birth_date",
+    "date_of_birth",
 )
 
 #: Printed with :func:`regulation_table`.
-DISCLAIMER = ("General summary for training only, not legal advice. Laws, thresholds and "
-              "guidance change; check the current texts and ask a qualified lawyer.")
+DISCLAIMER = (
+    "General summary for training only, not legal advice. Laws, thresholds and "
+    "guidance change; check the current texts and ask a qualified lawyer."
+)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -122,8 +140,10 @@ def pseudonymise(values: pd.Series, salt: str | bytes, *, length: int = 16, pref
     if not isinstance(values, pd.Series):
         raise DataError(f"expected a pandas Series, got {type(values).__name__}", table="pseudonymise")
     if salt is None or len(salt) == 0:
-        raise ConfigError("salt is empty: pseudonymise needs a secret key (e.g. secrets.token_hex(16)), "
-                          "stored apart from the data; without it the pseudonyms could be recomputed from guesses")
+        raise ConfigError(
+            "salt is empty: pseudonymise needs a secret key (e.g. secrets.token_hex(16)), "
+            "stored apart from the data; without it the pseudonyms could be recomputed from guesses"
+        )
     if isinstance(length, bool) or not isinstance(length, int) or not 4 <= length <= 64:
         raise ConfigError(f"length={length!r} must be an integer between 4 and 64 hex characters")
     key = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
@@ -265,22 +285,38 @@ def minimise(
         drop = [c for c in df.columns if str(c).lower() in DIRECT_IDENTIFIERS]
     else:
         drop = list(identifiers)
-        require_columns(df, {c: "any" for c in drop}, table="minimise", allow_empty=True)
+        require_columns(df, dict.fromkeys(drop, "any"), table="minimise", allow_empty=True)
     pcols = list(pseudonymise_cols)
-    require_columns(df, {c: "any" for c in pcols}, table="minimise", allow_empty=True)
+    require_columns(df, dict.fromkeys(pcols, "any"), table="minimise", allow_empty=True)
     both = set(drop) & set(pcols)
     if both:
-        raise DataError(f"column(s) {sorted(both)} both dropped and pseudonymised; choose one",
-                        table="minimise", column=sorted(both)[0])
+        raise DataError(
+            f"column(s) {sorted(both)} both dropped and pseudonymised; choose one",
+            table="minimise",
+            column=sorted(both)[0],
+        )
     if pcols and not salt:
         raise ConfigError("pseudonymise_cols needs a non-empty salt (secret key)")
-    rows = [{"column": c, "action": "dropped", "non_missing": int(df[c].notna().sum()),
-             "reason": "direct identifier: not needed for analysis"} for c in drop]
+    rows = [
+        {
+            "column": c,
+            "action": "dropped",
+            "non_missing": int(df[c].notna().sum()),
+            "reason": "direct identifier: not needed for analysis",
+        }
+        for c in drop
+    ]
     out = df.drop(columns=drop)
     for c in pcols:
         out[c] = pseudonymise(df[c], salt)  # type: ignore[arg-type]
-        rows.append({"column": c, "action": "pseudonymised", "non_missing": int(df[c].notna().sum()),
-                     "reason": "join key kept as a keyed pseudonym (HMAC-SHA256)"})
+        rows.append(
+            {
+                "column": c,
+                "action": "pseudonymised",
+                "non_missing": int(df[c].notna().sum()),
+                "reason": "join key kept as a keyed pseudonym (HMAC-SHA256)",
+            }
+        )
     report = pd.DataFrame(rows, columns=["column", "action", "non_missing", "reason"])
     return out, report
 

@@ -24,7 +24,9 @@ __all__ = ["erlang_c", "erlang_c_wait", "service_level", "priority_waits", "agen
 
 def _check(arrival_rate: float, service_rate: float, agents: int) -> float:
     if arrival_rate < 0 or service_rate <= 0 or agents < 1:
-        raise ValueError(f"need arrival_rate >= 0, service_rate > 0, agents >= 1 (got {arrival_rate}, {service_rate}, {agents})")
+        raise ValueError(
+            f"need arrival_rate >= 0, service_rate > 0, agents >= 1 (got {arrival_rate}, {service_rate}, {agents})"
+        )
     rho = arrival_rate / (agents * service_rate)
     if rho >= 1:
         raise ValueError(f"utilisation {rho:.3f} >= 1: the queue grows without bound; add agents")

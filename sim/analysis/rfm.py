@@ -249,9 +249,7 @@ def rfm_scores(
     df["r_score"] = _score(df["recency_days"], bins, reverse=True)
     df["f_score"] = _score(df["frequency"], bins, reverse=False)
     df["m_score"] = _score(df["monetary"], bins, reverse=False)
-    df["rfm_score"] = (
-        df["r_score"].astype(str) + df["f_score"].astype(str) + df["m_score"].astype(str)
-    )
+    df["rfm_score"] = df["r_score"].astype(str) + df["f_score"].astype(str) + df["m_score"].astype(str)
     df["rfm_total"] = w[0] * df["r_score"] + w[1] * df["f_score"] + w[2] * df["m_score"]
     df.attrs = {**table.attrs, "bins": int(bins), "weights": w}
     return df

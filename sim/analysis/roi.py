@@ -52,8 +52,9 @@ def _args(spec: dict[str, str], **values: object) -> dict[str, np.ndarray]:
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError as exc:
-        raise DataError(f"arguments of different lengths: { {k: a.shape for k, a in arrays.items()} }",
-                        table="arguments") from exc
+        raise DataError(
+            f"arguments of different lengths: { {k: a.shape for k, a in arrays.items()} }", table="arguments"
+        ) from exc
     if len(shape) != 1:
         raise DataError("give scalars or one-dimensional sequences", table="arguments")
     df = pd.DataFrame({k: np.broadcast_to(a, shape) for k, a in arrays.items()})
@@ -137,8 +138,9 @@ def incremental_roi(treated: ArrayLike, baseline: ArrayLike, cost: ArrayLike) ->
     >>> incremental_roi(treated=1300.0, baseline=1000.0, cost=200.0)   # (300 - 200) / 200
     0.5
     """
-    a = _args({"treated": "number", "baseline": "number", "cost": "number"},
-              treated=treated, baseline=baseline, cost=cost)
+    a = _args(
+        {"treated": "number", "baseline": "number", "cost": "number"}, treated=treated, baseline=baseline, cost=cost
+    )
     _positive("cost", a["cost"])
     return _out((a["treated"] - a["baseline"] - a["cost"]) / a["cost"], _is_scalar(treated, baseline, cost))
 
@@ -241,7 +243,7 @@ def payback_period(
     if isinstance(margin, pd.DataFrame):
         if margin.shape[1] == 0:
             raise DataError("no month columns", table="margin")
-        m = require_columns(margin, {c: "number" for c in margin.columns}, table="margin")
+        m = require_columns(margin, dict.fromkeys(margin.columns, "number"), table="margin")
         if isinstance(cac, pd.Series):
             missing = m.index.difference(cac.index)
             if len(missing):
@@ -300,9 +302,13 @@ def incremental_revenue(
     >>> incremental_revenue(12_000.0, 1000, 1_000.0, 100)   # 12000 - 1000 * 10
     2000.0
     """
-    a = _args({"treated_revenue": "nonneg", "n_treated": "number", "control_revenue": "nonneg", "n_control": "number"},
-              treated_revenue=treated_revenue, n_treated=n_treated, control_revenue=control_revenue,
-              n_control=n_control)
+    a = _args(
+        {"treated_revenue": "nonneg", "n_treated": "number", "control_revenue": "nonneg", "n_control": "number"},
+        treated_revenue=treated_revenue,
+        n_treated=n_treated,
+        control_revenue=control_revenue,
+        n_control=n_control,
+    )
     _positive("n_treated", a["n_treated"])
     _positive("n_control", a["n_control"])
     return float(a["treated_revenue"][0] - a["control_revenue"][0] * a["n_treated"][0] / a["n_control"][0])
@@ -342,8 +348,12 @@ def campaign_roi(cost: float, incremental_revenue: float, margin_rate: float) ->
     breakeven_revenue      3333.333333
     Name: campaign, dtype: float64
     """
-    a = _args({"cost": "number", "incremental_revenue": "number", "margin_rate": "probability"},
-              cost=cost, incremental_revenue=incremental_revenue, margin_rate=margin_rate)
+    a = _args(
+        {"cost": "number", "incremental_revenue": "number", "margin_rate": "probability"},
+        cost=cost,
+        incremental_revenue=incremental_revenue,
+        margin_rate=margin_rate,
+    )
     _positive("cost", a["cost"])
     c, r, m = float(a["cost"][0]), float(a["incremental_revenue"][0]), float(a["margin_rate"][0])
     margin = r * m

@@ -276,8 +276,9 @@ def _check_surveys(surveys: pd.DataFrame) -> pd.DataFrame:
     bad = df.index[~inst.isin(list(SCALES))]
     if len(bad):
         found = sorted(set(inst.loc[bad]))[:5]
-        raise DataError(f"unknown instrument(s) {found}; allowed: {list(SCALES)}", table="surveys",
-                        column="instrument", rows=bad)
+        raise DataError(
+            f"unknown instrument(s) {found}; allowed: {list(SCALES)}", table="surveys", column="instrument", rows=bad
+        )
     df["instrument"] = inst
     v = df["score"].to_numpy(dtype=float)
     lo = inst.map(lambda i: SCALES[i][0]).to_numpy(dtype=float)
@@ -346,8 +347,9 @@ def satisfaction_series(
     df = _check_surveys(surveys)
     if touchpoint is not None:
         if "touchpoint" not in df.columns:
-            raise DataError("touchpoint= given but the table has no 'touchpoint' column", table="surveys",
-                            column="touchpoint")
+            raise DataError(
+                "touchpoint= given but the table has no 'touchpoint' column", table="surveys", column="touchpoint"
+            )
         df = df.loc[df["touchpoint"].astype(str) == touchpoint]
         if df.empty:
             raise DataError(f"no answers with touchpoint={touchpoint!r}", table="surveys", column="touchpoint")
@@ -355,8 +357,9 @@ def satisfaction_series(
     rows = []
     for (period, inst), grp in df.groupby(["period", "instrument"], sort=True):
         r = _METRICS[inst](grp["score"].to_numpy(), confidence=confidence)
-        rows.append({"period": period, "instrument": inst, "value": r.value, "ci_low": r.ci_low,
-                     "ci_high": r.ci_high, "n": r.n})
+        rows.append(
+            {"period": period, "instrument": inst, "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n}
+        )
     out = pd.DataFrame(rows, columns=["period", "instrument", "value", "ci_low", "ci_high", "n"])
     out["period"] = pd.to_datetime(out["period"])
     return out
@@ -447,7 +450,9 @@ def bad_review_alerts(
         stats.binomtest(int(k), int(n), threshold, alternative="greater") if n > 0 else None
         for k, n in zip(out["bad"], out["n"])
     ]
-    ci_low = [t.proportion_ci(confidence_level=confidence, method="exact").low if t is not None else np.nan for t in tests]
+    ci_low = [
+        t.proportion_ci(confidence_level=confidence, method="exact").low if t is not None else np.nan for t in tests
+    ]
     out.insert(out.columns.get_loc("rate") + 1, "ci_low", np.asarray(ci_low, dtype=float))
     out["p_value"] = [t.pvalue if t is not None else np.nan for t in tests]
     out["significant"] = (out["p_value"] < alpha).fillna(False).astype(bool)

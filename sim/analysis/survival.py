@@ -190,7 +190,9 @@ def _check_durations(durations: ArrayLike, events: ArrayLike | None, groups: Arr
         spec["group"] = "category"
     for k, v in cols.items():
         if len(v) != len(cols["duration"]):
-            raise DataError(f"has length {len(v)} but duration has length {len(cols['duration'])}", table="durations", column=k)
+            raise DataError(
+                f"has length {len(v)} but duration has length {len(cols['duration'])}", table="durations", column=k
+            )
     d = cols["duration"]
     if pd.api.types.is_numeric_dtype(d) and d.isna().any():
         bad = d.index[d.isna()]
@@ -279,7 +281,9 @@ class KaplanMeier(FittedMixin):
             )
         return significance_level(confidence)
 
-    def fit(self, durations: ArrayLike, events: ArrayLike | None = None, groups: ArrayLike | None = None) -> KaplanMeier:
+    def fit(
+        self, durations: ArrayLike, events: ArrayLike | None = None, groups: ArrayLike | None = None
+    ) -> KaplanMeier:
         """Estimate the survival curve(s).
 
         Parameters
@@ -327,7 +331,9 @@ class KaplanMeier(FittedMixin):
             frames.append(frame)
             medians[lab] = float(sf.quantile(0.5)) if len(sf.surv_times) else float("nan")
             with np.errstate(divide="ignore", invalid="ignore"):  # S = 0 or 1 at some times
-                cis[lab] = sf.quantile_ci(0.5, alpha=alpha, method="cloglog") if len(sf.surv_times) else (np.nan, np.nan)
+                cis[lab] = (
+                    sf.quantile_ci(0.5, alpha=alpha, method="cloglog") if len(sf.surv_times) else (np.nan, np.nan)
+                )
         self.survival_function_ = pd.concat(frames, ignore_index=True)
         self.median_ci_ = pd.DataFrame(cis, index=["lower", "upper"]).T.astype(float)
         self.median_ci_.index.name = "group"
@@ -337,8 +343,14 @@ class KaplanMeier(FittedMixin):
         else:
             self.median_survival_ = pd.Series(medians, name="median_survival").rename_axis("group")
             if len(labels) >= 2:
-                chisq, p = survdiff(d["duration"].to_numpy(dtype=float), d["event"].to_numpy(dtype=float), d["group"].astype(str).to_numpy())
-                self.logrank_ = pd.Series({"statistic": float(chisq), "df": len(labels) - 1, "p_value": float(p)}, name="logrank")
+                chisq, p = survdiff(
+                    d["duration"].to_numpy(dtype=float),
+                    d["event"].to_numpy(dtype=float),
+                    d["group"].astype(str).to_numpy(),
+                )
+                self.logrank_ = pd.Series(
+                    {"statistic": float(chisq), "df": len(labels) - 1, "p_value": float(p)}, name="logrank"
+                )
             else:
                 self.logrank_ = None
         self.grouped_ = groups is not None
@@ -370,7 +382,9 @@ class KaplanMeier(FittedMixin):
             }
         )
         if len(frame) == 0 or frame["time"].iloc[0] > 0:
-            start = pd.DataFrame({"time": [0.0], "survival": [1.0], "ci_lower": [1.0], "ci_upper": [1.0], "at_risk": [n], "events": [0]})
+            start = pd.DataFrame(
+                {"time": [0.0], "survival": [1.0], "ci_lower": [1.0], "ci_upper": [1.0], "at_risk": [n], "events": [0]}
+            )
             frame = pd.concat([start, frame], ignore_index=True)
         return frame
 

@@ -140,8 +140,11 @@ def value_tiers(
         before = np.arange(len(order)) / len(order)
     idx = np.searchsorted(c, before, side="right")
     tier = pd.Series(np.asarray(n, dtype=object)[idx], index=order.index)
-    out = pd.Series(pd.Categorical(tier.reindex(values.index).astype(str), categories=n, ordered=True),
-                    index=values.index, name="tier")
+    out = pd.Series(
+        pd.Categorical(tier.reindex(values.index).astype(str), categories=n, ordered=True),
+        index=values.index,
+        name="tier",
+    )
     return out
 
 
@@ -408,8 +411,9 @@ def plot_pyramid(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> ax.get_title()
     'Customer pyramid: few customers, most of the revenue'
     """
-    df = require_columns(report, {"customer_share": "probability", "revenue_share": "probability"},
-                         table="pyramid report")
+    df = require_columns(
+        report, {"customer_share": "probability", "revenue_share": "probability"}, table="pyramid report"
+    )
     ax = new_axes(ax, figsize=(7, 1 + 0.6 * len(df)))
     y = np.arange(len(df))[::-1]  # top tier at the top
     cust = 100 * df["customer_share"].to_numpy(dtype=float)

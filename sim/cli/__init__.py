@@ -34,7 +34,9 @@ app = typer.Typer(
 app.add_typer(run.app)
 app.add_typer(experiments.app)
 app.add_typer(datasets.app, name="datasets", help="Regenerate or check the bundled datasets.")
-app.add_typer(teach.app, name="teach", help="Build student exercises from solutions; strip notebooks; the course index.")
+app.add_typer(
+    teach.app, name="teach", help="Build student exercises from solutions; strip notebooks; the course index."
+)
 
 
 def main() -> None:

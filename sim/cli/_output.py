@@ -45,7 +45,17 @@ console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Printed by ``compare`` by default (every KPI is in the written tables).
-DEFAULT_COMPARE_KPIS = ("profit", "revenue", "retention_cost", "service_cost", "orders_per_customer", "true_alive", "nps", "sla_met_rate", "mean_wait_h")
+DEFAULT_COMPARE_KPIS = (
+    "profit",
+    "revenue",
+    "retention_cost",
+    "service_cost",
+    "orders_per_customer",
+    "true_alive",
+    "nps",
+    "sla_met_rate",
+    "mean_wait_h",
+)
 #: Printed by ``sweep`` by default.
 DEFAULT_SWEEP_KPIS = ("profit", "revenue", "retention_cost", "mean_wait_h")
 
@@ -112,7 +122,9 @@ def comparison_table(cmp: Any, kpis: list[str] | None = None) -> Table:
     """
     kpis = pick_kpis(kpis, cmp.kpis, DEFAULT_COMPARE_KPIS)
     s = cmp.summary.set_index(["policy", "kpi"])
-    t = Table(title=f"{cmp.scenario.name}: {cmp.n_replications} replications per arm, paired differences vs {cmp.baseline} ({cmp.confidence:.0%} CI)")
+    t = Table(
+        title=f"{cmp.scenario.name}: {cmp.n_replications} replications per arm, paired differences vs {cmp.baseline} ({cmp.confidence:.0%} CI)"
+    )
     t.add_column("KPI")
     t.add_column("unit")
     t.add_column(f"{cmp.baseline} mean", justify="right")
@@ -143,7 +155,9 @@ def sweep_table(sw: Any, kpis: list[str] | None = None) -> Table:
     2
     """
     kpis = pick_kpis(kpis, sw.kpis, DEFAULT_SWEEP_KPIS)
-    t = Table(title=f"{sw.scenario.name}: {sw.n_replications} replications per grid point, mean [{sw.confidence:.0%} CI]")
+    t = Table(
+        title=f"{sw.scenario.name}: {sw.n_replications} replications per grid point, mean [{sw.confidence:.0%} CI]"
+    )
     keys = list(sw.grid)
     for k in keys:
         t.add_column(k, justify="right")

@@ -40,9 +40,13 @@ def _group() -> None:
 def build_cmd(
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder to write to, or to check with --check (default: the repository's datasets/)."),
+        typer.Option(
+            "--out", "-o", help="Folder to write to, or to check with --check (default: the repository's datasets/)."
+        ),
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files in --out differ from a fresh build.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if the files in --out differ from a fresh build.")
+    ] = False,
 ) -> None:
     """Regenerate the datasets (fixed seeds, byte-deterministic) and their SHA-256 manifest."""
     from sim.datasets import build_datasets, check_datasets, datasets_dir  # lazy: keeps `--help` quick

@@ -12,7 +12,6 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,11 +27,13 @@ app = typer.Typer()
 @handles_errors
 def run(
     scenario: str = typer.Option("baseline", "--scenario", "-s", help="Preset name or path to a scenario YAML."),
-    policy: Optional[str] = typer.Option(None, "--policy", "-p", help="Preset name or path to a policy YAML."),
-    customers: Optional[int] = typer.Option(None, "--customers", "-n", help="Paid customers acquired over the horizon."),
-    days: Optional[float] = typer.Option(None, "--days", "-d", help="Horizon in days."),
+    policy: str | None = typer.Option(None, "--policy", "-p", help="Preset name or path to a policy YAML."),
+    customers: int | None = typer.Option(None, "--customers", "-n", help="Paid customers acquired over the horizon."),
+    days: float | None = typer.Option(None, "--days", "-d", help="Horizon in days."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same tables)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Directory for the Parquet tables, scenario and run metadata."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Directory for the Parquet tables, scenario and run metadata."
+    ),
     monthly: bool = typer.Option(False, "--monthly", help="Also print the KPIs per month."),
 ) -> None:
     """Simulate one scenario, print its KPIs and (with --out) write its tables."""
@@ -55,7 +56,7 @@ def run(
 
 @app.command()
 @handles_errors
-def scenarios(name: Optional[str] = typer.Argument(None, help="Show this preset as YAML.")) -> None:
+def scenarios(name: str | None = typer.Argument(None, help="Show this preset as YAML.")) -> None:
     """List the scenario presets, or print one as YAML."""
     from sim.config.scenario import Scenario, list_presets
 
@@ -69,7 +70,7 @@ def scenarios(name: Optional[str] = typer.Argument(None, help="Show this preset 
 
 @app.command()
 @handles_errors
-def policies(name: Optional[str] = typer.Argument(None, help="Show this preset as YAML.")) -> None:
+def policies(name: str | None = typer.Argument(None, help="Show this preset as YAML.")) -> None:
     """List the policy presets, or print one as YAML."""
     from sim.config.policy import Policy, list_policies
 
@@ -83,7 +84,7 @@ def policies(name: Optional[str] = typer.Argument(None, help="Show this preset a
 @app.command()
 @handles_errors
 def dictionary(
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write Markdown here instead of printing."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write Markdown here instead of printing."),
     check: bool = typer.Option(False, "--check", help="Exit 1 if the file at --out is out of date."),
 ) -> None:
     """Render the data dictionary (every column and KPI) as Markdown."""

@@ -41,12 +41,8 @@ _VERB = {"create": "missing", "update": "stale", "delete": "orphaned (no solutio
 @handles_errors
 def build_exercises_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if exercises/ is stale.")] = False,
-    solutions: Annotated[Path, typer.Option("--solutions", help="Folder of solutions notebooks.")] = Path(
-        "solutions"
-    ),
-    exercises: Annotated[Path, typer.Option("--exercises", help="Folder to write exercises to.")] = Path(
-        "exercises"
-    ),
+    solutions: Annotated[Path, typer.Option("--solutions", help="Folder of solutions notebooks.")] = Path("solutions"),
+    exercises: Annotated[Path, typer.Option("--exercises", help="Folder to write exercises to.")] = Path("exercises"),
 ) -> None:
     """Generate exercises/NN_*.ipynb from solutions/NN_*.ipynb (byte-deterministic)."""
     try:
@@ -100,9 +96,7 @@ def strip_cmd(
 @handles_errors
 def toc_cmd(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the table is stale.")] = False,
-    readme: Annotated[Path, typer.Option("--readme", help="The course index to update.")] = Path(
-        "notebooks/README.md"
-    ),
+    readme: Annotated[Path, typer.Option("--readme", help="The course index to update.")] = Path("notebooks/README.md"),
 ) -> None:
     """Render the chapter table of the course index from sim/teach/toc.py."""
     try:
@@ -113,4 +107,3 @@ def toc_cmd(
         typer.echo(f"stale: {readme} (run `retention-lab teach toc`)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{'updated' if changed else 'up to date'}: {readme}")
-

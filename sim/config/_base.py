@@ -8,7 +8,6 @@ what is allowed.
 from __future__ import annotations
 
 import copy
-
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -22,7 +21,9 @@ __all__ = ["StrictModel", "load_yaml_model", "format_validation_error", "check_s
 M = TypeVar("M", bound="StrictModel")
 
 
-def check_shares(mix: dict[str, float], allowed: tuple[str, ...], what: str, *, require_all: bool = False) -> dict[str, float]:
+def check_shares(
+    mix: dict[str, float], allowed: tuple[str, ...], what: str, *, require_all: bool = False
+) -> dict[str, float]:
     """Validate a mix of shares: known keys, each share in [0, 1], summing to 1.
 
     Examples
@@ -75,7 +76,9 @@ def format_validation_error(exc: ValidationError, *, what: str) -> str:
         loc = _loc(err["loc"]) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            lines.append(f"  - {loc}: unknown key (value {err['input']!r}); check the spelling against the documented fields")
+            lines.append(
+                f"  - {loc}: unknown key (value {err['input']!r}); check the spelling against the documented fields"
+            )
         elif err["type"] == "missing":
             lines.append(f"  - {loc}: required field is missing")
         elif isinstance(err["input"], dict):  # a rule about a whole section: the message names the values
@@ -134,7 +137,9 @@ def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -
         node: Any = data
         for depth, key in enumerate(keys):
             last = depth == len(keys) - 1
-            if not isinstance(node, dict) or (key not in node and not (last and isinstance(node, dict) and _is_open_mapping(keys[:depth]))):
+            if not isinstance(node, dict) or (
+                key not in node and not (last and isinstance(node, dict) and _is_open_mapping(keys[:depth]))
+            ):
                 where = ".".join(keys[:depth]) or "(top level)"
                 known = sorted(node) if isinstance(node, dict) else []
                 raise ConfigError(f"unknown {what} field {path!r}: {where} has no key {key!r}; known keys: {known}")

@@ -49,7 +49,6 @@ Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
-
 class ChannelSpec(StrictModel):
     """A contact channel: cost per contact and response rates (assumptions; seeds give none)."""
 
@@ -89,7 +88,7 @@ class Tiering(StrictModel):
     lookback_days: Positive = 365.0
 
     @model_validator(mode="after")
-    def _check(self) -> "Tiering":
+    def _check(self) -> Tiering:
         if self.method != "none":
             if not self.tiers:
                 raise ValueError(f"method {self.method!r} needs at least one tier")
@@ -162,7 +161,7 @@ class Trigger(StrictModel):
     split: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _ab(self) -> "Trigger":
+    def _ab(self) -> Trigger:
         if self.variants or self.split:
             if set(self.variants) != set(self.split):
                 raise ValueError(f"split keys {sorted(self.split)} must match variants {sorted(self.variants)}")
@@ -233,7 +232,7 @@ class Shift(StrictModel):
     agents: Annotated[int, Field(ge=0, le=10_000)]
 
     @model_validator(mode="after")
-    def _order(self) -> "Shift":
+    def _order(self) -> Shift:
         if self.end_h <= self.start_h:
             raise ValueError(f"end_h ({self.end_h}) must be after start_h ({self.start_h})")
         return self
@@ -339,7 +338,7 @@ class Policy(YamlMixin, StrictModel):
         return v
 
     @model_validator(mode="after")
-    def _references(self) -> "Policy":
+    def _references(self) -> Policy:
         tier_names = {t.name for t in self.tiering.tiers}
         for k, rule in enumerate(self.contacts):
             if rule.tier not in tier_names:
@@ -348,7 +347,9 @@ class Policy(YamlMixin, StrictModel):
                     f"(defined: {sorted(tier_names) or 'none — set tiering.method and tiering.tiers'})"
                 )
             if rule.offer is not None and rule.offer not in self.offers:
-                raise ValueError(f"contacts[{k}] uses offer {rule.offer!r}, not defined in offers {sorted(self.offers)}")
+                raise ValueError(
+                    f"contacts[{k}] uses offer {rule.offer!r}, not defined in offers {sorted(self.offers)}"
+                )
         for name, trig in self.triggers:
             refs = [trig.offer] + [v.offer for v in trig.variants.values()]
             for ref in refs:
@@ -363,16 +364,16 @@ class Policy(YamlMixin, StrictModel):
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, name_or_path: str | Path) -> "Policy":
+    def load(cls, name_or_path: str | Path) -> Policy:
         """Load a preset by name or a policy YAML file."""
         return load_yaml_model(cls, name_or_path, preset_dir=PRESET_DIR, what="policy")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Policy":
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
         """Validate a mapping into a policy (clear :class:`ConfigError` on bad input)."""
         return validate_model(cls, data, what="policy")
 
-    def updated(self, changes: dict[str, Any]) -> "Policy":
+    def updated(self, changes: dict[str, Any]) -> Policy:
         """A validated copy with dotted-path fields replaced (e.g. ``{"service.extra_agents": 2}``)."""
         return self.from_dict(apply_changes(self.to_dict(), changes, what="policy"))
 

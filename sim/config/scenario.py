@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +29,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
-from sim.errors import ConfigError
 from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
 
 __all__ = [
@@ -154,12 +152,8 @@ class Complaints(StrictModel):
     quality_issue_prob: Probability = 0.06
     complaint_prob_issue: Probability = 0.45
     complaint_prob_ok: Probability = 0.02
-    cause_mix: dict[str, float] = Field(
-        default_factory=lambda: {"service": 0.45, "price": 0.35, "communication": 0.20}
-    )
-    severity_mix: dict[str, float] = Field(
-        default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60}
-    )
+    cause_mix: dict[str, float] = Field(default_factory=lambda: {"service": 0.45, "price": 0.35, "communication": 0.20})
+    severity_mix: dict[str, float] = Field(default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60})
     churn_prob_after_breach: Probability = 0.15
     churn_prob_after_met: Probability = 0.02
 
@@ -198,7 +192,7 @@ class SLATarget(StrictModel):
     resolution_h: Positive
 
     @model_validator(mode="after")
-    def _order(self) -> "SLATarget":
+    def _order(self) -> SLATarget:
         if self.resolution_h < self.first_response_h:
             raise ValueError(
                 f"resolution_h ({self.resolution_h}) must be >= first_response_h ({self.first_response_h})"
@@ -232,7 +226,9 @@ class Desk(StrictModel):
         unknown = [k for k in v if k not in SEVERITIES]
         missing = [k for k in SEVERITIES if k not in v]
         if unknown or missing:
-            raise ValueError(f"give SLA targets for each of {list(SEVERITIES)} (unknown: {unknown}, missing: {missing})")
+            raise ValueError(
+                f"give SLA targets for each of {list(SEVERITIES)} (unknown: {unknown}, missing: {missing})"
+            )
         return v
 
 
@@ -257,7 +253,13 @@ class Churn(StrictModel):
     """Ground-truth churn reasons for dropouts not explained by a bad experience."""
 
     reason_mix: dict[str, float] = Field(
-        default_factory=lambda: {"price": 0.35, "need_mismatch": 0.35, "product": 0.15, "service": 0.10, "communication": 0.05}
+        default_factory=lambda: {
+            "price": 0.35,
+            "need_mismatch": 0.35,
+            "product": 0.15,
+            "service": 0.10,
+            "communication": 0.05,
+        }
     )
 
     @field_validator("reason_mix")
@@ -317,7 +319,7 @@ class Scenario(YamlMixin, StrictModel):
     market_events: list[MarketEvent] = Field(default_factory=list)
 
     @classmethod
-    def load(cls, name_or_path: str | Path) -> "Scenario":
+    def load(cls, name_or_path: str | Path) -> Scenario:
         """Load a preset by name (``baseline``, ``btyd_only``, ...) or a scenario YAML file.
 
         Examples
@@ -328,11 +330,11 @@ class Scenario(YamlMixin, StrictModel):
         return load_yaml_model(cls, name_or_path, preset_dir=PRESET_DIR, what="scenario")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Scenario":
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
         """Validate a mapping into a scenario (clear :class:`ConfigError` on bad input)."""
         return validate_model(cls, data, what="scenario")
 
-    def updated(self, changes: dict[str, Any]) -> "Scenario":
+    def updated(self, changes: dict[str, Any]) -> Scenario:
         """A validated copy with dotted-path fields replaced.
 
         Examples

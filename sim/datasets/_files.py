@@ -15,8 +15,17 @@ from sim.schema import TABLES
 __all__ = ["datasets_dir", "file_checksums", "read_manifest"]
 
 # decimals per unit of the data dictionary (fixed float formatting)
-_DECIMALS = {"currency": 2, "days": 6, "hours": 4, "points": 2, "probability": 8, "orders/day": 8,
-             "1/currency": 8, "0-10": 6, "score": 4}
+_DECIMALS = {
+    "currency": 2,
+    "days": 6,
+    "hours": 4,
+    "points": 2,
+    "probability": 8,
+    "orders/day": 8,
+    "1/currency": 8,
+    "0-10": 6,
+    "score": 4,
+}
 
 
 # --------------------------------------------------------------------------- locating the data
@@ -33,7 +42,9 @@ def datasets_dir() -> Path:
     """
     path = Path(str(resources.files("sim.datasets") / "data"))
     if not path.is_dir():  # pragma: no cover - a broken installation
-        raise FileNotFoundError(f"{path} not found: the package was installed without its data files; reinstall retention-lab")
+        raise FileNotFoundError(
+            f"{path} not found: the package was installed without its data files; reinstall retention-lab"
+        )
     return path
 
 
@@ -52,11 +63,13 @@ def _fmt_column(s: pd.Series, dtype: str, unit: str) -> pd.Series:
         return _fmt_float(s, _DECIMALS.get(unit, 6))
     if dtype.startswith("datetime"):
         ts = pd.to_datetime(s).dt.round("s")
-        return pd.Series([("" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S")) for v in ts], index=s.index,
-                         dtype=object)
+        return pd.Series(
+            [("" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S")) for v in ts], index=s.index, dtype=object
+        )
     if dtype in ("bool", "boolean"):
-        return pd.Series([("" if pd.isna(v) else ("True" if bool(v) else "False")) for v in s], index=s.index,
-                         dtype=object)
+        return pd.Series(
+            [("" if pd.isna(v) else ("True" if bool(v) else "False")) for v in s], index=s.index, dtype=object
+        )
     if dtype == "int64":
         return pd.Series([str(int(v)) for v in s], index=s.index, dtype=object)
     return pd.Series([("" if pd.isna(v) else str(v)) for v in s], index=s.index, dtype=object)
@@ -131,5 +144,3 @@ def read_manifest(folder: str | Path | None = None) -> dict[str, str]:
         digest, _, name = line.partition("  ")
         out[name] = digest
     return out
-
-

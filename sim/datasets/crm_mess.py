@@ -7,7 +7,6 @@ All personal data are synthetic (see :mod:`sim.datasets`).
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -17,8 +16,20 @@ __all__ = ["make_crm"]
 
 # --------------------------------------------------------------------------- the messy CRM extract
 _SYLLABLES = ("ba", "zo", "qui", "lem", "dar", "vo", "tix", "nu", "ko", "pel", "ry", "mab", "sul", "fo", "gri", "wen")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MISSING_TOKENS = ("", "n/a", "NULL", "-", "none")
 _REF_FORMAT = {"web": "W-{:06d}", "pos": "P{:06d}", "callcentre": "CC-{:05d}"}
 _ORDER_REF_FORMAT = {"web": "WO-{:06d}", "pos": "PO{:06d}", "callcentre": "CO-{:05d}"}
@@ -59,16 +70,16 @@ def _typo(rng: np.random.Generator, text: str) -> str:
     if kind == 0:
         if letter == text[i].lower():
             letter = "x" if letter != "x" else "y"
-        return text[:i] + letter + text[i + 1:]
+        return text[:i] + letter + text[i + 1 :]
     if kind == 1:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 2:
         return text[:i] + text[i] + text[i:]
     j = i + 1 if i + 1 < len(text) and text[i + 1].isalpha() else i - 1
     if j < 1 or text[j] == text[i]:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     a, b = sorted((i, j))
-    return text[:a] + text[b] + text[a] + text[b + 1:]
+    return text[:a] + text[b] + text[a] + text[b + 1 :]
 
 
 def _fmt_name(rng: np.random.Generator, given: str, family: str, source: str) -> str:
@@ -86,7 +97,9 @@ def _fmt_phone(rng: np.random.Generator, e164: str, source: str) -> str:
     if source == "pos":
         return f"({area}) {exch}-{line}"
     style = int(rng.integers(0, 4))
-    return (f"{area}.{exch}.{line}", f"{area}{exch}{line}", f"1-{area}-{exch}-{line}", f"001 {area} {exch} {line}")[style]
+    return (f"{area}.{exch}.{line}", f"{area}{exch}{line}", f"1-{area}-{exch}-{line}", f"001 {area} {exch} {line}")[
+        style
+    ]
 
 
 def _invalid_phone(rng: np.random.Generator, e164: str) -> str:
@@ -111,7 +124,11 @@ def _fmt_date(rng: np.random.Generator, d: pd.Timestamp, source: str) -> str:
     if source == "web":
         return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
     if source == "pos":
-        return f"{d.month:02d}/{d.day:02d}/{d.year:04d}" if rng.random() < 0.85 else f"{d.year:04d}{d.month:02d}{d.day:02d}"
+        return (
+            f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
+            if rng.random() < 0.85
+            else f"{d.year:04d}{d.month:02d}{d.day:02d}"
+        )
     u = rng.random()
     if u < 0.5:
         return f"{_MONTHS[d.month - 1][:3]} {d.day}, {d.year}"
@@ -167,9 +184,13 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
         given, family = _fake_word(rng, 2), _fake_word(rng, int(rng.integers(2, 4)))
         code, line = codes[slots[i] // 100], 100 + slots[i] % 100
         domain = "example.com" if rng.random() < 0.7 else "example.org"
-        people[cid] = {"given": given, "family": family, "phone": f"+1{code}555{line:04d}",
-                       "email": f"{given}.{family}.{cid}@{domain}".lower(),
-                       "acquired": cust.at[i, "acquired_date"].normalize()}
+        people[cid] = {
+            "given": given,
+            "family": family,
+            "phone": f"+1{code}555{line:04d}",
+            "email": f"{given}.{family}.{cid}@{domain}".lower(),
+            "acquired": cust.at[i, "acquired_date"].normalize(),
+        }
 
     # households: some customers share the phone and family name of an earlier customer
     ids = list(people)
@@ -177,8 +198,12 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
         if i > 0 and rng.random() < _HOUSEHOLD:
             other = people[ids[int(rng.integers(0, i))]]
             other["shares_phone"] = True
-            people[cid].update(family=other["family"], phone=other["phone"], shares_phone=True,
-                               email=f"{people[cid]['given']}.{other['family']}.{cid}@example.com".lower())
+            people[cid].update(
+                family=other["family"],
+                phone=other["phone"],
+                shares_phone=True,
+                email=f"{people[cid]['given']}.{other['family']}.{cid}@example.com".lower(),
+            )
 
     # --- records: each customer's accounts in the three channels
     records = []  # dicts: master, source, email, first (primary?)
@@ -226,8 +251,10 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
     row = 0
     ref_of: dict[int, str] = {}
     for source in CRM_SOURCES:
-        ks = sorted((k for k, r in enumerate(records) if r["source"] == source),
-                    key=lambda k: (records[k]["signup"], records[k]["master"], k))
+        ks = sorted(
+            (k for k, r in enumerate(records) if r["source"] == source),
+            key=lambda k: (records[k]["signup"], records[k]["master"], k),
+        )
         for seq, k in enumerate(ks, start=1):
             ref_of[k] = _REF_FORMAT[source].format(seq)
         rows = []
@@ -271,16 +298,24 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
                 signup = _fmt_date(rng, r["signup"], source)
             true_name = f"{p['given']} {p['family']}"
             line = {"customer_ref": ref_of[k], "name": name, "phone": phone, "email": email, "signup_date": signup}
-            key = {"source": source, "customer_ref": ref_of[k], "master_customer_id": str(r["master"]),
-                   "name_true": true_name, "phone_true": p["phone"], "email_true": r["email"],
-                   "signup_date_true": r["signup"].strftime("%Y-%m-%d"), "issues": ";".join(issues)}
+            key = {
+                "source": source,
+                "customer_ref": ref_of[k],
+                "master_customer_id": str(r["master"]),
+                "name_true": true_name,
+                "phone_true": p["phone"],
+                "email_true": r["email"],
+                "signup_date_true": r["signup"].strftime("%Y-%m-%d"),
+                "issues": ";".join(issues),
+            }
             copies = 2 if rng.random() < _CUSTOMER_EXACT_DUP else 1
             for c in range(copies):
                 rows.append(line)
                 key_rows.append({"row": str(row), **key, "exact_duplicate_of": str(row - 1) if c else ""})
                 row += 1
         files[f"crm_extract/{source}_customers.csv"] = pd.DataFrame(
-            rows, columns=["customer_ref", "name", "phone", "email", "signup_date"])
+            rows, columns=["customer_ref", "name", "phone", "email", "signup_date"]
+        )
 
     row = 0
     orders["rec"] = order_rec
@@ -289,7 +324,8 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
         sel = sel.sort_values(["date", "order_id"], kind="stable")
         rows = []
         for seq, (oid, cid, k, date, amount) in enumerate(
-                zip(sel["order_id"], sel["customer_id"], sel["rec"], sel["date"], sel["amount"]), start=1):
+            zip(sel["order_id"], sel["customer_id"], sel["rec"], sel["date"], sel["amount"]), start=1
+        ):
             issues = []
             cny = round(float(amount), 2)
             outlier = cny > 101 and rng.random() < _AMOUNT_OUTLIER
@@ -309,27 +345,55 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
                 dtext = _fmt_date(rng, day, source)
             ref = _ORDER_REF_FORMAT[source].format(seq)
             line = {"order_ref": ref, "customer_ref": ref_of[int(k)], "date": dtext, "amount": amt, "currency": cur}
-            key = {"source": source, "order_ref": ref, "customer_ref": ref_of[int(k)],
-                   "master_customer_id": str(int(cid)), "order_id": str(int(oid)),
-                   "date_true": day.strftime("%Y-%m-%d"), "amount_cny_true": f"{cny:.2f}",
-                   "amount_cny_recorded": "" if np.isnan(recorded) else f"{recorded:.2f}",
-                   "review_flag_expected": "True" if (not np.isnan(recorded) and recorded > REVIEW_THRESHOLD) else "False",
-                   "issues": ";".join(issues)}
+            key = {
+                "source": source,
+                "order_ref": ref,
+                "customer_ref": ref_of[int(k)],
+                "master_customer_id": str(int(cid)),
+                "order_id": str(int(oid)),
+                "date_true": day.strftime("%Y-%m-%d"),
+                "amount_cny_true": f"{cny:.2f}",
+                "amount_cny_recorded": "" if np.isnan(recorded) else f"{recorded:.2f}",
+                "review_flag_expected": "True" if (not np.isnan(recorded) and recorded > REVIEW_THRESHOLD) else "False",
+                "issues": ";".join(issues),
+            }
             copies = 2 if rng.random() < _ORDER_EXACT_DUP else 1
             for c in range(copies):
                 rows.append(line)
                 order_key_rows.append({"row": str(row), **key, "exact_duplicate_of": str(row - 1) if c else ""})
                 row += 1
         files[f"crm_extract/{source}_orders.csv"] = pd.DataFrame(
-            rows, columns=["order_ref", "customer_ref", "date", "amount", "currency"])
+            rows, columns=["order_ref", "customer_ref", "date", "amount", "currency"]
+        )
 
     files["crm_answer_key/customers.csv"] = pd.DataFrame(key_rows, columns=_KEY_CUSTOMER_COLUMNS)
     files["crm_answer_key/orders.csv"] = pd.DataFrame(order_key_rows, columns=_KEY_ORDER_COLUMNS)
     return files
 
 
-_KEY_CUSTOMER_COLUMNS = ["row", "source", "customer_ref", "master_customer_id", "exact_duplicate_of", "name_true",
-                         "phone_true", "email_true", "signup_date_true", "issues"]
-_KEY_ORDER_COLUMNS = ["row", "source", "order_ref", "customer_ref", "master_customer_id", "order_id",
-                      "exact_duplicate_of", "date_true", "amount_cny_true", "amount_cny_recorded",
-                      "review_flag_expected", "issues"]
+_KEY_CUSTOMER_COLUMNS = [
+    "row",
+    "source",
+    "customer_ref",
+    "master_customer_id",
+    "exact_duplicate_of",
+    "name_true",
+    "phone_true",
+    "email_true",
+    "signup_date_true",
+    "issues",
+]
+_KEY_ORDER_COLUMNS = [
+    "row",
+    "source",
+    "order_ref",
+    "customer_ref",
+    "master_customer_id",
+    "order_id",
+    "exact_duplicate_of",
+    "date_true",
+    "amount_cny_true",
+    "amount_cny_recorded",
+    "review_flag_expected",
+    "issues",
+]

@@ -6,7 +6,24 @@ checksum test fails until then).
 
 from __future__ import annotations
 
-__all__ = ["RETAIL_SCENARIO", "RETAIL_POLICY", "RETAIL_CUSTOMERS", "RETAIL_DAYS", "RETAIL_SEED", "CRM_SEED", "CRM_SIGNUP_BEFORE", "CRM_RATES", "CRM_COUNTRY_CODE", "CRM_NATIONAL_LENGTHS", "REVIEW_THRESHOLD", "CRM_SOURCES", "RETAIL_TABLES", "TRUTH_TABLES", "MANIFEST", "CHECKSUMS"]
+__all__ = [
+    "RETAIL_SCENARIO",
+    "RETAIL_POLICY",
+    "RETAIL_CUSTOMERS",
+    "RETAIL_DAYS",
+    "RETAIL_SEED",
+    "CRM_SEED",
+    "CRM_SIGNUP_BEFORE",
+    "CRM_RATES",
+    "CRM_COUNTRY_CODE",
+    "CRM_NATIONAL_LENGTHS",
+    "REVIEW_THRESHOLD",
+    "CRM_SOURCES",
+    "RETAIL_TABLES",
+    "TRUTH_TABLES",
+    "MANIFEST",
+    "CHECKSUMS",
+]
 
 #: Scenario preset of the retail customer base.
 RETAIL_SCENARIO = "baseline"

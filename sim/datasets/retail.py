@@ -10,20 +10,38 @@ from sklearn.utils import Bunch
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.datasets._files import _dir, _read_text, _table_text, _typed
-from sim.datasets.recipe import RETAIL_CUSTOMERS, RETAIL_DAYS, RETAIL_POLICY, RETAIL_SCENARIO, RETAIL_SEED, RETAIL_TABLES
+from sim.datasets.recipe import (
+    RETAIL_CUSTOMERS,
+    RETAIL_DAYS,
+    RETAIL_POLICY,
+    RETAIL_SCENARIO,
+    RETAIL_SEED,
+    RETAIL_TABLES,
+)
 from sim.runner import run
 from sim.schema import TABLES, observed_columns
 
 __all__ = ["load_retail", "load_retail_truth"]
 
+
 # --------------------------------------------------------------------------- the retail base
 def _simulate():
-    return run(Scenario.load(RETAIL_SCENARIO), Policy.load(RETAIL_POLICY),
-                   customers=RETAIL_CUSTOMERS, days=RETAIL_DAYS, seed=RETAIL_SEED)
+    return run(
+        Scenario.load(RETAIL_SCENARIO),
+        Policy.load(RETAIL_POLICY),
+        customers=RETAIL_CUSTOMERS,
+        days=RETAIL_DAYS,
+        seed=RETAIL_SEED,
+    )
 
 
-_SORT_KEYS = {"customers": ["customer_id"], "orders": ["order_id"], "tickets": ["ticket_id"],
-              "surveys": ["survey_id"], "contacts": ["contact_id"]}
+_SORT_KEYS = {
+    "customers": ["customer_id"],
+    "orders": ["order_id"],
+    "tickets": ["ticket_id"],
+    "surveys": ["survey_id"],
+    "contacts": ["contact_id"],
+}
 
 
 def _retail_files(res) -> dict[str, pd.DataFrame]:
@@ -109,6 +127,8 @@ def load_retail_truth(data_dir: str | Path | None = None) -> Bunch:
     []
     """
     d = _dir(data_dir) / "retail_truth"
-    return Bunch(customers=_typed(_read_text(d / "customers.csv"), "customers"),
-                 events=_typed(_read_text(d / "events.csv"), "events"),
-                 orders=_typed(_read_text(d / "orders.csv"), "orders"))
+    return Bunch(
+        customers=_typed(_read_text(d / "customers.csv"), "customers"),
+        events=_typed(_read_text(d / "events.csv"), "events"),
+        orders=_typed(_read_text(d / "orders.csv"), "orders"),
+    )

@@ -56,16 +56,21 @@ def score_merges(mapping: pd.Series | Mapping, answer_key: pd.DataFrame | None =
 
     both = pd.Series(list(zip(master, found)), index=master.index)
     true_pairs, found_pairs, correct = n_pairs(master), n_pairs(found), n_pairs(both)
-    return pd.Series({
-        "people": float(master.nunique()), "customers_found": float(found.nunique()),
-        "true_pairs": float(true_pairs), "found_pairs": float(found_pairs), "correct_pairs": float(correct),
-        "recall": correct / true_pairs if true_pairs else np.nan,
-        "precision": correct / found_pairs if found_pairs else np.nan,
-    }, name="merges")
+    return pd.Series(
+        {
+            "people": float(master.nunique()),
+            "customers_found": float(found.nunique()),
+            "true_pairs": float(true_pairs),
+            "found_pairs": float(found_pairs),
+            "correct_pairs": float(correct),
+            "recall": correct / true_pairs if true_pairs else np.nan,
+            "precision": correct / found_pairs if found_pairs else np.nan,
+        },
+        name="merges",
+    )
 
 
-def duplicate_identities(orders: pd.DataFrame, share: float, *, seed: int,
-                         id_col: str = "customer_id") -> pd.DataFrame:
+def duplicate_identities(orders: pd.DataFrame, share: float, *, seed: int, id_col: str = "customer_id") -> pd.DataFrame:
     """Simulate profiles that were never merged: some customers' later orders land under a new id.
 
     For a random ``share`` of the customers with at least two orders, each order after

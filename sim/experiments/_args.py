@@ -22,7 +22,20 @@ from sim.config.scenario import Scenario
 from sim.errors import ConfigError
 from sim.schema import HEADLINE_KPIS, OVERALL_KPIS
 
-__all__ = ["Arm", "replication_seeds", "check_int", "check_size", "check_kpis", "check_confidence", "as_scenario", "as_policy", "make_tasks", "show_progress", "plot_kpis", "PROGRESS_THRESHOLD"]
+__all__ = [
+    "Arm",
+    "replication_seeds",
+    "check_int",
+    "check_size",
+    "check_kpis",
+    "check_confidence",
+    "as_scenario",
+    "as_policy",
+    "make_tasks",
+    "show_progress",
+    "plot_kpis",
+    "PROGRESS_THRESHOLD",
+]
 
 #: One arm of an experiment: the world it runs in and the firm's policy (``None``: no policy).
 Arm = tuple[Scenario, Policy | None]
@@ -96,18 +109,34 @@ def check_confidence(confidence: Any) -> float:
     ...
     sim.errors.ConfigError: confidence=95 is not allowed: give a confidence level in (0, 1), e.g. 0.95
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) or not 0.0 < float(confidence) < 1.0:
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, (int, float, np.floating))
+        or not 0.0 < float(confidence) < 1.0
+    ):
         raise ConfigError(f"confidence={confidence!r} is not allowed: give a confidence level in (0, 1), e.g. 0.95")
     return float(confidence)
 
 
-def make_tasks(arms: dict[str, Arm], seeds: list[int], customers: int | None, days: float | None, kpis: list[str] | None) -> list[dict[str, Any]]:
+def make_tasks(
+    arms: dict[str, Arm], seeds: list[int], customers: int | None, days: float | None, kpis: list[str] | None
+) -> list[dict[str, Any]]:
     tasks = []
     for name, (sc, pol) in arms.items():
         sd, pd_ = sc.to_dict(), (None if pol is None else pol.to_dict())
         for k, s in enumerate(seeds):
-            tasks.append({"arm": name, "replication": k, "seed": s, "scenario": sd, "policy": pd_,
-                          "customers": customers, "days": days, "kpis": kpis})
+            tasks.append(
+                {
+                    "arm": name,
+                    "replication": k,
+                    "seed": s,
+                    "scenario": sd,
+                    "policy": pd_,
+                    "customers": customers,
+                    "days": days,
+                    "kpis": kpis,
+                }
+            )
     return tasks
 
 

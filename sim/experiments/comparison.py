@@ -140,15 +140,17 @@ class Comparison:
         s = self.summary[self.summary["policy"] != self.baseline]
         if kpis is not None:
             s = s[s["kpi"].isin(list(kpis))]
-        out = pd.DataFrame({
-            "policy": s["policy"].to_numpy(),
-            "kpi": s["kpi"].to_numpy(),
-            "diff": s["diff"].to_numpy(),
-            "paired_low": s["diff_ci_low"].to_numpy(),
-            "paired_high": s["diff_ci_high"].to_numpy(),
-            "welch_low": s["welch_ci_low"].to_numpy(),
-            "welch_high": s["welch_ci_high"].to_numpy(),
-        })
+        out = pd.DataFrame(
+            {
+                "policy": s["policy"].to_numpy(),
+                "kpi": s["kpi"].to_numpy(),
+                "diff": s["diff"].to_numpy(),
+                "paired_low": s["diff_ci_low"].to_numpy(),
+                "paired_high": s["diff_ci_high"].to_numpy(),
+                "welch_low": s["welch_ci_low"].to_numpy(),
+                "welch_high": s["welch_ci_high"].to_numpy(),
+            }
+        )
         out["paired_width"] = out["paired_high"] - out["paired_low"]
         out["welch_width"] = out["welch_high"] - out["welch_low"]
         out["width_ratio"] = out["paired_width"] / out["welch_width"]
@@ -192,7 +194,9 @@ class Comparison:
                 r = s.loc[(arm, kpi)]
                 lo, hi, d = r["diff_ci_low"], r["diff_ci_high"], r["diff"]
                 err = None if np.isnan(lo) else [[d - lo], [hi - d]]
-                ax.errorbar([d], [y], xerr=err, fmt="o", capsize=4, color="C0" if (np.isnan(lo) or lo <= 0 <= hi) else "C3")
+                ax.errorbar(
+                    [d], [y], xerr=err, fmt="o", capsize=4, color="C0" if (np.isnan(lo) or lo <= 0 <= hi) else "C3"
+                )
             ax.axvline(0.0, color="0.5", lw=1, ls="--")
             ax.set_yticks(ys, others)
             ax.set_ylim(-0.7, len(others) - 0.3)
@@ -222,7 +226,10 @@ class Comparison:
         meta = {
             "kind": "compare",
             "baseline": self.baseline,
-            "arms": {n: {"scenario": sc.to_dict(), "policy": None if p is None else p.to_dict()} for n, (sc, p) in self.arms.items()},
+            "arms": {
+                n: {"scenario": sc.to_dict(), "policy": None if p is None else p.to_dict()}
+                for n, (sc, p) in self.arms.items()
+            },
         }
         return write_experiment(path, self, ("replications", "summary"), meta, comparison_report)
 
@@ -313,14 +320,29 @@ def compare(
     tasks = make_tasks(arms, seeds, customers, days, kpi_list)
     n_cust = customers if customers is not None else sc.population.customers
     n_days = float(days if days is not None else sc.horizon_days)
-    rows = execute(tasks, engine=engine, workers=workers, address=address,
-                    progress=show_progress(progress, len(tasks), n_cust, n_days), label="compare")
+    rows = execute(
+        tasks,
+        engine=engine,
+        workers=workers,
+        address=address,
+        progress=show_progress(progress, len(tasks), n_cust, n_days),
+        label="compare",
+    )
     table = pd.DataFrame(rows).rename(columns={"arm": "policy"})
     table["policy"] = table["policy"].astype("string")
     kpi_cols = [c for c in table.columns if c not in ("policy", "replication", "seed")]
     baseline = next(iter(arms))
     summary = summarize(table, by="policy", baseline=baseline, kpis=kpi_cols, confidence=confidence)
     return Comparison(
-        replications=table, summary=summary, baseline=baseline, scenario=sc, arms=arms, seed=seed,
-        customers=n_cust, days=n_days, engine=engine, confidence=confidence, kpis=kpi_cols,
+        replications=table,
+        summary=summary,
+        baseline=baseline,
+        scenario=sc,
+        arms=arms,
+        seed=seed,
+        customers=n_cust,
+        days=n_days,
+        engine=engine,
+        confidence=confidence,
+        kpis=kpi_cols,
     )

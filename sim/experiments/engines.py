@@ -108,10 +108,12 @@ class _Bar:
         if show:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+            self._bar = Progress(
+                TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+            )
             self._task = self._bar.add_task(label, total=total)
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> _Bar:
         if self._bar is not None:
             self._bar.start()
         return self
@@ -168,7 +170,8 @@ def execute(
 
     # dask
     try:
-        from distributed import Client, LocalCluster, as_completed as dask_completed
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
         raise ConfigError("engine='dask' needs dask.distributed (pip install 'dask[distributed]')") from exc
     import logging

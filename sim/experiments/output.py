@@ -45,6 +45,6 @@ def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
                 import pyarrow as pa
 
                 pa.array(out[c].tolist())
-            except Exception:  # noqa: BLE001 - any arrow conversion problem: fall back to text
+            except Exception:
                 out[c] = out[c].astype(str)
     return out

@@ -24,6 +24,7 @@ from sim.schema import HEADLINE_KPIS, kpi_unit
 
 __all__ = ["comparison_report", "sweep_report", "figure_to_data_uri"]
 
+
 def figure_to_data_uri(fig: Any, dpi: int = 100) -> str:
     """A matplotlib figure as a ``data:image/png;base64,...`` URI.
 
@@ -73,7 +74,9 @@ def _ordered_kpis(available: list[str], kpis: list[str] | None) -> list[str]:
     return head + [k for k in available if k not in head]
 
 
-def comparison_report(cmp: Any, path: str | Path | None = None, *, kpis: list[str] | None = None, title: str | None = None) -> str:
+def comparison_report(
+    cmp: Any, path: str | Path | None = None, *, kpis: list[str] | None = None, title: str | None = None
+) -> str:
     """Render a :class:`~sim.experiments.Comparison` as a self-contained HTML page.
 
     Parameters
@@ -111,16 +114,25 @@ def comparison_report(cmp: Any, path: str | Path | None = None, *, kpis: list[st
             base = arm == cmp.baseline
             lo, hi = r.get("diff_ci_low", float("nan")), r.get("diff_ci_high", float("nan"))
             sig = (not base) and not math.isnan(lo) and (lo > 0 or hi < 0)
-            rows.append({
-                "first": j == 0, "kpi": kpi, "unit": unit, "arm": arm, "baseline": base,
-                "mean": format_value(r["mean"], unit), "ci": format_ci(r["ci_low"], r["ci_high"], unit),
-                "diff": "—" if base else format_value(r["diff"], unit, signed=True),
-                "diff_ci": "—" if base else format_ci(lo, hi, unit, signed=True),
-                "rel": "—" if base or math.isnan(r["rel_diff"]) else f"{r['rel_diff']:+.1%}",
-                "p": "—" if base or math.isnan(r["p_value"]) else (f"{r['p_value']:.3f}" if r["p_value"] >= 0.001 else "<0.001"),
-                "welch": "—" if base else format_ci(r["welch_ci_low"], r["welch_ci_high"], unit, signed=True),
-                "sig": sig,
-            })
+            rows.append(
+                {
+                    "first": j == 0,
+                    "kpi": kpi,
+                    "unit": unit,
+                    "arm": arm,
+                    "baseline": base,
+                    "mean": format_value(r["mean"], unit),
+                    "ci": format_ci(r["ci_low"], r["ci_high"], unit),
+                    "diff": "—" if base else format_value(r["diff"], unit, signed=True),
+                    "diff_ci": "—" if base else format_ci(lo, hi, unit, signed=True),
+                    "rel": "—" if base or math.isnan(r["rel_diff"]) else f"{r['rel_diff']:+.1%}",
+                    "p": "—"
+                    if base or math.isnan(r["p_value"])
+                    else (f"{r['p_value']:.3f}" if r["p_value"] >= 0.001 else "<0.001"),
+                    "welch": "—" if base else format_ci(r["welch_ci_low"], r["welch_ci_high"], unit, signed=True),
+                    "sig": sig,
+                }
+            )
     plot = None
     if len(cmp.arms) > 1:
         pk = [k for k in order if k in cmp.kpis][:4]
@@ -130,23 +142,39 @@ def comparison_report(cmp: Any, path: str | Path | None = None, *, kpis: list[st
     base_dict = sc.to_dict()
     arms = []
     for name, (asc, pol) in cmp.arms.items():
-        arms.append({
-            "name": name,
-            "baseline": name == cmp.baseline,
-            "policy": "none (the desk only)" if pol is None else pol.name,
-            "description": (pol.description if pol is not None else "") or (asc.description if asc is not sc else ""),
-            "changes": _dict_diff(base_dict, asc.to_dict()) if asc is not sc else [],
-        })
+        arms.append(
+            {
+                "name": name,
+                "baseline": name == cmp.baseline,
+                "policy": "none (the desk only)" if pol is None else pol.name,
+                "description": (pol.description if pol is not None else "")
+                or (asc.description if asc is not sc else ""),
+                "changes": _dict_diff(base_dict, asc.to_dict()) if asc is not sc else [],
+            }
+        )
     html = _ENV.get_template("comparison.html.j2").render(
         title=title or f"Policy comparison — {sc.name}",
-        version=__version__, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        scenario=sc, replications=cmp.n_replications, seed=cmp.seed, customers=cmp.customers, days=cmp.days,
-        engine=cmp.engine, confidence=cmp.confidence, unit_name="arm", arms=arms, baseline=cmp.baseline, rows=rows, plot=plot,
+        version=__version__,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        scenario=sc,
+        replications=cmp.n_replications,
+        seed=cmp.seed,
+        customers=cmp.customers,
+        days=cmp.days,
+        engine=cmp.engine,
+        confidence=cmp.confidence,
+        unit_name="arm",
+        arms=arms,
+        baseline=cmp.baseline,
+        rows=rows,
+        plot=plot,
     )
     return _write(html, path)
 
 
-def sweep_report(sw: Any, path: str | Path | None = None, *, kpis: list[str] | None = None, title: str | None = None) -> str:
+def sweep_report(
+    sw: Any, path: str | Path | None = None, *, kpis: list[str] | None = None, title: str | None = None
+) -> str:
     """Render a :class:`~sim.experiments.Sweep` as a self-contained HTML page.
 
     Parameters
@@ -179,12 +207,14 @@ def sweep_report(sw: Any, path: str | Path | None = None, *, kpis: list[str] | N
     units = {k: kpi_unit(k, sc.currency) for k in show}
     s = sw.summary
     rows = []
-    for point, g in s.groupby("point", sort=True):
+    for _point, g in s.groupby("point", sort=True):
         g = g.set_index("kpi")
         cells = []
         for k in show:
             r = g.loc[k]
-            cells.append({"mean": format_value(r["mean"], units[k]), "ci": format_ci(r["ci_low"], r["ci_high"], units[k])})
+            cells.append(
+                {"mean": format_value(r["mean"], units[k]), "ci": format_ci(r["ci_low"], r["ci_high"], units[k])}
+            )
         rows.append({"vals": [g[c].iloc[0] for c in keys], "cells": cells})
     plots = []
     for k in show[:4]:
@@ -194,11 +224,23 @@ def sweep_report(sw: Any, path: str | Path | None = None, *, kpis: list[str] | N
         plots.append({"src": figure_to_data_uri(fig), "alt": f"{k} by {keys[0]}"})
     html = _ENV.get_template("sweep.html.j2").render(
         title=title or f"Parameter sweep — {sc.name}",
-        version=__version__, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        scenario=sc, replications=sw.n_replications, seed=sw.seed, customers=sw.customers, days=sw.days,
-        engine=sw.engine, confidence=sw.confidence, unit_name="grid point",
+        version=__version__,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        scenario=sc,
+        replications=sw.n_replications,
+        seed=sw.seed,
+        customers=sw.customers,
+        days=sw.days,
+        engine=sw.engine,
+        confidence=sw.confidence,
+        unit_name="grid point",
         policy="none" if sw.policy is None else f"{sw.policy.name} — {sw.policy.description}",
-        grid=[(k, ", ".join(map(str, v))) for k, v in sw.grid.items()], n_points=int(s["point"].nunique()),
-        grid_keys=keys, kpis=show, units=units, rows=rows, plots=plots,
+        grid=[(k, ", ".join(map(str, v))) for k, v in sw.grid.items()],
+        n_points=int(s["point"].nunique()),
+        grid_keys=keys,
+        kpis=show,
+        units=units,
+        rows=rows,
+        plots=plots,
     )
     return _write(html, path)

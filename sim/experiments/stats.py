@@ -148,10 +148,12 @@ def summarize(
         skip = set(by_cols) | {"replication", "seed", "point", "arm"}
         kpis = [c for c in table.columns if c not in skip and pd.api.types.is_numeric_dtype(table[c])]
     groups = list(table.groupby(by_cols, sort=False, dropna=False))
-    key = lambda g: g[0] if len(by_cols) > 1 else g[0][0]  # noqa: E731
+    key = lambda g: g[0] if len(by_cols) > 1 else g[0][0]
     for g in groups:
         if g[1]["replication"].duplicated().any():
-            raise ConfigError(f"summarize: group {key(g)!r} has a replication more than once; rows must be unique per group x replication")
+            raise ConfigError(
+                f"summarize: group {key(g)!r} has a replication more than once; rows must be unique per group x replication"
+            )
     base_df = None
     if baseline is not None:
         for g in groups:
@@ -173,7 +175,19 @@ def summarize(
         lo, hi, _ = _t_ci_cols(x, confidence)
         out = pd.DataFrame({"kpi": list(kpis), "n": n.astype(int), "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi})
         if base_df is not None:
-            cols = {c: np.full(len(kpis), nan) for c in ("diff", "diff_sd", "diff_ci_low", "diff_ci_high", "rel_diff", "p_value", "welch_ci_low", "welch_ci_high")}
+            cols = {
+                c: np.full(len(kpis), nan)
+                for c in (
+                    "diff",
+                    "diff_sd",
+                    "diff_ci_low",
+                    "diff_ci_high",
+                    "rel_diff",
+                    "p_value",
+                    "welch_ci_low",
+                    "welch_ci_high",
+                )
+            }
             n_pairs = np.zeros(len(kpis), dtype=int)
             if gkey != baseline:
                 common = df.index.intersection(base_df.index)
@@ -184,7 +198,9 @@ def summarize(
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
                     cols["diff"] = np.nanmean(d, axis=0) if len(d) else cols["diff"]
-                    cols["diff_sd"] = np.where(n_pairs > 1, np.nanstd(d, axis=0, ddof=1), nan) if len(d) else cols["diff_sd"]
+                    cols["diff_sd"] = (
+                        np.where(n_pairs > 1, np.nanstd(d, axis=0, ddof=1), nan) if len(d) else cols["diff_sd"]
+                    )
                     base_mean = np.nanmean(np.where(pair_ok, a, np.nan), axis=0) if len(d) else np.full(len(kpis), nan)
                     cols["rel_diff"] = np.where(base_mean != 0, cols["diff"] / np.abs(base_mean), nan)
                 cols["diff_ci_low"], cols["diff_ci_high"], cols["p_value"] = _t_ci_cols(d, confidence)

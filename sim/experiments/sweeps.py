@@ -71,7 +71,9 @@ def resolve_path(path: str) -> tuple[str, str]:
         return head, rest
     in_sc, in_pol = head in _SC_KEYS, head in _POL_KEYS
     if in_sc and in_pol:
-        raise ConfigError(f"grid path {path!r} is ambiguous ({head!r} is a field of both); write 'scenario.{path}' or 'policy.{path}'")
+        raise ConfigError(
+            f"grid path {path!r} is ambiguous ({head!r} is a field of both); write 'scenario.{path}' or 'policy.{path}'"
+        )
     if in_sc:
         return "scenario", path
     if in_pol:
@@ -205,7 +207,9 @@ class Sweep:
             ax.set_xticks(sorted(set(self.grid[x])))
         ax.set_xlabel(x)
         ax.set_ylabel(f"{kpi} ({kpi_unit(kpi, self.scenario.currency)})")
-        ax.set_title(f"{kpi} by {x} — mean and {self.confidence:.0%} CI over {self.n_replications} replications", fontsize=10)
+        ax.set_title(
+            f"{kpi} by {x} — mean and {self.confidence:.0%} CI over {self.n_replications} replications", fontsize=10
+        )
         if others:
             ax.legend(fontsize=8)
         return ax
@@ -238,8 +242,6 @@ class Sweep:
             f"Sweep(scenario={self.scenario.name!r}, grid={self.grid}, points={self.table['point'].nunique()}, "
             f"replications={self.n_replications}, seed={self.seed}, engine={self.engine!r})"
         )
-
-
 
 
 def sweep(
@@ -305,8 +307,14 @@ def sweep(
     tasks = make_tasks(arms, seeds, customers, days, kpi_list)
     n_cust = customers if customers is not None else sc.population.customers
     n_days = float(days if days is not None else sc.horizon_days)
-    rows = execute(tasks, engine=engine, workers=workers, address=address,
-                    progress=show_progress(progress, len(tasks), n_cust, n_days), label="sweep")
+    rows = execute(
+        tasks,
+        engine=engine,
+        workers=workers,
+        address=address,
+        progress=show_progress(progress, len(tasks), n_cust, n_days),
+        label="sweep",
+    )
     res = pd.DataFrame(rows)
     kpi_cols = [c for c in res.columns if c not in ("arm", "replication", "seed")]
     point_idx = res["arm"].astype(int).to_numpy()
@@ -319,6 +327,15 @@ def sweep(
     keys = pd.DataFrame({"point": range(len(points)), **{k: [p[k] for p in points] for k in grid}})
     summary = keys.merge(summary, on="point", how="right")
     return Sweep(
-        table=table, summary=summary, grid={k: list(v) for k, v in grid.items()}, scenario=sc, policy=pol,
-        seed=seed, customers=n_cust, days=n_days, engine=engine, confidence=confidence, kpis=kpi_cols,
+        table=table,
+        summary=summary,
+        grid={k: list(v) for k, v in grid.items()},
+        scenario=sc,
+        policy=pol,
+        seed=seed,
+        customers=n_cust,
+        days=n_days,
+        engine=engine,
+        confidence=confidence,
+        kpis=kpi_cols,
     )

@@ -47,6 +47,7 @@ class RunTables(Protocol):
     @property
     def end_date(self) -> pd.Timestamp: ...
 
+
 __all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS"]
 
 #: A customer counts as (observed) active while their last order is at most this many days old.
@@ -180,7 +181,7 @@ def monthly_kpis(res: RunTables) -> pd.DataFrame:
     o_m = o["date"].dt.to_period("M")
     c_m = c["acquired_date"].dt.to_period("M")
     tk_m = tk["date"].dt.to_period("M")
-    to_date = lambda t: start + pd.to_timedelta(t, unit="D")  # noqa: E731
+    to_date = lambda t: start + pd.to_timedelta(t, unit="D")
     res_m = to_date(tk["resolved_t"]).dt.to_period("M")
     ans_m = to_date(tk["first_response_t"]).dt.to_period("M")
     sv_m = sv["date"].dt.to_period("M")

@@ -135,12 +135,14 @@ class Result:
         return out
 
     @classmethod
-    def from_dir(cls, path: str | Path) -> "Result":
+    def from_dir(cls, path: str | Path) -> Result:
         """Load a result written by :meth:`to_dir`."""
         p = Path(path)
         missing = [f"{n}.parquet" for n in TABLE_NAMES if not (p / f"{n}.parquet").exists()]
         if missing or not (p / "run.json").exists() or not (p / "scenario.yaml").exists():
-            raise FileNotFoundError(f"{p} is not a Retention Lab result directory (missing: {missing or ['run.json/scenario.yaml']})")
+            raise FileNotFoundError(
+                f"{p} is not a Retention Lab result directory (missing: {missing or ['run.json/scenario.yaml']})"
+            )
         meta = json.loads((p / "run.json").read_text(encoding="utf-8"))
         tables = {n: pd.read_parquet(p / f"{n}.parquet") for n in TABLE_NAMES}
         policy = None

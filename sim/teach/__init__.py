@@ -72,8 +72,8 @@ from sim.teach.build import (
     make_exercise,
     plan_exercises,
 )
-from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
 from sim.teach.check import STRICT_ENV, Checker, CheckFailed, Outcome, check, is_strict
+from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
 from sim.teach.toc import CHAPTERS, Chapter, chapter, render_table, update_readme
 
 __all__ = [

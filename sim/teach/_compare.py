@@ -145,8 +145,7 @@ def _compare_array(answer: object, expected: np.ndarray, rtol: float, atol: floa
     pos = tuple(int(i) for i in bad[0])
     where = pos[0] if len(pos) == 1 else pos
     return (
-        f"{len(bad)} of {e.size} values differ; first at position {where}: "
-        f"expected {_fmt(e[pos])}, got {_fmt(a[pos])}"
+        f"{len(bad)} of {e.size} values differ; first at position {where}: expected {_fmt(e[pos])}, got {_fmt(a[pos])}"
     )
 
 

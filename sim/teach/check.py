@@ -57,8 +57,6 @@ Status = Literal["correct", "wrong", "stub"]
 _SYMBOL = {"correct": "✓", "wrong": "✗", "stub": "…"}
 
 
-
-
 class CheckFailed(AssertionError):
     """A self-check reported ✗ while strict mode (``RETENTION_LAB_STRICT=1``) is on.
 

@@ -25,6 +25,7 @@ _CELL_METADATA_KEEP = ("tags", "jupyter", "editable", "deletable")
 _NB_METADATA_KEEP = ("retention_lab",)
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
+
 def read_notebook(path: str | Path) -> dict[str, Any]:
     """Read a notebook as plain JSON (nbformat 4), without adding random cell ids.
 
@@ -44,7 +45,7 @@ def read_notebook(path: str | Path) -> dict[str, Any]:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not a notebook (invalid JSON: {exc})") from exc
-    if not isinstance(nb, dict) or "cells" not in nb and nb.get("nbformat", 0) >= 4:
+    if not isinstance(nb, dict) or ("cells" not in nb and nb.get("nbformat", 0) >= 4):
         raise ValueError(f"{path}: not a notebook (no 'cells')")
     if nb.get("nbformat", 0) < 4:
         nb = json.loads(json.dumps(nbformat.convert(nbformat.from_dict(nb), 4)))

@@ -177,8 +177,9 @@ def test_tests_detect_real_differences_in_a_simulated_log():
     # A = slow buyers, B = fast buyers (latent purchase rate below / above the median)
     fast = cust["true_purchase_rate"] >= cust["true_purchase_rate"].median()
     repeat = orders.groupby("customer_id").size().reindex(cust.index, fill_value=0) >= 2
-    r = abtest.two_proportion_test(int(repeat[~fast].sum()), int((~fast).sum()), int(repeat[fast].sum()),
-                                   int(fast.sum()))
+    r = abtest.two_proportion_test(
+        int(repeat[~fast].sum()), int((~fast).sum()), int(repeat[fast].sum()), int(fast.sum())
+    )
     assert r.diff > 0 and r.ci_low > 0 and r.p_value < 1e-6
     # order values: customers with a low Gamma-Gamma rate nu spend more per order (E[z] = p / nu)
     nu = cust["true_spend_scale"]

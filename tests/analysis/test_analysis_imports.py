@@ -140,9 +140,7 @@ def test_the_scan_catches_a_forbidden_import(tmp_path):
                        "sim.world.firm": False, "sim": False}  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("module", "name"), [(m, n) for m, names in FORMER_PUBLIC_NAMES.items() for n in names]
-)
+@pytest.mark.parametrize(("module", "name"), [(m, n) for m, names in FORMER_PUBLIC_NAMES.items() for n in names])
 def test_formerly_public_name_still_importable_from_its_old_path(module, name):
     mod = importlib.import_module(f"sim.analysis.{module}")
     assert hasattr(mod, name), f"sim.analysis.{module}.{name} is gone"

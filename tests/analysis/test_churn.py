@@ -17,8 +17,8 @@ from threadpoolctl import threadpool_limits
 
 matplotlib.use("Agg")
 
-from sim.analysis import churn as C  # noqa: E402
-from sim.errors import DataError  # noqa: E402
+from sim.analysis import churn as C
+from sim.errors import DataError
 
 D = pd.Timestamp
 
@@ -27,53 +27,76 @@ D = pd.Timestamp
 @pytest.fixture
 def history():
     """Two customers with orders, tickets, surveys and contacts around a cutoff of 2025-04-01."""
-    orders = pd.DataFrame({
-        "order_id": range(1, 9),
-        "customer_id": [1, 1, 1, 1, 2, 2, 1, 3],
-        "date": pd.to_datetime(["2024-10-01", "2024-12-15", "2025-01-10", "2025-03-22",
-                                "2025-01-01", "2025-04-01",   # customer 2: one order exactly at the cutoff
-                                "2025-05-01",                 # after the cutoff: must be ignored
-                                "2025-06-01"]),               # customer 3 not yet known at the cutoff
-        "amount": [100.0, 40.0, 60.0, 20.0, 10.0, 30.0, 999.0, 5.0],
-        "true_quality_issue": [True] * 8,
-    })
-    tickets = pd.DataFrame({
-        "ticket_id": [1, 2, 3, 4, 5],
-        "customer_id": [1, 1, 1, 2, 2],
-        "opened_t": [0.0, 10.0, 20.0, 5.0, 200.0],
-        "date": pd.to_datetime(["2025-02-01", "2025-02-11", "2025-03-31", "2025-02-06", "2025-08-20"]),
-        "resolved_t": [1.0, 11.0, 23.0, np.nan, 201.0],
-        "sla_met": pd.array([False, True, False, pd.NA, False], dtype="boolean"),
-    })
+    orders = pd.DataFrame(
+        {
+            "order_id": range(1, 9),
+            "customer_id": [1, 1, 1, 1, 2, 2, 1, 3],
+            "date": pd.to_datetime(
+                [
+                    "2024-10-01",
+                    "2024-12-15",
+                    "2025-01-10",
+                    "2025-03-22",
+                    "2025-01-01",
+                    "2025-04-01",  # customer 2: one order exactly at the cutoff
+                    "2025-05-01",  # after the cutoff: must be ignored
+                    "2025-06-01",
+                ]
+            ),  # customer 3 not yet known at the cutoff
+            "amount": [100.0, 40.0, 60.0, 20.0, 10.0, 30.0, 999.0, 5.0],
+            "true_quality_issue": [True] * 8,
+        }
+    )
+    tickets = pd.DataFrame(
+        {
+            "ticket_id": [1, 2, 3, 4, 5],
+            "customer_id": [1, 1, 1, 2, 2],
+            "opened_t": [0.0, 10.0, 20.0, 5.0, 200.0],
+            "date": pd.to_datetime(["2025-02-01", "2025-02-11", "2025-03-31", "2025-02-06", "2025-08-20"]),
+            "resolved_t": [1.0, 11.0, 23.0, np.nan, 201.0],
+            "sla_met": pd.array([False, True, False, pd.NA, False], dtype="boolean"),
+        }
+    )
     # ticket 1: breached, resolved 2025-02-02 -> counted; ticket 2: met; ticket 3 breached but
     # resolved 2025-04-03, after the cutoff -> not yet known; ticket 4 open; ticket 5 in the future.
-    surveys = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2],
-        "date": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01", "2025-05-01", "2025-02-01"]),
-        "instrument": ["nps", "nps", "csat", "nps", "CSAT"],
-        "score": [9, 4, 2, 10, 5],
-    })
-    contacts = pd.DataFrame({"customer_id": [1, 2, 2, 2], "date": pd.to_datetime(
-        ["2025-01-05", "2025-01-05", "2025-03-01", "2025-04-02"])})
-    customers = pd.DataFrame({
-        "customer_id": [1, 2, 3, 4],
-        "acquired_date": pd.to_datetime(["2024-09-01", "2025-01-01", "2025-06-01", "2025-03-02"]),
-        "true_alive": [True, False, True, True],
-    })
+    surveys = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 2],
+            "date": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01", "2025-05-01", "2025-02-01"]),
+            "instrument": ["nps", "nps", "csat", "nps", "CSAT"],
+            "score": [9, 4, 2, 10, 5],
+        }
+    )
+    contacts = pd.DataFrame(
+        {"customer_id": [1, 2, 2, 2], "date": pd.to_datetime(["2025-01-05", "2025-01-05", "2025-03-01", "2025-04-02"])}
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4],
+            "acquired_date": pd.to_datetime(["2024-09-01", "2025-01-01", "2025-06-01", "2025-03-02"]),
+            "true_alive": [True, False, True, True],
+        }
+    )
     return dict(orders=orders, tickets=tickets, surveys=surveys, contacts=contacts, customers=customers)
 
 
 def test_features_by_hand(history):
     """Every feature of the two customers known at the cutoff, computed by hand."""
     h = history
-    f = C.churn_features(h["orders"], "2025-04-01", tickets=h["tickets"], surveys=h["surveys"],
-                         contacts=h["contacts"], customers=h["customers"])
-    assert list(f.index) == [1, 2, 4]          # 3 is acquired after the cutoff; 4 has no order yet
+    f = C.churn_features(
+        h["orders"],
+        "2025-04-01",
+        tickets=h["tickets"],
+        surveys=h["surveys"],
+        contacts=h["contacts"],
+        customers=h["customers"],
+    )
+    assert list(f.index) == [1, 2, 4]  # 3 is acquired after the cutoff; 4 has no order yet
     c1, c2, c4 = f.loc[1], f.loc[2], f.loc[4]
     # customer 1: orders 2024-10-01 (182 d before), 12-15 (107), 01-10 (81), 03-22 (10)
     assert c1["recency_days"] == 10 and c1["frequency"] == 4
     assert c1["monetary_total"] == 220 and c1["monetary_mean"] == 55
-    assert c1["tenure_days"] == 212           # acquired 2024-09-01
+    assert c1["tenure_days"] == 212  # acquired 2024-09-01
     assert (c1["orders_last_90d"], c1["orders_prev_90d"]) == (2, 1)
     assert (c1["spend_last_90d"], c1["spend_prev_90d"]) == (80, 40)
     assert c1["orders_trend"] == pytest.approx(1 / 3) and c1["spend_trend"] == pytest.approx(40 / 120)
@@ -99,15 +122,24 @@ def test_features_never_use_latent_columns_or_the_future(history):
     full = C.churn_features(h["orders"], cut, **kw)
     assert not [c for c in full.columns if c.startswith("true_")]
     past = C.churn_features(
-        h["orders"][h["orders"]["date"] <= cut], cut,
-        tickets=h["tickets"][h["tickets"]["date"] <= cut], surveys=h["surveys"][h["surveys"]["date"] <= cut],
+        h["orders"][h["orders"]["date"] <= cut],
+        cut,
+        tickets=h["tickets"][h["tickets"]["date"] <= cut],
+        surveys=h["surveys"][h["surveys"]["date"] <= cut],
         contacts=h["contacts"][h["contacts"]["date"] <= cut],
-        customers=h["customers"][h["customers"]["acquired_date"] <= cut])
+        customers=h["customers"][h["customers"]["acquired_date"] <= cut],
+    )
     pd.testing.assert_frame_equal(full, past)
     # scrambling every latent column leaves the features unchanged
     scrambled = {k: v.assign(**{c: ~v[c] for c in v.columns if c.startswith("true_")}) for k, v in h.items()}
-    again = C.churn_features(scrambled["orders"], cut, tickets=scrambled["tickets"], surveys=scrambled["surveys"],
-                             contacts=scrambled["contacts"], customers=scrambled["customers"])
+    again = C.churn_features(
+        scrambled["orders"],
+        cut,
+        tickets=scrambled["tickets"],
+        surveys=scrambled["surveys"],
+        contacts=scrambled["contacts"],
+        customers=scrambled["customers"],
+    )
     pd.testing.assert_frame_equal(full, again)
 
 
@@ -125,8 +157,7 @@ def test_numeric_cutoff_uses_the_t_axis():
 
 def test_labels_window_boundaries():
     """An order exactly at the cutoff is history; one exactly at cutoff + window is in the window."""
-    orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 4],
-                           "t": [10.0, 100.0, 5.0, 100.01, 100.0, 190.0, 300.0]})
+    orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 4], "t": [10.0, 100.0, 5.0, 100.01, 100.0, 190.0, 300.0]})
     y = C.churn_labels(orders, 100.0, window_days=90)
     assert y.to_dict() == {1: 1, 2: 0, 3: 0}
     assert y.name == "churned"
@@ -151,17 +182,19 @@ def test_evaluate_by_hand():
     s = np.arange(9, 0, -1).astype(float)
     m = C.evaluate(y, s, k=3)
     assert m["k"] == 3 and m["base_rate"] == pytest.approx(4 / 9)
-    assert m["precision_at_k"] == pytest.approx(2 / 3)          # top 3 = 1, 0, 1
+    assert m["precision_at_k"] == pytest.approx(2 / 3)  # top 3 = 1, 0, 1
     assert m["recall_at_k"] == pytest.approx(2 / 4)
-    assert m["lift_at_k"] == pytest.approx((2 / 3) / (4 / 9))   # = 1.5
+    assert m["lift_at_k"] == pytest.approx((2 / 3) / (4 / 9))  # = 1.5
     # AUC = share of (churner, stayer) pairs ranked correctly, counted by hand
-    pairs = [(s[i] > s[j]) + 0.5 * (s[i] == s[j]) for i, j in itertools.product(np.flatnonzero(y == 1),
-                                                                               np.flatnonzero(y == 0))]
+    pairs = [
+        (s[i] > s[j]) + 0.5 * (s[i] == s[j])
+        for i, j in itertools.product(np.flatnonzero(y == 1), np.flatnonzero(y == 0))
+    ]
     assert m["roc_auc"] == pytest.approx(np.mean(pairs))
-    assert np.isnan(m["brier"])                                  # scores are not probabilities
+    assert np.isnan(m["brier"])  # scores are not probabilities
     p = s / 10
     assert C.evaluate(y, p, k=3)["brier"] == pytest.approx(np.mean((p - y) ** 2))
-    assert C.evaluate(y, s, k=1 / 3)["k"] == 3                   # share -> count
+    assert C.evaluate(y, s, k=1 / 3)["k"] == 3  # share -> count
 
 
 def test_lift_table_by_hand():
@@ -183,7 +216,7 @@ def test_calibration_table_matches_sklearn_and_counts():
     assert t["customers"].sum() == 500
     assert (t["customers"] * t["observed_rate"]).sum() == pytest.approx(y.sum())
     assert (t["customers"] * t["mean_predicted"]).sum() == pytest.approx(p.sum())
-    assert np.abs(t["observed_rate"] - t["mean_predicted"]).max() < 0.1   # calibrated by construction
+    assert np.abs(t["observed_rate"] - t["mean_predicted"]).max() < 0.1  # calibrated by construction
 
 
 def test_targeting_profit_by_hand():
@@ -197,14 +230,21 @@ def test_targeting_profit_by_hand():
     curve = C.profit_curve(y, s, offer_cost=15, success_rate=0.4, value_saved=value)
     brute = [0.4 * sum(v for yy, v in zip(y[:k], value[:k]) if yy) - 15 * k for k in range(6)]
     assert curve["profit"].tolist() == pytest.approx(brute)
-    assert curve.loc[curve["profit"].idxmax(), "k"] == 5   # the last churner is worth 0.4*300 - 15 > 0
+    assert curve.loc[curve["profit"].idxmax(), "k"] == 5  # the last churner is worth 0.4*300 - 15 > 0
 
 
 def test_health_score_by_hand():
-    f = pd.DataFrame({"recency_days": [0.0, 90.0, 400.0], "orders_trend": [1.0, 0.0, -1.0],
-                      "tickets": [0, 2, 1], "sla_breaches": [0, 1, 0],
-                      "last_nps": [8.0, np.nan, 0.0], "csat_mean": [5.0, np.nan, 3.0]},
-                     index=pd.Index([7, 8, 9], name="customer_id"))
+    f = pd.DataFrame(
+        {
+            "recency_days": [0.0, 90.0, 400.0],
+            "orders_trend": [1.0, 0.0, -1.0],
+            "tickets": [0, 2, 1],
+            "sla_breaches": [0, 1, 0],
+            "last_nps": [8.0, np.nan, 0.0],
+            "csat_mean": [5.0, np.nan, 3.0],
+        },
+        index=pd.Index([7, 8, 9], name="customer_id"),
+    )
     h = C.health_score(f)
     # customer 7: 0.4*1 + 0.2*1 + 0.2*1 + 0.2*mean(0.8, 1.0) = 0.98
     assert h.loc[7, "health_score"] == pytest.approx(98.0)
@@ -271,8 +311,12 @@ def _bgnbd_log(n: int, days: float, seed: int, r=0.5, alpha=20.0, a=1.0, b=3.0):
 
 
 def _aucs(model_scores: dict[str, np.ndarray], y: pd.Series, dead: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({name: {"future_window": C.evaluate(y, s)["roc_auc"], "true_churn": C.evaluate(dead, s)["roc_auc"]}
-                         for name, s in model_scores.items()}).T
+    return pd.DataFrame(
+        {
+            name: {"future_window": C.evaluate(y, s)["roc_auc"], "true_churn": C.evaluate(dead, s)["roc_auc"]}
+            for name, s in model_scores.items()
+        }
+    ).T
 
 
 @threadpool_limits.wrap(limits=1)  # OpenMP in the boosting model crawls on a busy 2-core machine otherwise
@@ -284,7 +328,7 @@ def test_models_beat_recency_on_simulated_bgnbd_truth():
         orders, death = _bgnbd_log(3000, days, seed)
         X = C.churn_features(orders, cutoff)
         y = C.churn_labels(orders, cutoff, 90)
-        dead = (death.reindex(X.index) <= cutoff).astype(int)    # truly inactive at the cutoff
+        dead = (death.reindex(X.index) <= cutoff).astype(int)  # truly inactive at the cutoff
         return X, y, dead
 
     Xtr, ytr, _ = data(1)
@@ -321,8 +365,9 @@ def test_models_beat_recency_on_the_simulator():
     def data(seed):
         res = sim.run(sc, customers=3000, days=days, seed=seed)
         obs = res.observed()
-        X = C.churn_features(obs.orders, cutoff, tickets=obs.tickets, surveys=obs.surveys,
-                             contacts=obs.contacts, customers=obs.customers)
+        X = C.churn_features(
+            obs.orders, cutoff, tickets=obs.tickets, surveys=obs.surveys, contacts=obs.contacts, customers=obs.customers
+        )
         y = C.churn_labels(obs.orders, cutoff, 90, customers=obs.customers)
         truth = res.customers.set_index("customer_id").reindex(X.index)
         dead = (truth["true_churn_t"] <= cutoff).astype(int)
@@ -332,14 +377,19 @@ def test_models_beat_recency_on_the_simulator():
     Xte, yte, dead = data(12)
     assert not [c for c in Xte.columns if c.startswith("true_")]
     assert list(ytr.index) == list(Xtr.index)
-    scores = {"recency only": Xte["recency_days"].to_numpy(),
-              "health score (100 - score)": 100 - C.health_score(Xte)["health_score"].to_numpy()}
+    scores = {
+        "recency only": Xte["recency_days"].to_numpy(),
+        "health score (100 - score)": 100 - C.health_score(Xte)["health_score"].to_numpy(),
+    }
     for kind in ("logistic", "gbm"):
         scores[f"{kind}, trained on label"] = C.make_pipeline(kind).fit(Xtr, ytr).predict_proba(Xte)[:, 1]
         scores[f"{kind}, trained on truth"] = C.make_pipeline(kind).fit(Xtr, dtr).predict_proba(Xte)[:, 1]
     aucs = _aucs(scores, yte, dead)
-    print(f"\nsimulator 'baseline' (label rate {yte.mean():.2f}, true churn rate {dead.mean():.2f}), "
-          f"ROC AUC on a fresh run:\n", aucs.round(3).to_string())
+    print(
+        f"\nsimulator 'baseline' (label rate {yte.mean():.2f}, true churn rate {dead.mean():.2f}), "
+        f"ROC AUC on a fresh run:\n",
+        aucs.round(3).to_string(),
+    )
     rec = aucs.loc["recency only"]
     assert aucs.loc["logistic, trained on label", "future_window"] > rec["future_window"]
     for kind in ("logistic", "gbm"):

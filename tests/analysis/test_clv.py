@@ -75,9 +75,16 @@ def simulate_btyd(n: int, days: float, *, seed: int, **params: float) -> tuple[p
         active[die] = False
     c, tt = np.concatenate(cust), np.concatenate(times)
     orders = pd.DataFrame(
-        {"customer_id": c, "t": tt, "date": START + pd.to_timedelta(tt, unit="D"), "amount": rng.gamma(pr["p"], 1 / nu[c])}
+        {
+            "customer_id": c,
+            "t": tt,
+            "date": START + pd.to_timedelta(tt, unit="D"),
+            "amount": rng.gamma(pr["p"], 1 / nu[c]),
+        }
     ).sort_values(["customer_id", "t"], ignore_index=True)
-    truth = pd.DataFrame({"lam": lam, "drop": drop, "nu": nu, "death_t": death}, index=pd.Index(np.arange(n), name="customer_id"))
+    truth = pd.DataFrame(
+        {"lam": lam, "drop": drop, "nu": nu, "death_t": death}, index=pd.Index(np.arange(n), name="customer_id")
+    )
     return orders, truth
 
 
@@ -108,7 +115,15 @@ def test_summary_data_counts_distinct_days_and_excludes_orders_after_cutoff():
     orders = pd.DataFrame(
         {
             "customer_id": [1, 1, 1, 1, 2, 3, 3],
-            "date": ["2025-01-01 09:00", "2025-01-01 18:00", "2025-01-11", "2025-02-20", "2025-01-21", "2025-01-05", "2025-03-01"],
+            "date": [
+                "2025-01-01 09:00",
+                "2025-01-01 18:00",
+                "2025-01-11",
+                "2025-02-20",
+                "2025-01-21",
+                "2025-01-05",
+                "2025-03-01",
+            ],
             "amount": [10.0, 5.0, 30.0, 99.0, 8.0, 20.0, 40.0],
         }
     )
@@ -127,7 +142,9 @@ def test_summary_data_weeks_first_date_and_continuous_time():
     orders = pd.DataFrame(
         {
             "customer_id": [1, 1, 1, 2, 2],
-            "date": pd.to_datetime(["2025-01-06 00:00", "2025-01-08 00:00", "2025-01-20 12:00", "2024-12-01 00:00", "2025-01-10 00:00"]),
+            "date": pd.to_datetime(
+                ["2025-01-06 00:00", "2025-01-08 00:00", "2025-01-20 12:00", "2024-12-01 00:00", "2025-01-10 00:00"]
+            ),
             "amount": [10.0, 20.0, 30.0, 1.0, 2.0],
         }
     )
@@ -150,7 +167,9 @@ def test_calibration_holdout_by_hand():
     orders = pd.DataFrame(
         {
             "customer_id": [1, 1, 1, 1, 2, 3],
-            "date": pd.to_datetime(["2025-01-01", "2025-01-10", "2025-02-05", "2025-02-05", "2025-01-20", "2025-02-10"]),
+            "date": pd.to_datetime(
+                ["2025-01-01", "2025-01-10", "2025-02-05", "2025-02-05", "2025-01-20", "2025-02-10"]
+            ),
             "amount": [10.0, 20.0, 30.0, 10.0, 5.0, 7.0],
         }
     )
@@ -170,7 +189,10 @@ def test_calibration_holdout_by_hand():
         (pd.DataFrame({"customer_id": [1], "date": ["2025-01-01"]}), "amount"),
         (pd.DataFrame({"customer_id": [1, 2], "date": ["2025-01-01", "2025-01-02"], "amount": [5.0, -1.0]}), "amount"),
         (pd.DataFrame({"customer_id": [1, 2], "date": ["2025-01-01", "not a date"], "amount": [5.0, 1.0]}), "date"),
-        (pd.DataFrame({"customer_id": [1, None], "date": ["2025-01-01", "2025-01-02"], "amount": [5.0, 1.0]}), "customer_id"),
+        (
+            pd.DataFrame({"customer_id": [1, None], "date": ["2025-01-01", "2025-01-02"], "amount": [5.0, 1.0]}),
+            "customer_id",
+        ),
     ],
 )
 def test_wrong_orders_raise_data_error_naming_the_column(orders, column):
@@ -194,7 +216,9 @@ def test_wrong_summary_inputs_raise_data_error_naming_the_column():
     with pytest.raises(DataError, match="monetary_value"):
         clv.GammaGammaFitter().fit([1, 2], [10.0, 0.0])
     with pytest.raises(DataError, match="monetary_value"):
-        clv.customer_lifetime_value(fitted_bgf(), fitted_ggf(), pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]}))
+        clv.customer_lifetime_value(
+            fitted_bgf(), fitted_ggf(), pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
+        )
 
 
 # ----------------------------------------------------------------------------------------
@@ -208,7 +232,11 @@ def _beta(x: float, y: float) -> float:
 
 def bgnbd_likelihood_by_hand(r, alpha, a, b, x, tx, T):
     """FHL (2005) eq. 6, term by term in plain floating point."""
-    common = math.gamma(r + x) * alpha**r / math.gamma(r) if r + x < 170 else math.exp(math.lgamma(r + x) - math.lgamma(r)) * alpha**r
+    common = (
+        math.gamma(r + x) * alpha**r / math.gamma(r)
+        if r + x < 170
+        else math.exp(math.lgamma(r + x) - math.lgamma(r)) * alpha**r
+    )
     alive = _beta(a, b + x) / _beta(a, b) * common / (alpha + T) ** (r + x)
     dead = _beta(a + 1, b + x - 1) / _beta(a, b) * common / (alpha + tx) ** (r + x) if x > 0 else 0.0
     return alive + dead
@@ -245,7 +273,10 @@ def test_bgnbd_log_likelihood_equals_formula_on_simulated_customers(population):
     s = clv.summary_data(orders.loc[orders.customer_id < 300], cutoff=START + pd.Timedelta(days=730), discrete=False)
     bgf = clv.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
     pr = [bgf.params_[k] for k in ("r", "alpha", "a", "b")]
-    hand = sum(math.log(bgnbd_likelihood_by_hand(*pr, *row)) for row in s[["frequency", "recency", "T"]].itertuples(index=False))
+    hand = sum(
+        math.log(bgnbd_likelihood_by_hand(*pr, *row))
+        for row in s[["frequency", "recency", "T"]].itertuples(index=False)
+    )
     assert bgf.log_likelihood_ == pytest.approx(hand, rel=1e-10)
 
 
@@ -286,7 +317,9 @@ def test_analytic_gradients_match_finite_differences():
 def test_expected_purchases_matches_monte_carlo_mean(population, t):
     orders, _ = population
     n = orders["customer_id"].nunique()
-    repeat = orders.loc[(orders["t"] > 0) & (orders["t"] <= t)].groupby("customer_id").size().reindex(range(n), fill_value=0)
+    repeat = (
+        orders.loc[(orders["t"] > 0) & (orders["t"] <= t)].groupby("customer_id").size().reindex(range(n), fill_value=0)
+    )
     mc_mean, mc_se = repeat.mean(), repeat.std(ddof=1) / math.sqrt(n)
     assert abs(fitted_bgf().expected_purchases(t) - mc_mean) < 4 * mc_se
 
@@ -333,7 +366,9 @@ def test_p_alive_is_informative_and_calibrated(population):
 
 def test_conditional_expected_average_profit_by_hand():
     ggf = fitted_ggf()
-    out = ggf.conditional_expected_average_profit(pd.Series([0, 1, 4], index=["a", "b", "c"]), pd.Series([0.0, 500.0, 100.0], index=["a", "b", "c"]))
+    out = ggf.conditional_expected_average_profit(
+        pd.Series([0, 1, 4], index=["a", "b", "c"]), pd.Series([0.0, 500.0, 100.0], index=["a", "b", "c"])
+    )
     # E[Z | x, m] = p (gamma + x m) / (p x + q - 1)
     assert out["a"] == pytest.approx(6 * 150 / 3)  # population mean
     assert out["b"] == pytest.approx(6 * (150 + 500) / (6 + 3))
@@ -345,7 +380,14 @@ def test_conditional_expected_average_profit_by_hand():
 
 def test_customer_lifetime_value_discounting_by_hand():
     bgf, ggf = fitted_bgf(), fitted_ggf()
-    s = pd.DataFrame({"frequency": [0, 3, 10], "recency": [0.0, 300.0, 700.0], "T": [730.0, 730.0, 730.0], "monetary_value": [0.0, 250.0, 400.0]})
+    s = pd.DataFrame(
+        {
+            "frequency": [0, 3, 10],
+            "recency": [0.0, 300.0, 700.0],
+            "T": [730.0, 730.0, 730.0],
+            "monetary_value": [0.0, 250.0, 400.0],
+        }
+    )
     ev = ggf.conditional_expected_average_profit(s["frequency"], s["monetary_value"])
     # One step covering the whole horizon: E[purchases] x value x margin / 1.1^(365/365)
     one = clv.customer_lifetime_value(bgf, ggf, s, horizon_days=365, step_days=365, margin=0.3)
@@ -369,20 +411,28 @@ def test_customer_lifetime_value_matches_simulated_holdout_revenue(population):
     cal_end = START + pd.Timedelta(days=365)
     s = clv.summary_data(orders, cutoff=cal_end, discrete=False)
     out = clv.customer_lifetime_value(fitted_bgf(), fitted_ggf(), s, horizon_days=365, discount_rate_annual=0.0)
-    actual = orders.loc[orders["date"] > cal_end].groupby("customer_id")["amount"].sum().reindex(s.index, fill_value=0.0)
+    actual = (
+        orders.loc[orders["date"] > cal_end].groupby("customer_id")["amount"].sum().reindex(s.index, fill_value=0.0)
+    )
     se = actual.std(ddof=1) / math.sqrt(len(actual))
     assert abs(out["clv"].mean() - actual.mean()) < 4 * se
 
 
 def test_customer_lifetime_value_needs_days():
-    s = clv.summary_data(pd.DataFrame({"customer_id": [1, 1], "date": ["2025-01-01", "2025-03-01"], "amount": [1.0, 2.0]}), time_unit="W")
+    s = clv.summary_data(
+        pd.DataFrame({"customer_id": [1, 1], "date": ["2025-01-01", "2025-03-01"], "amount": [1.0, 2.0]}), time_unit="W"
+    )
     with pytest.raises(ValueError, match="days"):
         clv.customer_lifetime_value(fitted_bgf(), fitted_ggf(), s)
 
 
 def test_historical_clv_by_hand():
     orders = pd.DataFrame(
-        {"customer_id": [5, 5, 6, 6], "date": ["2025-01-01", "2025-01-31", "2025-01-10", "2025-04-01"], "amount": [100.0, 60.0, 20.0, 999.0]}
+        {
+            "customer_id": [5, 5, 6, 6],
+            "date": ["2025-01-01", "2025-01-31", "2025-01-10", "2025-04-01"],
+            "amount": [100.0, 60.0, 20.0, 999.0],
+        }
     )
     h = clv.historical_clv(orders, margin=0.25, cutoff="2025-02-01")
     assert h.loc[5, ["n_orders", "revenue", "historical_clv", "tenure_days"]].tolist() == [2, 160.0, 40.0, 31.0]
@@ -394,7 +444,9 @@ def test_plots_have_title_and_axis_labels(population):
     import matplotlib.pyplot as plt
 
     orders, _ = population
-    ch = clv.calibration_holdout(orders.loc[orders.customer_id < 2000], START + pd.Timedelta(days=365), START + pd.Timedelta(days=730))
+    ch = clv.calibration_holdout(
+        orders.loc[orders.customer_id < 2000], START + pd.Timedelta(days=365), START + pd.Timedelta(days=730)
+    )
     axes = [
         fitted_bgf().plot_expected_purchases(365),
         fitted_bgf().plot_p_alive_matrix(365),
@@ -470,7 +522,10 @@ def test_confidence_intervals_cover_the_truth_over_replications():
     for seed in range(40):
         res = sim.run(sc, customers=1500, days=730, seed=100 + seed)
         s = clv.summary_data(res.orders, cutoff=res.end_date, discrete=False)
-        for f in (clv.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]), clv.GammaGammaFitter().fit(s["frequency"], s["monetary_value"])):
+        for f in (
+            clv.BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]),
+            clv.GammaGammaFitter().fit(s["frequency"], s["monetary_value"]),
+        ):
             ci = f.confidence_intervals_
             for k in ci.index:
                 hits[k] += int(ci.loc[k, "lower 95%"] <= truth[k] <= ci.loc[k, "upper 95%"])

@@ -62,7 +62,10 @@ def test_cohort_table_hides_the_incomplete_last_period():
 def test_cohort_table_with_customers_counts_buyers_and_non_buyers():
     orders = _orders([(1, "2025-01-05"), (1, "2025-02-07"), (3, "2025-02-11"), (9, "2025-01-02")])
     customers = pd.DataFrame(
-        {"customer_id": [1, 2, 3, 9, 10], "acquired_date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-11", "2024-12-30", "2025-05-01"])}
+        {
+            "customer_id": [1, 2, 3, 9, 10],
+            "acquired_date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-11", "2024-12-30", "2025-05-01"]),
+        }
     )
     t = cohorts.cohort_table(orders, customers=customers, cutoff="2025-02-28 23:59:59.999999999")
     # cohorts Dec (9), Jan (1, 2), Feb (3); customer 10 is acquired after the cutoff
@@ -93,7 +96,11 @@ def test_retention_curves_long_form():
     t = cohorts.cohort_table(orders, cutoff="2025-02-28 23:59:59.999999999")
     long = cohorts.retention_curves(t)
     assert long.columns.tolist() == ["cohort", "periods_since_acquisition", "cohort_size", "active", "retention"]
-    assert long[["periods_since_acquisition", "cohort_size", "active"]].to_numpy().tolist() == [[0, 2, 2], [1, 2, 1], [0, 1, 1]]
+    assert long[["periods_since_acquisition", "cohort_size", "active"]].to_numpy().tolist() == [
+        [0, 2, 2],
+        [1, 2, 1],
+        [0, 1, 1],
+    ]
     assert long["retention"].tolist() == [1.0, 0.5, 1.0]
 
 
@@ -109,7 +116,12 @@ def test_cohort_table_on_the_simulator():
     first = o.groupby("customer_id")["date"].transform("min").dt.to_period("M")
     k = o["date"].dt.to_period("M").array.asi8 - first.array.asi8
     sel = (first == pd.Period(res.start_date, "M")) & (k == 2)
-    assert long.loc[(long["cohort"] == pd.Period(res.start_date, "M")) & (long["periods_since_acquisition"] == 2), "active"].item() == o.loc[sel, "customer_id"].nunique()
+    assert (
+        long.loc[
+            (long["cohort"] == pd.Period(res.start_date, "M")) & (long["periods_since_acquisition"] == 2), "active"
+        ].item()
+        == o.loc[sel, "customer_id"].nunique()
+    )
 
 
 def test_heatmap_has_title_and_labels():

@@ -20,14 +20,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from sim import analysis  # noqa: E402
-from sim.analysis import abtest, churn, clv, cohorts, satisfaction, survival, tiers  # noqa: E402
-from sim.errors import ConfigError, NotFittedError  # noqa: E402
+from sim import analysis
+from sim.analysis import abtest, churn, clv, cohorts, satisfaction, survival, tiers
+from sim.errors import ConfigError, NotFittedError
 
 # ----------------------------------------------------------------------------------------
 # Small data sets
@@ -154,7 +154,9 @@ def test_init_only_stores_and_fit_validates(name):
     cls, fit = FITTERS[name]
     est = cls(confidence=1.5)  # no error yet: scikit-learn convention
     assert est.confidence == 1.5
-    with pytest.raises(ConfigError, match=r"confidence=1\.5 is not allowed: give a confidence level strictly between 0 and 1"):
+    with pytest.raises(
+        ConfigError, match=r"confidence=1\.5 is not allowed: give a confidence level strictly between 0 and 1"
+    ):
         fit(est)
     assert not est.is_fitted
 
@@ -289,7 +291,11 @@ def test_no_other_vocabulary_for_confidence_levels():
 
 @pytest.mark.parametrize(
     "result",
-    [satisfaction.nps([9, 10, 3]), abtest.two_proportion_test(10, 100, 20, 100), abtest.two_mean_test([1, 2, 3], [2, 3, 5])],
+    [
+        satisfaction.nps([9, 10, 3]),
+        abtest.two_proportion_test(10, 100, 20, 100),
+        abtest.two_mean_test([1, 2, 3], [2, 3, 5]),
+    ],
     ids=["Estimate", "ProportionTestResult", "MeanTestResult"],
 )
 def test_result_dataclasses_carry_confidence(result):
@@ -325,7 +331,9 @@ def test_confidence_is_keyword_only_where_alpha_used_to_be_positional():
 
 
 def test_alpha_in_test_planning_is_validated_too():
-    with pytest.raises(ConfigError, match=r"alpha=1\.5 is not allowed: give a significance level strictly between 0 and 1"):
+    with pytest.raises(
+        ConfigError, match=r"alpha=1\.5 is not allowed: give a significance level strictly between 0 and 1"
+    ):
         abtest.sample_size_means(0.5, alpha=1.5)
     with pytest.raises(ConfigError, match=r"alpha_per_look=0 is not allowed"):
         abtest.peeking_simulation(n_sims=10, alpha_per_look=0)
@@ -355,7 +363,9 @@ def plots() -> dict[str, tuple[object, tuple]]:
     ch = pd.DataFrame({"frequency": [0, 1, 2], "recency": [0.0, 30.0, 90.0], "T": [100.0] * 3,
                        "frequency_holdout": [0, 1, 1], "duration_holdout": [60.0] * 3})  # fmt: skip
     y, s = [1, 0, 1, 0, 0, 0], [6, 5, 4, 3, 2, 1]
-    orders = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2025-01-05", "2025-02-02", "2025-01-09"])})
+    orders = pd.DataFrame(
+        {"customer_id": [1, 1, 2], "date": pd.to_datetime(["2025-01-05", "2025-02-02", "2025-01-09"])}
+    )
     report = pd.DataFrame({"customer_share": [0.1, 0.3, 0.6], "revenue_share": [0.5, 0.3, 0.2]},
                           index=pd.Index(["gold", "silver", "bronze"], name="tier"))  # fmt: skip
     return {
@@ -366,8 +376,10 @@ def plots() -> dict[str, tuple[object, tuple]]:
         "cohorts.plot_cohort_heatmap": (cohorts.plot_cohort_heatmap, (cohorts.cohort_table(orders),)),
         "churn.plot_lift": (churn.plot_lift, (churn.lift_table(y, s, bins=3),)),
         "churn.plot_calibration": (churn.plot_calibration, (churn.calibration_table(y, [x / 7 for x in s], bins=2),)),
-        "churn.plot_profit_curve": (churn.plot_profit_curve,
-                                    (churn.profit_curve(y, s, offer_cost=1, success_rate=0.5, value_saved=10),)),
+        "churn.plot_profit_curve": (
+            churn.plot_profit_curve,
+            (churn.profit_curve(y, s, offer_cost=1, success_rate=0.5, value_saved=10),),
+        ),
         "tiers.plot_pyramid": (tiers.plot_pyramid, (report,)),
     }
 

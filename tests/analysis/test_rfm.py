@@ -66,8 +66,11 @@ def test_recency_scored_in_reverse():
 def test_recency_direction_on_random_data():
     rng = np.random.default_rng(3)
     t = pd.DataFrame(
-        {"recency_days": rng.permutation(200).astype(float), "frequency": rng.integers(1, 9, 200),
-         "monetary": rng.gamma(2.0, 30.0, 200)},
+        {
+            "recency_days": rng.permutation(200).astype(float),
+            "frequency": rng.integers(1, 9, 200),
+            "monetary": rng.gamma(2.0, 30.0, 200),
+        },
         index=pd.Index(range(200), name="customer_id"),
     )
     s = rfm.rfm_scores(t).sort_values("recency_days")
@@ -264,5 +267,7 @@ def test_rfm_on_simulated_log_predicts_the_holdout_year(btyd_run):
     assert repeaters.groupby("r_score")["alive_at_cutoff"].mean().is_monotonic_increasing
     summ = rfm.segment_summary(seg)
     assert summ.loc["champions", "revenue_share"] > summ.loc["champions", "share"]
-    assert seg.loc[seg["segment"] == "champions", "future_orders"].mean() > 3 * seg.loc[
-        seg["segment"] == "hibernating", "future_orders"].mean()
+    assert (
+        seg.loc[seg["segment"] == "champions", "future_orders"].mean()
+        > 3 * seg.loc[seg["segment"] == "hibernating", "future_orders"].mean()
+    )

@@ -123,8 +123,18 @@ def surveys() -> pd.DataFrame:
         {
             "customer_id": range(10),
             # Mon 6 Jan .. Sun 12 Jan is one week; 13 Jan starts the next; February is 3 weeks later
-            "date": ["2025-01-06", "2025-01-08", "2025-01-12", "2025-01-12", "2025-01-13",
-                     "2025-01-13", "2025-01-14", "2025-02-03", "2025-02-04", "2025-01-10"],
+            "date": [
+                "2025-01-06",
+                "2025-01-08",
+                "2025-01-12",
+                "2025-01-12",
+                "2025-01-13",
+                "2025-01-13",
+                "2025-01-14",
+                "2025-02-03",
+                "2025-02-04",
+                "2025-01-10",
+            ],
             "instrument": ["nps", "nps", "csat", "csat", "nps", "csat", "ces", "csat", "csat", "ces"],
             "score": [10, 3, 5, 1, 9, 2, 6, 4, 4, 2],
             "touchpoint": ["relationship"] * 2 + ["post_ticket"] * 8,
@@ -173,7 +183,7 @@ def test_bad_review_alerts_hand_computed(surveys):
 
 
 def test_bad_review_alerts_custom_definition_matches_scipy(surveys):
-    a = sat.bad_review_alerts(surveys, threshold=0.2, bad={"nps": range(0, 7), "csat": (1,)}, freq="M")
+    a = sat.bad_review_alerts(surveys, threshold=0.2, bad={"nps": range(7), "csat": (1,)}, freq="M")
     # January: nps 10, 3, 9 and csat 5, 1, 2 -> bad = {nps 3, csat 1} = 2 of 6
     jan = a.iloc[0]
     assert (jan["n"], jan["bad"]) == (6, 2)
@@ -187,8 +197,14 @@ def test_bad_review_alert_significance_matches_the_lower_bound():
     """significant (p < 1 - confidence) and ci_low > threshold are the same decision."""
     rng = np.random.default_rng(3)
     n = 4000
-    s = pd.DataFrame({"customer_id": np.arange(n), "instrument": "csat", "score": np.where(rng.random(n) < 0.07, 1, 5),
-                      "date": pd.Timestamp("2025-01-06") + pd.to_timedelta(rng.integers(0, 7 * 40, n), unit="D")})
+    s = pd.DataFrame(
+        {
+            "customer_id": np.arange(n),
+            "instrument": "csat",
+            "score": np.where(rng.random(n) < 0.07, 1, 5),
+            "date": pd.Timestamp("2025-01-06") + pd.to_timedelta(rng.integers(0, 7 * 40, n), unit="D"),
+        }
+    )
     for confidence in (0.8, 0.95, 0.99):
         a = sat.bad_review_alerts(s, confidence=confidence)
         assert (a["significant"] == (a["ci_low"] > 0.05)).all()
@@ -236,8 +252,15 @@ def test_weekly_rule_false_alarm_rate_matches_simulation():
         (lambda d: d.assign(instrument=d["instrument"].where(d.index != 0, "stars")), "instrument"),
         (lambda d: d.iloc[0:0], None),
     ],
-    ids=["missing column", "wrong dtype", "csat out of scale", "negative", "unparseable date", "unknown instrument",
-         "empty"],
+    ids=[
+        "missing column",
+        "wrong dtype",
+        "csat out of scale",
+        "negative",
+        "unparseable date",
+        "unknown instrument",
+        "empty",
+    ],
 )
 def test_bad_surveys_raise_data_error(surveys, mutate, column):
     for func in (sat.satisfaction_series, sat.bad_review_alerts):
@@ -253,7 +276,9 @@ def test_bad_arguments(surveys):
     with pytest.raises(ValueError, match="bad="):
         sat.bad_review_alerts(surveys, bad={"stars": (1,)})
     for func in (sat.nps, sat.csat, sat.ces):
-        with pytest.raises(ConfigError, match=r"confidence=1\.5 is not allowed: give a confidence level strictly between 0 and 1"):
+        with pytest.raises(
+            ConfigError, match=r"confidence=1\.5 is not allowed: give a confidence level strictly between 0 and 1"
+        ):
             func([5], confidence=1.5)
     with pytest.raises(ConfigError, match="confidence=0 is not allowed"):
         sat.satisfaction_series(surveys, confidence=0)

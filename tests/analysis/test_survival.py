@@ -154,7 +154,9 @@ def test_kaplan_meier_groups_and_log_rank_by_hand():
     km = survival.kaplan_meier(dur, evt, groups=grp)
     for g in ("a", "b"):
         one = survival.kaplan_meier(dur[grp == g], evt[grp == g]).survival_function_
-        part = km.survival_function_.loc[km.survival_function_["group"] == g].drop(columns="group").reset_index(drop=True)
+        part = (
+            km.survival_function_.loc[km.survival_function_["group"] == g].drop(columns="group").reset_index(drop=True)
+        )
         pd.testing.assert_frame_equal(part, one)
     # log-rank by hand: at each event time, O - E and the hypergeometric variance for group a
     o_e, var = 0.0, 0.0
@@ -208,4 +210,3 @@ def test_kaplan_meier_confidence_level_changes_only_the_band():
     s = inner["survival"].to_numpy()
     se = np.asarray(survival.KaplanMeier(confidence=0.9).fit(DUR, EVT).curves_["all"].surv_prob_se)[:3]
     np.testing.assert_allclose(inner["ci_lower"], s ** np.exp(z * se / (s * np.abs(np.log(s)))), rtol=1e-12)
-

@@ -9,13 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from sim.analysis import tiers  # noqa: E402
-from sim.errors import DataError  # noqa: E402
+from sim.analysis import tiers
+from sim.errors import DataError
 
 
 def test_share_tiers_hand_computed():
@@ -93,8 +93,16 @@ def orders() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": [1, 1, 2, 3, 4, 5, 6, 2],
-            "date": ["2025-01-05", "2025-02-05", "2025-01-10", "2025-01-20", "2025-02-01", "2025-02-02",
-                     "2025-03-03", "2025-04-01"],
+            "date": [
+                "2025-01-05",
+                "2025-02-05",
+                "2025-01-10",
+                "2025-01-20",
+                "2025-02-01",
+                "2025-02-02",
+                "2025-03-03",
+                "2025-04-01",
+            ],
             "amount": [300.0, 200.0, 250.0, 100.0, 80.0, 70.0, 999.0, 1.0],
         }
     )

@@ -13,7 +13,9 @@ runner = CliRunner()
 
 def test_run_prints_kpis_and_writes_tables(tmp_path):
     out = tmp_path / "base"
-    r = runner.invoke(app, ["run", "--scenario", "baseline", "--customers", "400", "--days", "120", "--seed", "1", "--out", str(out)])
+    r = runner.invoke(
+        app, ["run", "--scenario", "baseline", "--customers", "400", "--days", "120", "--seed", "1", "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     assert "KPIs" in r.output and "revenue" in r.output and "sla_met_P0" in r.output
     back = sim.Result.from_dir(out)
@@ -42,7 +44,9 @@ def test_scenarios_and_policies_list_and_show_presets():
     r = runner.invoke(app, ["scenarios"])
     assert r.exit_code == 0 and "baseline" in r.output and "btyd_only" in r.output
     r = runner.invoke(app, ["scenarios", "btyd_only"])
-    assert r.exit_code == 0 and sim.Scenario.from_dict(__import__("yaml").safe_load(r.output)) == sim.Scenario.load("btyd_only")
+    assert r.exit_code == 0 and sim.Scenario.from_dict(__import__("yaml").safe_load(r.output)) == sim.Scenario.load(
+        "btyd_only"
+    )
     r = runner.invoke(app, ["policies"])
     assert r.exit_code == 0 and all(n in r.output for n in ("do_nothing", "vip_care", "spray_and_pray"))
     r = runner.invoke(app, ["policies", "service_first"])

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 import sim
-from sim.errors import ConfigError
 from sim.config.scenario import Scenario, list_presets
+from sim.errors import ConfigError
 
 
 def test_presets_load_and_round_trip_through_yaml():
@@ -46,12 +46,32 @@ def _error(data: dict) -> str:
         ({"desk": {"agentz": 3}}, "desk.agentz", "3", "unknown key"),
         ({"desk": {"agents": "many"}}, "desk.agents", "'many'", "valid integer"),
         ({"purchase": {"alpha": -2.0}}, "purchase.alpha", "-2.0", "greater than 0"),
-        ({"complaints": {"quality_issue_prob": 1.5}}, "complaints.quality_issue_prob", "1.5", "less than or equal to 1"),
+        (
+            {"complaints": {"quality_issue_prob": 1.5}},
+            "complaints.quality_issue_prob",
+            "1.5",
+            "less than or equal to 1",
+        ),
         ({"surveys": {"post_ticket_rate": -0.1}}, "surveys.post_ticket_rate", "-0.1", "greater than or equal to 0"),
-        ({"complaints": {"severity_mix": {"P0": 0.5, "P1": 0.2, "P2": 0.2, "P3": 0.2}}}, "complaints.severity_mix", "1.1", "sum to 1"),
-        ({"complaints": {"severity_mix": {"P0": 0.5, "P9": 0.5}}}, "complaints.severity_mix", "P9", "allowed: ['P0', 'P1', 'P2', 'P3']"),
+        (
+            {"complaints": {"severity_mix": {"P0": 0.5, "P1": 0.2, "P2": 0.2, "P3": 0.2}}},
+            "complaints.severity_mix",
+            "1.1",
+            "sum to 1",
+        ),
+        (
+            {"complaints": {"severity_mix": {"P0": 0.5, "P9": 0.5}}},
+            "complaints.severity_mix",
+            "P9",
+            "allowed: ['P0', 'P1', 'P2', 'P3']",
+        ),
         ({"population": {"channels": {"tv": {"share": 0.5, "cac": 10}}}}, "population.channels", "0.5", "sum to 1"),
-        ({"desk": {"sla": {"P0": {"first_response_h": 2, "resolution_h": 1}}}}, "desk.sla", "resolution_h", "first_response_h"),
+        (
+            {"desk": {"sla": {"P0": {"first_response_h": 2, "resolution_h": 1}}}},
+            "desk.sla",
+            "resolution_h",
+            "first_response_h",
+        ),
         ({"spend": {"q": 0.5}}, "spend.q", "0.5", "greater than 1"),
     ],
 )
@@ -64,12 +84,14 @@ def test_invalid_scenarios_name_field_value_and_what_is_allowed(data, field, val
 
 def test_invalid_yaml_file_names_the_file_and_field(tmp_path):
     p = tmp_path / "shop.yaml"
-    p.write_text(textwrap.dedent("""
+    p.write_text(
+        textwrap.dedent("""
         name: shop
         purchase: {r: 0.5, alpha: 40, a: 1.2, b: 3}
         complaints:
           severity_mix: {P0: 0.3, P1: 0.3, P2: 0.3, P3: 0.3}
-    """))
+    """)
+    )
     with pytest.raises(ConfigError) as exc:
         Scenario.load(p)
     assert "shop.yaml" in str(exc.value) and "complaints.severity_mix" in str(exc.value)

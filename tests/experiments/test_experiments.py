@@ -152,8 +152,10 @@ def test_paired_and_mean_intervals_cover_a_known_effect_95_percent_of_the_time()
     b = 10 + effect + shared + rng.normal(0, 1, (n_rep, n_exp))
     cols = [f"k{j}" for j in range(n_exp)]
     t = pd.concat(
-        [pd.DataFrame(a, columns=cols).assign(policy="a", replication=range(n_rep)),
-         pd.DataFrame(b, columns=cols).assign(policy="b", replication=range(n_rep))],
+        [
+            pd.DataFrame(a, columns=cols).assign(policy="a", replication=range(n_rep)),
+            pd.DataFrame(b, columns=cols).assign(policy="b", replication=range(n_rep)),
+        ],
         ignore_index=True,
     )
     s = summarize(t, baseline="a", kpis=cols)
@@ -186,14 +188,26 @@ def test_compare_recovers_an_exact_effect_in_closed_form_on_the_simulator():
     """
     sc = sim.Scenario.load("btyd_only")
     n, T = 1000, 365.0
-    cmp = compare(sc, {"a": None, "b": (sc.updated({"spend.gamma": sc.spend.gamma * 1.1}), None)},
-                  replications=20, seed=11, customers=n, days=T, kpis=["revenue", "orders"], progress=False)
+    cmp = compare(
+        sc,
+        {"a": None, "b": (sc.updated({"spend.gamma": sc.spend.gamma * 1.1}), None)},
+        replications=20,
+        seed=11,
+        customers=n,
+        days=T,
+        kpis=["revenue", "orders"],
+        progress=False,
+    )
     wide = cmp.replications.pivot(index="replication", columns="policy", values=["revenue", "orders"])
     assert (wide["orders"]["a"] == wide["orders"]["b"]).all()
     np.testing.assert_allclose(wide["revenue"]["b"] / wide["revenue"]["a"], 1.1, rtol=1e-12)
 
     pu, sp = sc.purchase, sc.spend
-    ex = (pu.a + pu.b - 1) / (pu.a - 1) * (1 - (pu.alpha / (pu.alpha + T)) ** pu.r * hyp2f1(pu.r, pu.b, pu.a + pu.b - 1, T / (pu.alpha + T)))
+    ex = (
+        (pu.a + pu.b - 1)
+        / (pu.a - 1)
+        * (1 - (pu.alpha / (pu.alpha + T)) ** pu.r * hyp2f1(pu.r, pu.b, pu.a + pu.b - 1, T / (pu.alpha + T)))
+    )
     expected_revenue = n * (1 + ex) * sp.p * sp.gamma / (sp.q - 1)
     s = cmp.summary.set_index(["policy", "kpi"])
     rb, ra = s.loc[("b", "revenue")], s.loc[("a", "revenue")]
@@ -212,8 +226,15 @@ def test_a_deterministic_cost_change_has_an_exact_zero_width_interval():
     """
     sc = sim.Scenario.load("baseline")
     x, days = 125.0, 90.0
-    cmp = compare(sc, {"a": None, "b": (sc.updated({"desk.cost_per_agent_day": 600.0 + x}), None)},
-                  replications=3, seed=1, customers=400, days=days, progress=False)
+    cmp = compare(
+        sc,
+        {"a": None, "b": (sc.updated({"desk.cost_per_agent_day": 600.0 + x}), None)},
+        replications=3,
+        seed=1,
+        customers=400,
+        days=days,
+        progress=False,
+    )
     s = cmp.summary.set_index(["policy", "kpi"])
     r = s.loc[("b", "service_cost")]
     assert r["diff"] == r["diff_ci_low"] == r["diff_ci_high"] == x * 1 * days
@@ -231,13 +252,17 @@ def test_common_random_numbers_make_paired_intervals_tighter_than_unpaired():
     Welch's. Control: pairing runs that do NOT share seeds (arm b from another master seed) gives
     no such gain — the tightening comes from CRN, not from the formula.
     """
-    sc = sim.Scenario.load("baseline").updated({"desk.scale_with_customers": False, "complaints.complaint_prob_ok": 0.3})
+    sc = sim.Scenario.load("baseline").updated(
+        {"desk.scale_with_customers": False, "complaints.complaint_prob_ok": 0.3}
+    )
     two = sc.updated({"desk.agents": 2})
     kw = dict(replications=8, customers=800, days=180, kpis=["revenue", "profit", "mean_wait_h"], progress=False)
     crn = compare(sc, {"one": (sc, None), "two": (two, None)}, seed=3, **kw)
     w = crn.unpaired_ci(["revenue", "profit"]).set_index("kpi")
     assert (w["width_ratio"] < 0.6).all(), w
-    assert crn.summary.set_index(["policy", "kpi"]).loc[("two", "mean_wait_h"), "diff_ci_high"] < 0  # more agents, shorter waits
+    assert (
+        crn.summary.set_index(["policy", "kpi"]).loc[("two", "mean_wait_h"), "diff_ci_high"] < 0
+    )  # more agents, shorter waits
 
     other = compare(sc, {"two": (two, None)}, seed=4, **kw).replications
     mixed = pd.concat([crn.replications[crn.replications["policy"] == "one"], other], ignore_index=True)
@@ -249,8 +274,13 @@ def test_common_random_numbers_make_paired_intervals_tighter_than_unpaired():
 # ============================================================================ plots, files, report
 def test_plot_report_and_files(tmp_path):
     sc = sim.Scenario.load("baseline")
-    cmp = compare(sc, {"do_nothing": "do_nothing", "dearer_desk": (sc.updated({"desk.cost_per_agent_day": 700.0}), None)},
-                  replications=2, seed=2, **SMALL)
+    cmp = compare(
+        sc,
+        {"do_nothing": "do_nothing", "dearer_desk": (sc.updated({"desk.cost_per_agent_day": 700.0}), None)},
+        replications=2,
+        seed=2,
+        **SMALL,
+    )
     fig = cmp.plot(["service_cost", "mean_wait_h"])
     assert [ax.get_xlabel() for ax in fig.axes] == ["Δ service_cost (CNY)", "Δ mean_wait_h (hours)"]
     assert all(ax.get_title() for ax in fig.axes) and "do_nothing" in fig._suptitle.get_text()
@@ -263,7 +293,9 @@ def test_plot_report_and_files(tmp_path):
         pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), df, check_dtype=False)
         csv = pd.read_csv(out / f"{name}.csv")
         assert list(csv.columns) == list(df.columns) and len(csv) == len(df)
-        np.testing.assert_allclose(csv["revenue" if name == "replications" else "mean"], df["revenue" if name == "replications" else "mean"])
+        np.testing.assert_allclose(
+            csv["revenue" if name == "replications" else "mean"], df["revenue" if name == "replications" else "mean"]
+        )
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "How to read this" in html and "common random numbers" in html
     assert "data:image/png;base64," in html and "<script" not in html
@@ -287,17 +319,32 @@ def test_grid_paths_resolve_by_top_level_key():
     assert resolve_path("policy.name") == ("policy", "name")
     with pytest.raises(ConfigError, match="ambiguous"):
         resolve_path("name")
-    with pytest.raises(ConfigError, match=r"unknown grid path 'dsk.agents'.*scenario keys: .*'desk'.*policy keys: .*'service'"):
+    with pytest.raises(
+        ConfigError, match=r"unknown grid path 'dsk.agents'.*scenario keys: .*'desk'.*policy keys: .*'service'"
+    ):
         resolve_path("dsk.agents")
 
 
 def test_sweep_runs_the_cartesian_product_with_shared_seeds():
     sc = sim.Scenario.load("baseline")
-    sw = sweep(sc, "do_nothing", grid={"desk.cost_per_agent_day": [500.0, 800.0], "policy.budget.period_days": [30.0, 60.0, 90.0]},
-               replications=2, seed=9, **SMALL)
+    sw = sweep(
+        sc,
+        "do_nothing",
+        grid={"desk.cost_per_agent_day": [500.0, 800.0], "policy.budget.period_days": [30.0, 60.0, 90.0]},
+        replications=2,
+        seed=9,
+        **SMALL,
+    )
     assert len(sw.table) == 2 * 3 * 2 and sw.table["point"].nunique() == 6
     combos = sw.table[["desk.cost_per_agent_day", "policy.budget.period_days"]].drop_duplicates()
-    assert combos.values.tolist() == [[500.0, 30.0], [500.0, 60.0], [500.0, 90.0], [800.0, 30.0], [800.0, 60.0], [800.0, 90.0]]
+    assert combos.values.tolist() == [
+        [500.0, 30.0],
+        [500.0, 60.0],
+        [500.0, 90.0],
+        [800.0, 30.0],
+        [800.0, 60.0],
+        [800.0, 90.0],
+    ]
     assert (sw.table.groupby("replication")["seed"].nunique() == 1).all()  # CRN across grid points
     # the scenario value was applied: service cost = cost x 1 agent x 180 days, row by row
     np.testing.assert_array_equal(sw.table["service_cost"], sw.table["desk.cost_per_agent_day"] * 1 * 180)
@@ -330,9 +377,29 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
     from sim.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["compare", "--scenario", "baseline", "--policy", "do_nothing", "--policy", "service_first",
-                              "-n", "2", "--customers", "300", "--days", "90", "--seed", "1", "--no-progress",
-                              "--out", str(tmp_path / "c")])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            "--scenario",
+            "baseline",
+            "--policy",
+            "do_nothing",
+            "--policy",
+            "service_first",
+            "-n",
+            "2",
+            "--customers",
+            "300",
+            "--days",
+            "90",
+            "--seed",
+            "1",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     names = {p.name for p in (tmp_path / "c").iterdir()}
     assert {"replications.csv", "replications.parquet", "summary.csv", "summary.parquet", "report.html"} <= names
@@ -340,9 +407,29 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
     assert format_value(summ.loc[("do_nothing", "revenue"), "mean"], "CNY") in res.output
     assert "service_first" in res.output and "revenue" in res.output
 
-    res = runner.invoke(app, ["sweep", "--scenario", "baseline", "--grid", "desk.cost_per_agent_day=500,700",
-                              "--grid", "policy.service.extra_agents=0", "-n", "2", "--customers", "300", "--days", "90",
-                              "--kpi", "service_cost", "--no-progress", "--out", str(tmp_path / "s")])
+    res = runner.invoke(
+        app,
+        [
+            "sweep",
+            "--scenario",
+            "baseline",
+            "--grid",
+            "desk.cost_per_agent_day=500,700",
+            "--grid",
+            "policy.service.extra_agents=0",
+            "-n",
+            "2",
+            "--customers",
+            "300",
+            "--days",
+            "90",
+            "--kpi",
+            "service_cost",
+            "--no-progress",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert {"table.csv", "table.parquet", "summary.csv", "report.html"} <= {p.name for p in (tmp_path / "s").iterdir()}
     table = pd.read_csv(tmp_path / "s" / "table.csv")

@@ -18,6 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 from typer.testing import CliRunner
 
+from sim.cli.teach import app
 from sim.teach import (
     MarkerError,
     build_exercises,
@@ -29,7 +30,6 @@ from sim.teach import (
     strip_notebooks,
 )
 from sim.teach.notebooks import KERNELSPEC, notebook_bytes
-from sim.cli.teach import app
 
 DEMO = Path(__file__).parent / "data" / "99_demo.ipynb"
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -193,8 +193,13 @@ def test_notebook_without_any_solution_region_is_an_error():
 def test_missing_and_duplicate_cell_ids_become_positional():
     raw = {
         "cells": [
-            {"cell_type": "code", "metadata": {}, "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION"],
-             "outputs": [], "execution_count": None},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION"],
+                "outputs": [],
+                "execution_count": None,
+            },
             {"cell_type": "markdown", "id": "dup", "metadata": {}, "source": "a"},
             {"cell_type": "markdown", "id": "dup", "metadata": {}, "source": "b"},
             {"cell_type": "markdown", "id": "bad id!", "metadata": {}, "source": "c"},
@@ -254,7 +259,9 @@ def test_build_is_byte_deterministic_across_runs_and_folders(course: Path, tmp_p
     assert (other / "exercises" / "99_demo.ipynb").read_bytes() == first
     # Jupyter's layout: sorted keys at every level, one-space indent, trailing newline.
     data = json.loads(first)
-    assert first.decode() == json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False, separators=(",", ": ")) + "\n"
+    assert (
+        first.decode() == json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False, separators=(",", ": ")) + "\n"
+    )
     assert not re.search(rb"\d{4}-\d{2}-\d{2}", first)  # no dates or timestamps
 
 
@@ -377,7 +384,9 @@ def test_cli_reports_malformed_markers_with_exit_code_2(course: Path):
 # --------------------------------------------------------------------------- doctests
 
 
-@pytest.mark.parametrize("module", ["sim.teach", "sim.teach.build", "sim.teach.notebooks", "sim.teach.toc", "sim.cli.teach"])
+@pytest.mark.parametrize(
+    "module", ["sim.teach", "sim.teach.build", "sim.teach.notebooks", "sim.teach.toc", "sim.cli.teach"]
+)
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS

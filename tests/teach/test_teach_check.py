@@ -87,8 +87,7 @@ def test_run_turns_not_implemented_into_a_stub(capsys, strict):
 
     outcome = check.run("recency_days", lambda: recency_days(None, None), 5)
     assert line(capsys) == (
-        "… recency_days: not yet — your code is still a stub "
-        "(replace `raise NotImplementedError()` with your code)"
+        "… recency_days: not yet — your code is still a stub (replace `raise NotImplementedError()` with your code)"
     )
     assert outcome.status == "stub"
 
@@ -197,7 +196,9 @@ def test_arrays(capsys):
 @pytest.fixture
 def rfm() -> pd.DataFrame:
     idx = pd.Index(["C1", "C2", "C3"], name="customer_id")
-    return pd.DataFrame({"recency": [3, 10, 40], "frequency": [5, 2, 1], "segment": ["gold", "silver", "bronze"]}, index=idx)
+    return pd.DataFrame(
+        {"recency": [3, 10, 40], "frequency": [5, 2, 1], "segment": ["gold", "silver", "bronze"]}, index=idx
+    )
 
 
 def test_frame_correct_ignoring_column_order_and_dtype(rfm, capsys):

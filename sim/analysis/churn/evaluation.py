@@ -40,8 +40,9 @@ def _binary(y: object, name: str = "y_true") -> np.ndarray:
         raise DataError(f"expected 0/1 labels, found dtype {arr.dtype}", table="evaluate", column=name) from exc
     bad = np.flatnonzero(~np.isin(num, (0.0, 1.0)))
     if bad.size:
-        raise DataError(f"expected 0/1 labels, found e.g. {num[bad[:3]].tolist()}", table="evaluate",
-                        column=name, rows=bad.tolist())
+        raise DataError(
+            f"expected 0/1 labels, found e.g. {num[bad[:3]].tolist()}", table="evaluate", column=name, rows=bad.tolist()
+        )
     return num.astype("int64")
 
 
@@ -62,7 +63,7 @@ def _scores(score: object, n: int, name: str = "score") -> np.ndarray:
 def _resolve_k(k: float, n: int) -> int:
     if isinstance(k, bool) or not isinstance(k, numbers.Real):
         raise DataError(f"k={k!r} must be a count (int >= 1) or a share in (0, 1)")
-    if isinstance(k, numbers.Integral) or float(k).is_integer() and k >= 1:
+    if isinstance(k, numbers.Integral) or (float(k).is_integer() and k >= 1):
         kk = int(k)
         if not 1 <= kk <= n:
             raise DataError(f"k={k} must be between 1 and the number of customers ({n})")
@@ -114,16 +115,18 @@ def evaluate(y_true: object, score: object, k: float = 0.1) -> pd.Series:
     base = y.mean()
     prec = top.mean()
     both = 0 < base < 1
-    return pd.Series({
-        "n": float(y.size),
-        "base_rate": float(base),
-        "k": float(kk),
-        "roc_auc": float(roc_auc_score(y, s)) if both else np.nan,
-        "precision_at_k": float(prec),
-        "recall_at_k": float(top.sum() / y.sum()) if y.sum() else np.nan,
-        "lift_at_k": float(prec / base) if base > 0 else np.nan,
-        "brier": float(brier_score_loss(y, s)) if (s.min() >= 0 and s.max() <= 1) else np.nan,
-    })
+    return pd.Series(
+        {
+            "n": float(y.size),
+            "base_rate": float(base),
+            "k": float(kk),
+            "roc_auc": float(roc_auc_score(y, s)) if both else np.nan,
+            "precision_at_k": float(prec),
+            "recall_at_k": float(top.sum() / y.sum()) if y.sum() else np.nan,
+            "lift_at_k": float(prec / base) if base > 0 else np.nan,
+            "brier": float(brier_score_loss(y, s)) if (s.min() >= 0 and s.max() <= 1) else np.nan,
+        }
+    )
 
 
 def lift_table(y_true: object, score: object, bins: int = 10) -> pd.DataFrame:
@@ -170,8 +173,15 @@ def lift_table(y_true: object, score: object, bins: int = 10) -> pd.DataFrame:
     rows = []
     for i, pos in enumerate(groups, start=1):
         idx = order[pos]
-        rows.append({"bin": i, "customers": len(idx), "churners": int(y[idx].sum()),
-                     "min_score": float(s[idx].min()), "max_score": float(s[idx].max())})
+        rows.append(
+            {
+                "bin": i,
+                "customers": len(idx),
+                "churners": int(y[idx].sum()),
+                "min_score": float(s[idx].min()),
+                "max_score": float(s[idx].max()),
+            }
+        )
     t = pd.DataFrame(rows).set_index("bin")
     t["rate"] = t["churners"] / t["customers"]
     t["lift"] = t["rate"] / base if base > 0 else np.nan
@@ -179,12 +189,25 @@ def lift_table(y_true: object, score: object, bins: int = 10) -> pd.DataFrame:
     t["cum_churners"] = t["churners"].cumsum()
     t["cum_capture"] = t["cum_churners"] / y.sum() if y.sum() else np.nan
     t["cum_lift"] = (t["cum_churners"] / t["cum_customers"]) / base if base > 0 else np.nan
-    return t[["customers", "churners", "rate", "lift", "cum_customers", "cum_churners", "cum_capture",
-              "cum_lift", "min_score", "max_score"]]
+    return t[
+        [
+            "customers",
+            "churners",
+            "rate",
+            "lift",
+            "cum_customers",
+            "cum_churners",
+            "cum_capture",
+            "cum_lift",
+            "min_score",
+            "max_score",
+        ]
+    ]
 
 
-def calibration_table(y_true: object, prob: object, bins: int = 10,
-                      strategy: Literal["quantile", "uniform"] = "quantile") -> pd.DataFrame:
+def calibration_table(
+    y_true: object, prob: object, bins: int = 10, strategy: Literal["quantile", "uniform"] = "quantile"
+) -> pd.DataFrame:
     """Calibration table: mean predicted probability vs observed churn rate per bin.
 
     The two rates come from :func:`sklearn.calibration.calibration_curve`; the bin counts
@@ -216,8 +239,12 @@ def calibration_table(y_true: object, prob: object, bins: int = 10,
     y = _binary(y_true)
     p = _scores(prob, y.size, name="prob")
     if p.min() < 0 or p.max() > 1:
-        raise DataError("probabilities must be in [0, 1]", table="evaluate", column="prob",
-                        rows=np.flatnonzero((p < 0) | (p > 1)).tolist())
+        raise DataError(
+            "probabilities must be in [0, 1]",
+            table="evaluate",
+            column="prob",
+            rows=np.flatnonzero((p < 0) | (p > 1)).tolist(),
+        )
     if strategy not in ("quantile", "uniform"):
         raise DataError(f"strategy={strategy!r}; use 'quantile' or 'uniform'")
     prob_true, prob_pred = calibration_curve(y, p, n_bins=bins, strategy=strategy)
@@ -226,8 +253,9 @@ def calibration_table(y_true: object, prob: object, bins: int = 10,
     else:
         edges = np.linspace(0.0, 1.0, bins + 1)
     counts = np.bincount(np.searchsorted(edges[1:-1], p), minlength=bins)
-    return pd.DataFrame({"mean_predicted": prob_pred, "observed_rate": prob_true,
-                         "customers": counts[counts > 0].astype("int64")})
+    return pd.DataFrame(
+        {"mean_predicted": prob_pred, "observed_rate": prob_true, "customers": counts[counts > 0].astype("int64")}
+    )
 
 
 # --------------------------------------------------------------------------- plots

@@ -57,14 +57,16 @@ def _age(df: pd.DataFrame, numeric: bool, cutoff: Any, date_col: str, t_col: str
     return (cutoff - df[date_col]) / _DAY
 
 
-def _checked(df: pd.DataFrame | None, table: str, spec: dict[str, str], numeric: bool,
-             date_col: str, t_col: str) -> pd.DataFrame:
+def _checked(
+    df: pd.DataFrame | None, table: str, spec: dict[str, str], numeric: bool, date_col: str, t_col: str
+) -> pd.DataFrame:
     time_spec = {t_col: "number"} if numeric else {date_col: "datetime"}
     return require_columns(df, {**spec, **time_spec}, table=table, allow_empty=table != "orders")  # type: ignore[arg-type]
 
 
-def _known_customers(orders: pd.DataFrame, order_age: pd.Series, customers: pd.DataFrame | None,
-                     numeric: bool, cutoff: Any) -> tuple[pd.Index, pd.Series | None]:
+def _known_customers(
+    orders: pd.DataFrame, order_age: pd.Series, customers: pd.DataFrame | None, numeric: bool, cutoff: Any
+) -> tuple[pd.Index, pd.Series | None]:
     """Customers known at the cutoff and (if a customers table is given) their age in days."""
     ids = pd.Index(orders.loc[order_age >= 0, "customer_id"].unique())
     acq_age = None
@@ -78,8 +80,11 @@ def _known_customers(orders: pd.DataFrame, order_age: pd.Series, customers: pd.D
         acq_age = acq_age[acq_age >= 0]
         ids = ids.union(pd.Index(acq_age.index))
     if len(ids) == 0:
-        raise DataError("no customer has an order (or an acquisition) on or before the cutoff",
-                        table="orders", column="date" if not numeric else "t")
+        raise DataError(
+            "no customer has an order (or an acquisition) on or before the cutoff",
+            table="orders",
+            column="date" if not numeric else "t",
+        )
     ids = pd.Index(np.sort(ids.to_numpy()), name="customer_id")
     return ids, acq_age
 
@@ -190,9 +195,11 @@ def churn_features(
     f[f"spend_prev_{wl}d"] = prev["amount"].sum().reindex(ids, fill_value=0.0).astype(float)
     f["orders_trend"] = _sym_change(f[f"orders_last_{wl}d"].astype(float), f[f"orders_prev_{wl}d"].astype(float))
     f["spend_trend"] = _sym_change(f[f"spend_last_{wl}d"], f[f"spend_prev_{wl}d"])
-    f = f[["recency_days", "frequency", "monetary_mean", "monetary_total", "tenure_days"]
-          + [f"orders_last_{wl}d", f"orders_prev_{wl}d", f"spend_last_{wl}d", f"spend_prev_{wl}d"]
-          + ["orders_trend", "spend_trend"]]
+    f = f[
+        ["recency_days", "frequency", "monetary_mean", "monetary_total", "tenure_days"]
+        + [f"orders_last_{wl}d", f"orders_prev_{wl}d", f"spend_last_{wl}d", f"spend_prev_{wl}d"]
+        + ["orders_trend", "spend_trend"]
+    ]
 
     if tickets is not None:
         t = _checked(tickets, "tickets", {"customer_id": "id", "sla_met": "any"}, numeric, "date", "opened_t")
@@ -212,15 +219,18 @@ def churn_features(
         f["sla_breaches"] = t.loc[breach].groupby("customer_id").size().reindex(ids, fill_value=0).astype("int64")
 
     if surveys is not None:
-        s = _checked(surveys, "surveys", {"customer_id": "id", "instrument": "category", "score": "number"},
-                     numeric, "date", "t")
+        s = _checked(
+            surveys, "surveys", {"customer_id": "id", "instrument": "category", "score": "number"}, numeric, "date", "t"
+        )
         s = s.assign(age=_age(s, numeric, cut, "date", "t"), instrument=s["instrument"].astype(str).str.lower())
         s = s[s["age"] >= 0]
         f["survey_answers"] = s.groupby("customer_id").size().reindex(ids, fill_value=0).astype("int64")
         nps = s[s["instrument"] == "nps"].sort_values("age", kind="stable")
         f["last_nps"] = nps.groupby("customer_id")["score"].first().reindex(ids).astype(float)
         for inst in ("csat", "ces"):
-            f[f"{inst}_mean"] = s[s["instrument"] == inst].groupby("customer_id")["score"].mean().reindex(ids).astype(float)
+            f[f"{inst}_mean"] = (
+                s[s["instrument"] == inst].groupby("customer_id")["score"].mean().reindex(ids).astype(float)
+            )
 
     if contacts is not None:
         c = _checked(contacts, "contacts", {"customer_id": "id"}, numeric, "date", "t")
@@ -291,12 +301,19 @@ def churn_labels(
         end = float(observed_until) if numeric else to_timestamp(observed_until, name="observed_until")  # type: ignore[arg-type]
         window_end = cut + (window_days if numeric else window_days * _DAY)
         if window_end > end:
-            raise DataError(f"the label window ends at {window_end} but data are observed only until {end}; "
-                            "use an earlier cutoff or a shorter window", table="orders", column=time_col)
+            raise DataError(
+                f"the label window ends at {window_end} but data are observed only until {end}; "
+                "use an earlier cutoff or a shorter window",
+                table="orders",
+                column=time_col,
+            )
     if not (o_age < 0).any():
-        raise DataError("no order after the cutoff: the label window is not observed "
-                        "(choose a cutoff at least window_days before the end of the data)",
-                        table="orders", column=time_col)
+        raise DataError(
+            "no order after the cutoff: the label window is not observed "
+            "(choose a cutoff at least window_days before the end of the data)",
+            table="orders",
+            column=time_col,
+        )
     in_window = (o_age < 0) & (o_age >= -float(window_days))
     buyers = pd.Index(o.loc[in_window, "customer_id"].unique())
     y = pd.Series((~ids.isin(buyers)).astype("int64"), index=ids, name="churned")

@@ -90,7 +90,7 @@ def health_score(
         if col in features.columns:
             spec[col] = "number" if col == "orders_trend" else "nonneg"
     f = require_columns(features, spec, table="features")
-    w = dict(HEALTH_WEIGHTS) if weights is None else {c: 0.0 for c in HEALTH_WEIGHTS} | dict(weights)
+    w = dict(HEALTH_WEIGHTS) if weights is None else dict.fromkeys(HEALTH_WEIGHTS, 0.0) | dict(weights)
     unknown = set(w) - set(HEALTH_WEIGHTS)
     if unknown:
         raise DataError(f"unknown health-score component(s) {sorted(unknown)}; use {list(HEALTH_WEIGHTS)}")

@@ -58,17 +58,30 @@ def make_pipeline(kind: Literal["logistic", "gbm"] = "logistic", random_state: i
     ['impute', 'model']
     """
     if kind == "logistic":
-        return Pipeline([
-            ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
-            ("log", FunctionTransformer(_signed_log1p, feature_names_out="one-to-one")),
-            ("scale", StandardScaler()),
-            ("model", LogisticRegression(max_iter=2000, random_state=random_state)),
-        ])
+        return Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
+                ("log", FunctionTransformer(_signed_log1p, feature_names_out="one-to-one")),
+                ("scale", StandardScaler()),
+                ("model", LogisticRegression(max_iter=2000, random_state=random_state)),
+            ]
+        )
     if kind == "gbm":
-        return Pipeline([
-            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-            ("model", HistGradientBoostingClassifier(
-                max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=40,
-                l2_regularization=1.0, early_stopping=False, random_state=random_state)),
-        ])
+        return Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                (
+                    "model",
+                    HistGradientBoostingClassifier(
+                        max_iter=200,
+                        learning_rate=0.05,
+                        max_leaf_nodes=15,
+                        min_samples_leaf=40,
+                        l2_regularization=1.0,
+                        early_stopping=False,
+                        random_state=random_state,
+                    ),
+                ),
+            ]
+        )
     raise DataError(f"kind={kind!r} is not a pipeline kind; use 'logistic' or 'gbm'")

@@ -32,16 +32,17 @@ def _outcome(values: object, name: str = "outcome") -> np.ndarray:
     try:
         num = arr.astype(float)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"expected 0/1 labels or probabilities, found dtype {arr.dtype}", table="targeting",
-                        column=name) from exc
+        raise DataError(
+            f"expected 0/1 labels or probabilities, found dtype {arr.dtype}", table="targeting", column=name
+        ) from exc
     if num.ndim != 1 or num.size == 0:
         raise DataError("expected a non-empty one-dimensional array", table="targeting", column=name)
     bad = np.flatnonzero(~np.isfinite(num) | (num < 0) | (num > 1))
     if bad.size:
-        raise DataError("values must be 0/1 labels or probabilities in [0, 1]", table="targeting", column=name,
-                        rows=bad.tolist())
+        raise DataError(
+            "values must be 0/1 labels or probabilities in [0, 1]", table="targeting", column=name, rows=bad.tolist()
+        )
     return num
-
 
 
 def profit_curve(
@@ -100,11 +101,17 @@ def profit_curve(
     for name, val, hi in (("offer_cost", offer_cost, np.inf), ("success_rate", success_rate, 1.0)):
         if isinstance(val, bool) or not isinstance(val, numbers.Real) or not 0 <= val <= hi:
             raise DataError(f"{name}={val!r} must be a number in [0, {hi}]")
-    v = np.broadcast_to(np.asarray(value_saved, dtype=float), o.shape) if np.ndim(value_saved) == 0 else \
-        np.asarray(value_saved, dtype=float)
+    v = (
+        np.broadcast_to(np.asarray(value_saved, dtype=float), o.shape)
+        if np.ndim(value_saved) == 0
+        else np.asarray(value_saved, dtype=float)
+    )
     if v.shape != o.shape or not np.all(np.isfinite(v)) or (v < 0).any():
-        raise DataError(f"value_saved must be a number >= 0 or {o.size} finite numbers >= 0",
-                        table="targeting", column="value_saved")
+        raise DataError(
+            f"value_saved must be a number >= 0 or {o.size} finite numbers >= 0",
+            table="targeting",
+            column="value_saved",
+        )
     order = _order(s)
     churners = np.concatenate([[0.0], np.cumsum(o[order])])
     saved = np.concatenate([[0.0], np.cumsum(o[order] * v[order])]) * float(success_rate)
@@ -116,8 +123,16 @@ def profit_curve(
         if kk.ndim != 1 or not np.issubdtype(kk.dtype, np.integer) or (kk < 0).any() or (kk > n).any():
             raise DataError(f"ks must be integers between 0 and {n}", table="targeting", column="ks")
     cost = kk * offer_cost
-    return pd.DataFrame({"k": kk, "share": kk / n, "expected_churners": churners[kk],
-                         "expected_saved_value": saved[kk], "cost": cost, "profit": saved[kk] - cost})
+    return pd.DataFrame(
+        {
+            "k": kk,
+            "share": kk / n,
+            "expected_churners": churners[kk],
+            "expected_saved_value": saved[kk],
+            "cost": cost,
+            "profit": saved[kk] - cost,
+        }
+    )
 
 
 def targeting_profit(
@@ -160,8 +175,9 @@ def targeting_profit(
     """
     o = _outcome(outcome)
     kk = _resolve_k(k, o.size)
-    curve = profit_curve(o, score, offer_cost=offer_cost, success_rate=success_rate,
-                         value_saved=value_saved, ks=np.array([kk]))
+    curve = profit_curve(
+        o, score, offer_cost=offer_cost, success_rate=success_rate, value_saved=value_saved, ks=np.array([kk])
+    )
     return float(curve["profit"].iloc[0])
 
 
@@ -193,8 +209,13 @@ def plot_profit_curve(curve: pd.DataFrame, *, ax: Axes | None = None, currency: 
     ax = new_axes(ax, figsize=(6, 4))
     ax.plot(curve["share"] * 100, curve["profit"], color="tab:green")
     best = curve["profit"].idxmax()
-    ax.scatter([curve.loc[best, "share"] * 100], [curve.loc[best, "profit"]], color="black", zorder=3,
-               label=f"best: top {int(curve.loc[best, 'k'])} customers")
+    ax.scatter(
+        [curve.loc[best, "share"] * 100],
+        [curve.loc[best, "profit"]],
+        color="black",
+        zorder=3,
+        label=f"best: top {int(curve.loc[best, 'k'])} customers",
+    )
     ax.axhline(0, color="grey", lw=1)
     label_axes(
         ax,

@@ -66,7 +66,7 @@ def _checked_arrays(
             cols[k] = pd.Series(np.repeat(v.to_numpy(), n), name=k)
         elif len(v) != n:
             raise DataError(f"has length {len(v)} but the other inputs have length {n}", table="summary", column=k)
-    df = require_columns(pd.DataFrame(cols), {k: "nonneg" for k in cols}, table="summary", allow_empty=allow_empty)
+    df = require_columns(pd.DataFrame(cols), dict.fromkeys(cols, "nonneg"), table="summary", allow_empty=allow_empty)
     out = {k: df[k].to_numpy(dtype=float) for k in cols}
     if index is not None and len(index) != n:
         index = None
@@ -120,7 +120,9 @@ class _MLFitter(FittedMixin):
     def _loglik_grad(self, params: np.ndarray, data: tuple[np.ndarray, ...]) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def _objective(self, theta: np.ndarray, data: tuple[np.ndarray, ...], weights: np.ndarray) -> tuple[float, np.ndarray]:
+    def _objective(
+        self, theta: np.ndarray, data: tuple[np.ndarray, ...], weights: np.ndarray
+    ) -> tuple[float, np.ndarray]:
         """Mean negative log-likelihood (+ penalty) and its gradient, on the log-parameters."""
         n = float(weights.sum())
         params = np.exp(theta)
@@ -136,7 +138,12 @@ class _MLFitter(FittedMixin):
         theta0 = np.log(start)
         bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(theta0)
         res = optimize.minimize(
-            self._objective, theta0, args=(data, weights), jac=True, method="L-BFGS-B", bounds=bounds,
+            self._objective,
+            theta0,
+            args=(data, weights),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
             options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9},
         )
         if not res.success or res.fun >= 1e100:
@@ -144,13 +151,20 @@ class _MLFitter(FittedMixin):
             def fun(th: np.ndarray) -> float:
                 return self._objective(th, data, weights)[0]
 
-            res2 = optimize.minimize(fun, res.x if res.fun < 1e100 else theta0, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-13})
+            res2 = optimize.minimize(
+                fun,
+                res.x if res.fun < 1e100 else theta0,
+                method="Nelder-Mead",
+                options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-13},
+            )
             if res2.fun <= res.fun:
                 res = res2
         theta = res.x
         self.converged_ = bool(res.success)
         if not self.converged_:
-            warnings.warn(f"{type(self).__name__}: the optimiser did not converge ({res.message})", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"{type(self).__name__}: the optimiser did not converge ({res.message})", RuntimeWarning, stacklevel=3
+            )
         self.optimizer_result_ = res
         at_bound = [k for k, th in zip(self._param_names, theta) if abs(th) >= _LOG_BOUND - 1e-3]
         if at_bound:
@@ -174,7 +188,11 @@ class _MLFitter(FittedMixin):
         except np.linalg.LinAlgError:
             ok = False
         if not ok:
-            warnings.warn(f"{type(self).__name__}: the Hessian is not positive definite; standard errors are NaN", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"{type(self).__name__}: the Hessian is not positive definite; standard errors are NaN",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             cov_log = np.full((len(theta), len(theta)), np.nan)
         names = list(self._param_names)
         self.variance_matrix_log_ = pd.DataFrame(cov_log, index=names, columns=names)
@@ -210,7 +228,9 @@ class _MLFitter(FittedMixin):
         ['coef', 'se', 'lower 90%', 'upper 90%']
         """
         self._check_fitted()
-        out = pd.concat([self.params_.rename("coef"), self.standard_errors_.rename("se"), self.confidence_intervals_], axis=1)
+        out = pd.concat(
+            [self.params_.rename("coef"), self.standard_errors_.rename("se"), self.confidence_intervals_], axis=1
+        )
         out.index.name = "param"
         return out
 

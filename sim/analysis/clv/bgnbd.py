@@ -74,23 +74,36 @@ def _bgnbd_loglik_grad(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.
     return np.column_stack([d_r, d_alpha, d_a, d_b])
 
 
-def _check_bgnbd_inputs(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None]:
+def _check_bgnbd_inputs(
+    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None]:
     arrs, index = _checked_arrays({"frequency": frequency, "recency": recency, "T": T})
     x, tx, tt = arrs["frequency"], arrs["recency"], arrs["T"]
     bad = np.flatnonzero(x != np.round(x))
     if len(bad):
-        raise DataError("frequency must be a whole number of repeat purchases", table="summary", column="frequency", rows=bad)
+        raise DataError(
+            "frequency must be a whole number of repeat purchases", table="summary", column="frequency", rows=bad
+        )
     bad = np.flatnonzero(tx > tt + 1e-9)
     if len(bad):
-        raise DataError("recency must not exceed T (the last purchase cannot be after the cutoff)", table="summary", column="recency", rows=bad)
+        raise DataError(
+            "recency must not exceed T (the last purchase cannot be after the cutoff)",
+            table="summary",
+            column="recency",
+            rows=bad,
+        )
     bad = np.flatnonzero((x == 0) & (tx != 0))
     if len(bad):
         raise DataError("recency must be 0 when frequency is 0", table="summary", column="recency", rows=bad)
     bad = np.flatnonzero((x > 0) & (tx == 0))
     if len(bad):
-        raise DataError("recency must be > 0 when frequency > 0 (a repeat purchase happens after the first)", table="summary", column="recency", rows=bad)
+        raise DataError(
+            "recency must be > 0 when frequency > 0 (a repeat purchase happens after the first)",
+            table="summary",
+            column="recency",
+            rows=bad,
+        )
     return x, tx, tt, index
-
 
 
 class BetaGeoFitter(_MLFitter):
@@ -334,7 +347,9 @@ class BetaGeoFitter(_MLFitter):
 
     # -- plots ---------------------------------------------------------------------------
 
-    def plot_expected_purchases(self, t_max: float = 730.0, *, ax: Axes | None = None, time_label: str = "days") -> Axes:
+    def plot_expected_purchases(
+        self, t_max: float = 730.0, *, ax: Axes | None = None, time_label: str = "days"
+    ) -> Axes:
         """Plot the population curve E[X(t)] for t in [0, ``t_max``].
 
         Parameters
@@ -409,7 +424,9 @@ class BetaGeoFitter(_MLFitter):
         fx, rx = np.meshgrid(freqs, recs, indexing="ij")
         rx = np.where(fx == 0, 0.0, np.maximum(rx, 1e-9))
         pa = self._p_alive(fx.ravel(), rx.ravel(), np.full(fx.size, float(T))).reshape(fx.shape)
-        im = ax.imshow(pa, origin="lower", aspect="auto", extent=(0, T, -0.5, max_frequency + 0.5), vmin=0, vmax=1, cmap="viridis")
+        im = ax.imshow(
+            pa, origin="lower", aspect="auto", extent=(0, T, -0.5, max_frequency + 0.5), vmin=0, vmax=1, cmap="viridis"
+        )
         ax.figure.colorbar(im, ax=ax, label="P(alive) at the cutoff")
         return label_axes(
             ax,

@@ -46,9 +46,7 @@ def _period_ordinals(dates: pd.Series, time_unit: str) -> np.ndarray:
     try:
         return np.asarray(dates.dt.to_period(time_unit).array.asi8, dtype=np.int64)
     except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"time_unit={time_unit!r} is not a pandas period alias; use e.g. 'D', 'W' or 'M'"
-        ) from exc
+        raise ValueError(f"time_unit={time_unit!r} is not a pandas period alias; use e.g. 'D', 'W' or 'M'") from exc
 
 
 def _time_keys(dates: pd.Series, cutoff: pd.Timestamp, time_unit: str, discrete: bool) -> tuple[np.ndarray, float]:
@@ -69,7 +67,9 @@ def _time_keys(dates: pd.Series, cutoff: pd.Timestamp, time_unit: str, discrete:
     return ((dates - cutoff) / unit).to_numpy(dtype=float), 0.0
 
 
-def _checked_orders(orders: pd.DataFrame, cutoff: object, name: str = "cutoff") -> tuple[pd.DataFrame, pd.Timestamp, int]:
+def _checked_orders(
+    orders: pd.DataFrame, cutoff: object, name: str = "cutoff"
+) -> tuple[pd.DataFrame, pd.Timestamp, int]:
     o = require_columns(orders, _ORDERS_SPEC, table="orders")
     cut = o["date"].max() if cutoff is None else to_timestamp(cutoff, name=name)
     after = int((o["date"] > cut).sum())

@@ -159,10 +159,16 @@ class GammaGammaFitter(_MLFitter):
         x, m = arrs["frequency"], arrs["monetary_value"]
         use = x > 0
         if not use.any():
-            raise DataError("no customer has frequency > 0; the Gamma-Gamma model needs repeat purchases", table="summary", column="frequency")
+            raise DataError(
+                "no customer has frequency > 0; the Gamma-Gamma model needs repeat purchases",
+                table="summary",
+                column="frequency",
+            )
         bad = np.flatnonzero(use & (m <= 0))
         if len(bad):
-            raise DataError("must be > 0 for customers with frequency > 0", table="summary", column="monetary_value", rows=bad)
+            raise DataError(
+                "must be > 0 for customers with frequency > 0", table="summary", column="monetary_value", rows=bad
+            )
         data, w = _compress(x[use], m[use])
         start = {"p": 1.0, "q": 2.0, "gamma": float(np.mean(m[use]))}
         if initial_params:

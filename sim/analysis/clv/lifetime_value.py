@@ -86,8 +86,14 @@ def customer_lifetime_value(
     ggf._check_fitted()
     unit = summary.attrs.get("time_unit", "D") if isinstance(summary, pd.DataFrame) else "D"
     if unit != "D":
-        raise ValueError(f"summary is in time unit {unit!r}; customer_lifetime_value needs a summary in days (time_unit='D')")
-    s = require_columns(summary, {"frequency": "nonneg", "recency": "nonneg", "T": "nonneg", "monetary_value": "nonneg"}, table="summary")
+        raise ValueError(
+            f"summary is in time unit {unit!r}; customer_lifetime_value needs a summary in days (time_unit='D')"
+        )
+    s = require_columns(
+        summary,
+        {"frequency": "nonneg", "recency": "nonneg", "T": "nonneg", "monetary_value": "nonneg"},
+        table="summary",
+    )
     for name, val, lo in (("horizon_days", horizon_days, 0.0), ("step_days", step_days, 0.0)):
         if not float(val) > lo:
             raise ValueError(f"{name}={val!r} must be > 0")
@@ -96,7 +102,9 @@ def customer_lifetime_value(
     if not float(margin) >= 0:
         raise ValueError(f"margin={margin!r} must be >= 0")
     x, tx, tt, _ = _check_bgnbd_inputs(s["frequency"], s["recency"], s["T"])
-    value = np.asarray(ggf.conditional_expected_average_profit(s["frequency"].to_numpy(), s["monetary_value"].to_numpy()), dtype=float)
+    value = np.asarray(
+        ggf.conditional_expected_average_profit(s["frequency"].to_numpy(), s["monetary_value"].to_numpy()), dtype=float
+    )
     ends = np.arange(float(step_days), float(horizon_days), float(step_days))
     ends = np.append(ends, float(horizon_days))
     clv = np.zeros(len(s))

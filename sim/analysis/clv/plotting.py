@@ -69,13 +69,21 @@ def plot_calibration_holdout(
     """
     c = require_columns(
         cal_holdout,
-        {"frequency": "nonneg", "recency": "nonneg", "T": "nonneg", "frequency_holdout": "nonneg", "duration_holdout": "nonneg"},
+        {
+            "frequency": "nonneg",
+            "recency": "nonneg",
+            "T": "nonneg",
+            "frequency_holdout": "nonneg",
+            "duration_holdout": "nonneg",
+        },
         table="cal_holdout",
     )
     dur = float(c["duration_holdout"].iloc[0])
     pred = bgf.conditional_expected_purchases(dur, c["frequency"], c["recency"], c["T"])
     grp = np.minimum(c["frequency"].to_numpy(), max_frequency)
-    df = pd.DataFrame({"group": grp, "actual": c["frequency_holdout"].to_numpy(dtype=float), "predicted": np.asarray(pred)})
+    df = pd.DataFrame(
+        {"group": grp, "actual": c["frequency_holdout"].to_numpy(dtype=float), "predicted": np.asarray(pred)}
+    )
     means = df.groupby("group")[["actual", "predicted"]].mean()
     ax = new_axes(ax, figsize=(7, 4))
     ax.plot(means.index, means["actual"], "o-", label="actual")

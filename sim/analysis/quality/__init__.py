@@ -54,7 +54,13 @@ Examples
 from __future__ import annotations
 
 from sim.analysis.quality._common import LOG_COLUMNS, NA_TOKENS
-from sim.analysis.quality.cleaning import flag_outliers, normalise_emails, normalise_phones, parse_dates, standardise_currency
+from sim.analysis.quality.cleaning import (
+    flag_outliers,
+    normalise_emails,
+    normalise_phones,
+    parse_dates,
+    standardise_currency,
+)
 from sim.analysis.quality.duplicates import deduplicate, find_duplicate_customers, id_mapping
 from sim.analysis.quality.formats import normalise_name, normalise_phone
 from sim.analysis.quality.pipeline import CleanResult, clean

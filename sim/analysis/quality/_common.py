@@ -63,10 +63,16 @@ def _frame(df: object, cols: Iterable[str | None], table: str) -> pd.DataFrame:
     spec = {c: "any" for c in cols if c is not None}
     for c in spec:
         if c not in df.columns:
-            raise DataError(f"column not found; present: {list(df.columns)} (pass None, or date_cols=(), to skip this check)",
-                            table=table, column=c)
+            raise DataError(
+                f"column not found; present: {list(df.columns)} (pass None, or date_cols=(), to skip this check)",
+                table=table,
+                column=c,
+            )
     if not df.index.is_unique:
         dup = df.index[df.index.duplicated()].unique()
-        raise DataError("row labels must be unique (they name rows in the logs); use df.reset_index(drop=True)",
-                        table=table, rows=list(dup))
+        raise DataError(
+            "row labels must be unique (they name rows in the logs); use df.reset_index(drop=True)",
+            table=table,
+            rows=list(dup),
+        )
     return require_columns(df, spec, table=table)

@@ -249,8 +249,8 @@ def standardise_currency(
             raise DataError(f"rates: {k!r}: {v!r} is not a currency code with a positive rate")
         rate_map[ck] = float(v)
     out = d.copy()
-    amounts: dict[Any, float] = {i: np.nan for i in d.index}
-    currencies: dict[Any, str] = {i: b for i in d.index}
+    amounts: dict[Any, float] = dict.fromkeys(d.index, np.nan)
+    currencies: dict[Any, str] = dict.fromkeys(d.index, b)
     by_row: dict[Any, list] = {i: [] for i in d.index}
     text_cur: dict[Any, str] = {}
     miss_amt = _missing(d[amount_col]).to_dict()
@@ -289,15 +289,23 @@ def standardise_currency(
             if str(v) != canon:
                 by_row[i].append((i, currency_col, v, canon, "currency_standardised"))
         if clash:
-            raise DataError(f"the currency written in the amount contradicts column {currency_col!r}",
-                            table="records", column=amount_col, rows=clash)
+            raise DataError(
+                f"the currency written in the amount contradicts column {currency_col!r}",
+                table="records",
+                column=amount_col,
+                rows=clash,
+            )
         unknown = [i for i in d.index if i not in bad and currencies[i] not in rate_map]
         if bad or unknown:
             rank = {lab: n for n, lab in enumerate(d.index)}
             rows = sorted(bad + unknown, key=rank.__getitem__)
             found = sorted({str(d.at[i, currency_col]) for i in rows})
-            raise DataError(f"no exchange rate for currency {found}; give rates={{code: units of {b}}}",
-                            table="records", column=currency_col, rows=rows)
+            raise DataError(
+                f"no exchange rate for currency {found}; give rates={{code: units of {b}}}",
+                table="records",
+                column=currency_col,
+                rows=rows,
+            )
         for i in d.index:
             c = currencies[i]
             if c != b and not np.isnan(amounts[i]):
@@ -335,8 +343,9 @@ def flag_outliers(
     amt = pd.to_numeric(d[amount_col], errors="coerce")
     bad = d.index[amt.isna() & d[amount_col].notna()]
     if len(bad):
-        raise DataError("amounts must be numbers (run standardise_currency first)", table="records",
-                        column=amount_col, rows=bad)
+        raise DataError(
+            "amounts must be numbers (run standardise_currency first)", table="records", column=amount_col, rows=bad
+        )
     out = d.copy()
     flag = (amt > threshold).fillna(False).astype(bool)
     out[flag_col] = flag

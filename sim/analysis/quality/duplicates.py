@@ -122,10 +122,12 @@ def find_duplicate_customers(
         blocks = prof[col].dropna()
         for _, ids in blocks.groupby(blocks, sort=False).groups.items():
             ids = sorted(ids, key=order.__getitem__)
-            cand.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1:])
+            cand.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
     rows = []
-    look = {k: (r, nm, ph, em) for k, r, nm, ph, em in zip(prof.index, prof["row"], prof["name"], prof["phone"],
-                                                            prof["email"])}
+    look = {
+        k: (r, nm, ph, em)
+        for k, r, nm, ph, em in zip(prof.index, prof["row"], prof["name"], prof["phone"], prof["email"])
+    }
     for a, b in sorted(cand, key=lambda p: (order[p[0]], order[p[1]])):
         (ra, na, pha, ema), (rb, nb, phb, emb) = look[a], look[b]
         # missing values come back from reindex as NaN (a float), not None: test for text
@@ -134,7 +136,9 @@ def find_duplicate_customers(
         email = isinstance(ema, str) and ema == emb
         if (phone and email) or ((phone or email) and not np.isnan(sim) and sim >= name_threshold):
             rows.append((a, b, ra, rb, sim, phone, email))
-    out = pd.DataFrame(rows, columns=["key_a", "key_b", "row_a", "row_b", "name_similarity", "phone_match", "email_match"])
+    out = pd.DataFrame(
+        rows, columns=["key_a", "key_b", "row_a", "row_b", "name_similarity", "phone_match", "email_match"]
+    )
     return out.astype({"name_similarity": float, "phone_match": bool, "email_match": bool})
 
 
@@ -189,13 +193,22 @@ def deduplicate(
     if d[key].isna().any():
         raise DataError("missing customer id(s)", table="records", column=key, rows=d.index[d[key].isna()])
     dup, exact = _exact_duplicates(d)
-    entries: list[tuple] = [(i, "<row>", None, f"duplicate of row {j}", "exact_duplicate_removed")
-                            for i, j in zip(exact["row"], exact["duplicate_of"])]
+    entries: list[tuple] = [
+        (i, "<row>", None, f"duplicate of row {j}", "exact_duplicate_removed")
+        for i, j in zip(exact["row"], exact["duplicate_of"])
+    ]
     out = d.loc[~dup].copy()
 
-    pairs = find_duplicate_customers(out, key=key, name_col=name_col, phone_col=phone_col, email_col=email_col,
-                                     name_threshold=name_threshold, country_code=country_code,
-                                     national_lengths=national_lengths)
+    pairs = find_duplicate_customers(
+        out,
+        key=key,
+        name_col=name_col,
+        phone_col=phone_col,
+        email_col=email_col,
+        name_threshold=name_threshold,
+        country_code=country_code,
+        national_lengths=national_lengths,
+    )
     order = {k: n for n, k in enumerate(pd.unique(out[key]))}
     parent = {k: k for k in order}
 
@@ -239,8 +252,13 @@ def deduplicate(
         rank = {lab: n for n, lab in enumerate(d.index)}
         out = out.loc[sorted(keep, key=rank.__getitem__)]
     row_rank = {lab: n for n, lab in enumerate(d.index)}
-    rule_rank = {"exact_duplicate_removed": 0, "id_merged": 1, "filled_from_duplicate": 2,
-                 "conflict_master_kept": 2, "row_collapsed": 3}
+    rule_rank = {
+        "exact_duplicate_removed": 0,
+        "id_merged": 1,
+        "filled_from_duplicate": 2,
+        "conflict_master_kept": 2,
+        "row_collapsed": 3,
+    }
     entries.sort(key=lambda e: (rule_rank[e[4]], row_rank.get(e[0], 0)))
     return out, _log(entries)
 
@@ -256,7 +274,11 @@ def id_mapping(log: pd.DataFrame) -> pd.Series:
     >>> id_mapping(log).to_dict()
     {7: 2}
     """
-    require_columns(log, {c: "any" for c in LOG_COLUMNS}, table="log", allow_empty=True)
+    require_columns(log, dict.fromkeys(LOG_COLUMNS, "any"), table="log", allow_empty=True)
     m = log[log["rule"] == "id_merged"].drop_duplicates("old")
-    return pd.Series([_py(v) for v in m["new"]], index=pd.Index([_py(v) for v in m["old"]], name="old_id"),
-                     name="master_id", dtype=object if m.empty else None)
+    return pd.Series(
+        [_py(v) for v in m["new"]],
+        index=pd.Index([_py(v) for v in m["old"]], name="old_id"),
+        name="master_id",
+        dtype=object if m.empty else None,
+    )

@@ -30,8 +30,17 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_CHARS = re.compile(r"^[\d\s\-+().]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CURRENCY_ALIASES = {"RMB": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY", "US$": "USD", "$": "USD",
-                     "€": "EUR", "£": "GBP", "HK$": "HKD"}
+_CURRENCY_ALIASES = {
+    "RMB": "CNY",
+    "元": "CNY",
+    "¥": "CNY",
+    "￥": "CNY",
+    "US$": "USD",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "HK$": "HKD",
+}
 _AMOUNT_SYMBOLS = re.compile(r"(HK\$|US\$|[¥￥$€£]|元|\b[A-Za-z]{3}\b)")
 
 

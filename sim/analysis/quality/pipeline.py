@@ -17,7 +17,13 @@ from typing import NamedTuple
 import pandas as pd
 
 from sim.analysis.quality._common import _empty_log, _frame
-from sim.analysis.quality.cleaning import flag_outliers, normalise_emails, normalise_phones, parse_dates, standardise_currency
+from sim.analysis.quality.cleaning import (
+    flag_outliers,
+    normalise_emails,
+    normalise_phones,
+    parse_dates,
+    standardise_currency,
+)
 from sim.analysis.quality.duplicates import deduplicate, id_mapping
 
 __all__ = ["CleanResult", "clean"]
@@ -113,16 +119,25 @@ def clean(
         cur, lg = parse_dates(cur, list(date_cols), dayfirst=dayfirst)
         logs.append(lg.assign(step="parse_dates"))
     if amount_col:
-        cur, lg = standardise_currency(cur, amount_col=amount_col, currency_col=currency_col, rates=rates,
-                                       base=base_currency)
+        cur, lg = standardise_currency(
+            cur, amount_col=amount_col, currency_col=currency_col, rates=rates, base=base_currency
+        )
         logs.append(lg.assign(step="standardise_currency"))
         cur, lg = flag_outliers(cur, amount_col, threshold=threshold)
         logs.append(lg.assign(step="flag_outliers"))
     rows_in = len(d)
     if key:
-        cur, lg = deduplicate(cur, key=key, name_col=name_col, phone_col=phone_col, email_col=email_col,
-                              name_threshold=name_threshold, collapse=collapse, country_code=country_code,
-                              national_lengths=national_lengths)
+        cur, lg = deduplicate(
+            cur,
+            key=key,
+            name_col=name_col,
+            phone_col=phone_col,
+            email_col=email_col,
+            name_threshold=name_threshold,
+            collapse=collapse,
+            country_code=country_code,
+            national_lengths=national_lengths,
+        )
         logs.append(lg.assign(step="deduplicate"))
     log = pd.concat([lg.astype(object) for lg in logs], ignore_index=True) if logs else _empty_log().assign(step=None)
     by_rule = log["rule"].value_counts()
@@ -131,11 +146,20 @@ def clean(
     if rows_in - removed - collapsed != len(cur):  # pragma: no cover - a bug, not bad input
         raise RuntimeError(f"row counts do not reconcile: {rows_in} - {removed} - {collapsed} != {len(cur)}")
     mapping = id_mapping(log)
-    counts = pd.concat([
-        pd.Series({"rows_in": rows_in, "rows_out": len(cur), "exact_duplicates_removed": removed,
-                   "rows_collapsed": collapsed, "customers_merged": len(mapping)}),
-        by_rule.astype("int64"),
-    ])
+    counts = pd.concat(
+        [
+            pd.Series(
+                {
+                    "rows_in": rows_in,
+                    "rows_out": len(cur),
+                    "exact_duplicates_removed": removed,
+                    "rows_collapsed": collapsed,
+                    "customers_merged": len(mapping),
+                }
+            ),
+            by_rule.astype("int64"),
+        ]
+    )
     counts = counts[~counts.index.duplicated()].astype("int64")
     counts.name = "count"
     return CleanResult(frame=cur, log=log, counts=counts, mapping=mapping)

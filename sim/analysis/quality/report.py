@@ -163,7 +163,10 @@ def scorecard(
     for c in date_cols:
         rules[c] = ("date", lambda v: _parse_date(v, False) is not None)
     if amount_col:
-        rules[amount_col] = ("amount >= 0", lambda v: (_parse_amount(v)[0] or 0) >= 0 and _parse_amount(v)[0] is not None)
+        rules[amount_col] = (
+            "amount >= 0",
+            lambda v: (_parse_amount(v)[0] or 0) >= 0 and _parse_amount(v)[0] is not None,
+        )
     if currency_col:
         rules[currency_col] = ("currency code", lambda v: _canonical_currency(v) is not None)
     rows = []
@@ -178,8 +181,16 @@ def scorecard(
             uniq = vals.astype(str).nunique() / nn if nn else np.nan
         rule, fn = rules.get(col, ("", None))
         valid = float(np.mean([bool(fn(v)) for v in vals])) if (fn is not None and nn) else np.nan
-        rows.append({"column": col, "non_missing": nn, "completeness": nn / n if n else np.nan,
-                     "uniqueness": uniq, "validity": valid, "rule": rule})
+        rows.append(
+            {
+                "column": col,
+                "non_missing": nn,
+                "completeness": nn / n if n else np.nan,
+                "uniqueness": uniq,
+                "validity": valid,
+                "rule": rule,
+            }
+        )
     return pd.DataFrame(rows).set_index("column")
 
 
@@ -259,11 +270,20 @@ def quality_report(
 
     # fuzzy duplicates (on the rows that are not exact copies)
     if key is not None and (phone_col or email_col):
-        fuzzy = find_duplicate_customers(d[~dup], key=key, name_col=name_col, phone_col=phone_col,
-                                         email_col=email_col, name_threshold=name_threshold,
-                                         country_code=country_code, national_lengths=national_lengths)
+        fuzzy = find_duplicate_customers(
+            d[~dup],
+            key=key,
+            name_col=name_col,
+            phone_col=phone_col,
+            email_col=email_col,
+            name_threshold=name_threshold,
+            country_code=country_code,
+            national_lengths=national_lengths,
+        )
     else:
-        fuzzy = pd.DataFrame(columns=["key_a", "key_b", "row_a", "row_b", "name_similarity", "phone_match", "email_match"])
+        fuzzy = pd.DataFrame(
+            columns=["key_a", "key_b", "row_a", "row_b", "name_similarity", "phone_match", "email_match"]
+        )
     checks["fuzzy_duplicate_pairs"] = list(set(fuzzy["row_a"]) | set(fuzzy["row_b"]))
 
     # amounts, currencies
@@ -278,7 +298,7 @@ def quality_report(
         cur = None
         if currency_col:
             cur = d[currency_col].map(_canonical_currency)
-            for i, (num, c) in parsed.items():
+            for i, (_num, c) in parsed.items():
                 if c is not None and (pd.isna(cur.get(i)) or cur.get(i) is None):
                     cur.loc[i] = c
         if rates is not None and cur is not None:
@@ -287,13 +307,17 @@ def quality_report(
             lacking = d.index[rate.isna()]
             if len(lacking):
                 found = sorted({str(cur.loc[i]) for i in lacking})
-                raise DataError(f"no exchange rate for currency {found} (needed to compare with the threshold)",
-                                table="records", column=currency_col, rows=lacking)
+                raise DataError(
+                    f"no exchange rate for currency {found} (needed to compare with the threshold)",
+                    table="records",
+                    column=currency_col,
+                    rows=lacking,
+                )
             amount = amount * rate
         over = amount > threshold
         outliers = d.loc[over.fillna(False)]
         checks["amount_over_threshold"] = list(outliers.index)
-        for i, (num, c) in parsed.items():
+        for i, (num, _c) in parsed.items():
             raw = d.at[i, amount_col]
             if num is not None and not isinstance(raw, (int, float, np.integer, np.floating)):
                 formats.append((i, amount_col, raw, "amount written as text"))
@@ -358,14 +382,39 @@ def quality_report(
     checks["missing_values"] = list(d.index[any_missing])
 
     order = {lab: i for i, lab in enumerate(d.index)}
-    summary = pd.DataFrame({
-        "count": [len(fuzzy) if c == "fuzzy_duplicate_pairs" else int(miss_frame.to_numpy().sum())
-                  if c == "missing_values" else len(set(checks[c])) for c in _MEANING],
-        "rows": [sorted(set(checks[c]), key=order.__getitem__) for c in _MEANING],
-        "meaning": list(_MEANING.values()),
-    }, index=pd.Index(list(_MEANING), name="check"))
+    summary = pd.DataFrame(
+        {
+            "count": [
+                len(fuzzy)
+                if c == "fuzzy_duplicate_pairs"
+                else int(miss_frame.to_numpy().sum())
+                if c == "missing_values"
+                else len(set(checks[c]))
+                for c in _MEANING
+            ],
+            "rows": [sorted(set(checks[c]), key=order.__getitem__) for c in _MEANING],
+            "meaning": list(_MEANING.values()),
+        },
+        index=pd.Index(list(_MEANING), name="check"),
+    )
     fmt = pd.DataFrame(formats, columns=["row", "column", "value", "issue"]).astype({"value": object})
-    card = scorecard(d, phone_col=phone_col, email_col=email_col, date_cols=date_cols, amount_col=amount_col,
-                     currency_col=currency_col, country_code=country_code, national_lengths=national_lengths)
-    return QualityReport(n_rows=len(d), summary=summary, exact_duplicates=exact, fuzzy_duplicates=fuzzy,
-                         outliers=outliers, formats=fmt, missing=missing, scorecard=card)
+    card = scorecard(
+        d,
+        phone_col=phone_col,
+        email_col=email_col,
+        date_cols=date_cols,
+        amount_col=amount_col,
+        currency_col=currency_col,
+        country_code=country_code,
+        national_lengths=national_lengths,
+    )
+    return QualityReport(
+        n_rows=len(d),
+        summary=summary,
+        exact_duplicates=exact,
+        fuzzy_duplicates=fuzzy,
+        outliers=outliers,
+        formats=fmt,
+        missing=missing,
+        scorecard=card,
+    )
