@@ -49,10 +49,12 @@ def test_cobham_conserves_work():
 def test_desk_matches_erlang_c(rho):
     agents, mu = 3, 1.0
     lam = rho * agents * mu
-    means = np.array([
-        simulate_queue(lam, agents, 1.0 / mu, n_tickets=30_000, warmup=3_000, seed=100 + k)["wait_h"].mean()
-        for k in range(REPS)
-    ])
+    means = np.array(
+        [
+            simulate_queue(lam, agents, 1.0 / mu, n_tickets=30_000, warmup=3_000, seed=100 + k)["wait_h"].mean()
+            for k in range(REPS)
+        ]
+    )
     lo, hi = _ci(means)
     assert lo <= erlang_c_wait(lam, mu, agents) <= hi, (rho, lo, hi, erlang_c_wait(lam, mu, agents))
 

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.errors import ConfigError
 from sim.config.policy import Policy, list_policies
-from sim.errors import LatentAccessError
+from sim.errors import ConfigError, LatentAccessError
 
 N, DAYS = 2500, 365
 
@@ -45,23 +44,43 @@ def test_presets_exist_with_a_rationale_and_round_trip():
         assert len(pol.description) > 20, name
         assert Policy.from_dict(pol.to_dict()) == pol
         text = (Policy.load.__globals__["PRESET_DIR"] / f"{name}.yaml").read_text()
-        assert text.lstrip().startswith("#") and "Rationale" in text or name == "do_nothing", name
+        assert (text.lstrip().startswith("#") and "Rationale" in text) or name == "do_nothing", name
 
 
 @pytest.mark.parametrize(
     ("data", "needle"),
     [
-        ({"tiering": {"method": "rfm", "tiers": [{"name": "gold", "share": 1.0}]}, "contacts": [{"tier": "silver", "interval_days": 30, "channel": "email"}]},
-         "contacts[0] names tier 'silver', which is not defined in tiering.tiers (defined: ['gold'])"),
-        ({"triggers": {"churn_risk": {"enabled": True, "variants": {"a": {}, "b": {}}, "split": {"a": 0.5, "b": 0.6}}}},
-         "split shares must be >= 0 and sum to 1, they sum to 1.1"),
+        (
+            {
+                "tiering": {"method": "rfm", "tiers": [{"name": "gold", "share": 1.0}]},
+                "contacts": [{"tier": "silver", "interval_days": 30, "channel": "email"}],
+            },
+            "contacts[0] names tier 'silver', which is not defined in tiering.tiers (defined: ['gold'])",
+        ),
+        (
+            {
+                "triggers": {
+                    "churn_risk": {"enabled": True, "variants": {"a": {}, "b": {}}, "split": {"a": 0.5, "b": 0.6}}
+                }
+            },
+            "split shares must be >= 0 and sum to 1, they sum to 1.1",
+        ),
         ({"budget": {"amount_per_period": -5}}, "budget.amount_per_period: value -5 is not allowed"),
         ({"loyalty": {"enabled": True, "bonus": 3}}, "loyalty.bonus: unknown key"),
         ({"levers": {}}, "levers: unknown key"),
-        ({"triggers": {"winback": {"enabled": True, "offer": "free_lunch"}}}, "uses offer 'free_lunch', not defined in offers"),
+        (
+            {"triggers": {"winback": {"enabled": True, "offer": "free_lunch"}}},
+            "uses offer 'free_lunch', not defined in offers",
+        ),
         ({"budget": {"pots": {"high_value": 0.7, "wakeup": 0.2}}}, "pot shares must sum to 1, they sum to 0.9"),
-        ({"contacts": [], "channels": {"fax": {"cost": 1, "open_rate": 0.1, "convert_rate": 0.0}}}, "unknown channel(s) ['fax']"),
-        ({"service": {"shifts": [{"start_h": 20, "end_h": 8, "agents": 1}]}}, "end_h (8.0) must be after start_h (20.0)"),
+        (
+            {"contacts": [], "channels": {"fax": {"cost": 1, "open_rate": 0.1, "convert_rate": 0.0}}},
+            "unknown channel(s) ['fax']",
+        ),
+        (
+            {"service": {"shifts": [{"start_h": 20, "end_h": 8, "agents": 1}]}},
+            "end_h (8.0) must be after start_h (20.0)",
+        ),
     ],
 )
 def test_invalid_policies_say_what_is_wrong(data, needle):
@@ -81,24 +100,25 @@ def test_do_nothing_changes_nothing(world):
 def test_the_firm_cannot_read_latent_values(world):
     import simpy
 
+    from sim.world.engine import World
     from sim.world.firm import Firm
     from sim.world.observed import Observed
-    from sim.world.lifecycle import World
     from sim.world.rng import Streams
 
     w = World(simpy.Environment(), world, 50, 30.0, Streams(0), 1, policy=Policy.load("vip_care"))
-    firm = Firm(w.env, w, Policy.load("vip_care"), Streams(0))
-    assert isinstance(firm.obs, Observed)
-    for latent in ("alive", "lam", "p", "s", "churn_t", "nu", "s0", "version"):
+    firm = Firm(w.env, Observed(w), Policy.load("vip_care"), Streams(0))
+    w.attach_firm(firm)
+    assert isinstance(firm.port, Observed)
+    for latent in ("alive", "lam", "p", "s", "churn_t", "nu", "s0", "version", "customers", "logs", "world"):
         with pytest.raises(LatentAccessError):
-            getattr(firm.obs, latent)
+            getattr(firm.port, latent)
     with pytest.raises(AttributeError):
-        firm.obs.alive = []  # noqa: B018 - the facade is read-only
-    view = firm.obs.view()
+        firm.port.alive = []  # the port is read-only
+    view = firm.port.view()
     with pytest.raises(LatentAccessError):
         view.customers["true_alive"]
     with pytest.raises(LatentAccessError):
-        firm.obs.event(0, "true_churned", "")
+        firm.port.event(0, "true_churned", "")
 
 
 def test_scoring_uses_only_observed_columns(world):
@@ -108,7 +128,11 @@ def test_scoring_uses_only_observed_columns(world):
     assert first.empty  # nobody is acquired at t = 0 in the baseline: the first refresh grades no one
     snap_t = res.tiers["t"].min()
     view = res.observed()
-    spend = view.orders[(view.orders["t"] <= snap_t) & (view.orders["t"] > snap_t - 365)].groupby("customer_id")["amount"].sum()
+    spend = (
+        view.orders[(view.orders["t"] <= snap_t) & (view.orders["t"] > snap_t - 365)]
+        .groupby("customer_id")["amount"]
+        .sum()
+    )
     graded = res.tiers[res.tiers["t"] == snap_t].set_index("customer_id")["score"]
     np.testing.assert_allclose(graded.to_numpy(), spend.reindex(graded.index).fillna(0).to_numpy(), rtol=1e-9)
 
@@ -146,13 +170,17 @@ def test_shifts_leave_night_tickets_waiting_until_morning(busy_desk):
 
 
 def test_bot_deflection_is_faster_but_less_satisfying(busy_desk):
-    pol = Policy.load("do_nothing").updated({"service.bot": {"enabled": True, "share_of_p3": 1.0, "containment": 1.0, "satisfaction_effect": -1.0}})
+    pol = Policy.load("do_nothing").updated(
+        {"service.bot": {"enabled": True, "share_of_p3": 1.0, "containment": 1.0, "satisfaction_effect": -1.0}}
+    )
     human = _run(busy_desk, "do_nothing")
     bot = _run(busy_desk, pol)
-    p3 = lambda r: r.tickets[r.tickets["severity"] == "P3"]  # noqa: E731
+    p3 = lambda r: r.tickets[r.tickets["severity"] == "P3"]
     assert p3(bot)["bot"].all() and not p3(human)["bot"].any()
     assert p3(bot)["resolution_h"].mean() < p3(human)["resolution_h"].mean()
-    csat = lambda r: r.surveys[(r.surveys["touchpoint"] == "post_ticket") & (r.surveys["instrument"] == "csat")]["score"].mean()  # noqa: E731
+    csat = lambda r: r.surveys[(r.surveys["touchpoint"] == "post_ticket") & (r.surveys["instrument"] == "csat")][
+        "score"
+    ].mean()
     assert csat(bot) < csat(human)
 
 
@@ -202,7 +230,9 @@ def test_loyalty_benefits_raise_retention_at_a_cost(world):
     """A switching cost (lower dropout) keeps more customers; the rate uplift brings more orders."""
     tiers = [{"name": "member", "min_spend": 500, "dropout_shift": 1.5, "rate_uplift": 0.0}]
     keep = Policy.from_dict({"loyalty": {"enabled": True, "tiers": tiers}})
-    uplift = Policy.from_dict({"loyalty": {"enabled": True, "tiers": [{"name": "member", "min_spend": 500, "rate_uplift": 0.5}]}})
+    uplift = Policy.from_dict(
+        {"loyalty": {"enabled": True, "tiers": [{"name": "member", "min_spend": 500, "rate_uplift": 0.5}]}}
+    )
     alive = {"none": 0.0, "keep": 0.0}
     for seed in (1, 2):
         alive["none"] += _run(world, None, seed=seed).kpis()["true_alive"]
@@ -258,11 +288,15 @@ def test_an_empty_budget_pot_skips_actions_and_says_so(world):
 
 
 def test_post_order_and_birthday_triggers_fire_when_they_should(world):
-    pol = Policy.from_dict({
-        "offers": {"gift": {"satisfaction_boost": 0.2}},
-        "triggers": {"post_order": {"enabled": True, "channel": "email", "delay_days": 2},
-                     "birthday": {"enabled": True, "channel": "sms", "offer": "gift"}},
-    })
+    pol = Policy.from_dict(
+        {
+            "offers": {"gift": {"satisfaction_boost": 0.2}},
+            "triggers": {
+                "post_order": {"enabled": True, "channel": "email", "delay_days": 2},
+                "birthday": {"enabled": True, "channel": "sms", "offer": "gift"},
+            },
+        }
+    )
     res = _run(world, pol)
     ct = res.contacts
     birthday = ct[ct["campaign"] == "birthday"]
@@ -276,14 +310,24 @@ def test_post_order_and_birthday_triggers_fire_when_they_should(world):
 
 
 def test_market_events_shock_the_world(world):
-    sc = world.updated({"market_events": [
-        {"kind": "outage", "day": 100, "tickets": 150, "severity": "P0"},
-        {"kind": "competitor_price_cut", "day": 200, "duration_days": 60, "rate_multiplier": 0.5, "dropout_shift": 1.0},
-    ]})
+    sc = world.updated(
+        {
+            "market_events": [
+                {"kind": "outage", "day": 100, "tickets": 150, "severity": "P0"},
+                {
+                    "kind": "competitor_price_cut",
+                    "day": 200,
+                    "duration_days": 60,
+                    "rate_multiplier": 0.5,
+                    "dropout_shift": 1.0,
+                },
+            ]
+        }
+    )
     base, shocked = _run(world, None), _run(sc, None)
     tk = shocked.tickets
     burst = tk[(tk["opened_t"] == 100.0) & (tk["severity"] == "P0")]
     assert len(burst) == 150 and (burst["cause"] == "service").all()
-    in_window = lambda r: r.orders[(r.orders["t"] >= 200) & (r.orders["t"] < 260)]  # noqa: E731
+    in_window = lambda r: r.orders[(r.orders["t"] >= 200) & (r.orders["t"] < 260)]
     assert len(in_window(shocked)) < 0.8 * len(in_window(base))
     assert shocked.kpis()["true_churned"] > base.kpis()["true_churned"]

@@ -9,8 +9,8 @@ from scipy import stats
 from scipy.special import hyp2f1
 
 import sim
-from sim.schema import LATENT_EVENTS, TABLES, columns, observed_columns
 from sim.errors import LatentAccessError
+from sim.schema import LATENT_EVENTS, TABLES, columns, observed_columns
 
 
 def _bgnbd_expected(t: float, r: float, alpha: float, a: float, b: float) -> float:
@@ -44,7 +44,6 @@ def test_tables_have_exactly_the_documented_columns(baseline_small):
             ), (name, col, df[col].dtype)
 
 
-
 def test_tables_are_consistent_with_each_other(baseline_small):
     res = baseline_small
     c, o, tk, sv = res.customers, res.orders, res.tickets, res.surveys
@@ -60,7 +59,9 @@ def test_tables_are_consistent_with_each_other(baseline_small):
     assert not late.any()
     # desk times are ordered and SLA flags agree with the targets
     done = tk.dropna(subset=["resolved_t"])
-    assert (done["opened_t"] <= done["first_response_t"]).all() and (done["first_response_t"] <= done["resolved_t"]).all()
+    assert (done["opened_t"] <= done["first_response_t"]).all() and (
+        done["first_response_t"] <= done["resolved_t"]
+    ).all()
     targets = done["severity"].map({s: v.first_response_h for s, v in res.scenario.desk.sla.items()})
     assert (done["sla_first_response_met"].astype(bool) == (done["wait_h"] <= targets)).all()
     assert set(sv["instrument"]) == {"nps", "csat", "ces"}
@@ -89,7 +90,7 @@ def test_firm_view_refuses_latent_columns_with_a_clear_error(baseline_small):
     with pytest.raises(LatentAccessError):
         view.customers[["customer_id", "true_churn_t"]]
     with pytest.raises(LatentAccessError):
-        view.true_customers  # noqa: B018
+        view.true_customers
 
 
 def test_result_round_trips_through_a_directory(tmp_path, baseline_small):
@@ -157,7 +158,12 @@ def test_repeat_purchases_match_the_bgnbd_closed_form(btyd_large, t):
 def test_bgnbd_check_is_sharp_enough_to_catch_a_wrong_world(btyd_large):
     """The same check rejects a closed form with a 10% different purchase rate (the test can fail)."""
     res, pu = btyd_large, btyd_large.scenario.purchase
-    x = res.orders[~res.orders["is_first"]].groupby("customer_id").size().reindex(res.customers["customer_id"], fill_value=0)
+    x = (
+        res.orders[~res.orders["is_first"]]
+        .groupby("customer_id")
+        .size()
+        .reindex(res.customers["customer_id"], fill_value=0)
+    )
     se = x.std(ddof=1) / np.sqrt(len(x))
     wrong = _bgnbd_expected(730.0, pu.r * 1.1, pu.alpha, pu.a, pu.b)
     assert abs(x.mean() - wrong) > stats.norm.ppf(0.9995) * se

@@ -31,17 +31,39 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from sim.world.model import HOURS_PER_DAY
 from sim.world.rng import Buffered, Streams
 
-__all__ = ["TicketLog", "ServiceDesk", "ServiceTimeSampler", "simulate_queue"]
-
-HOURS_PER_DAY = 24.0
+__all__ = ["TicketLog", "ServiceDesk", "ServiceTimeSampler", "simulate_queue", "HOURS_PER_DAY"]
 
 
 class TicketLog:
-    """Struct-of-arrays store of tickets (one list per column)."""
+    """Struct-of-arrays store of tickets (one list per column).
 
-    __slots__ = ("customer", "order", "cause", "severity", "opened", "first_response", "resolved", "agent", "escalated", "bot")
+    The world opens tickets; the desk writes ``first_response``, ``resolved`` and ``agent``
+    (``NaN`` / ``-1`` until then). ``customer`` and ``order`` are ``-1`` for a ticket without one.
+
+    Examples
+    --------
+    >>> log = TicketLog()
+    >>> log.open(customer=4, order=17, cause="product", severity=2, now=3.5)
+    0
+    >>> len(log), log.first_response
+    (1, [nan])
+    """
+
+    __slots__ = (
+        "customer",
+        "order",
+        "cause",
+        "severity",
+        "opened",
+        "first_response",
+        "resolved",
+        "agent",
+        "escalated",
+        "bot",
+    )
 
     def __init__(self) -> None:
         self.customer: list[int] = []
@@ -87,7 +109,9 @@ class ServiceTimeSampler:
         Coefficient of variation (ignored for the exponential).
     """
 
-    def __init__(self, stream: Buffered, mean_h: Sequence[float], distribution: str = "exponential", cv: float = 1.0) -> None:
+    def __init__(
+        self, stream: Buffered, mean_h: Sequence[float], distribution: str = "exponential", cv: float = 1.0
+    ) -> None:
         self.stream = stream
         self.mean_d = [m / HOURS_PER_DAY for m in mean_h]
         self.distribution = distribution
@@ -174,7 +198,7 @@ class ServiceDesk:
         """Queue entries waiting for an agent (escalated tickets may count twice)."""
         return len(self.queue.items)
 
-    def _agent(self, k: int, shift: tuple[float, float] | None):  # noqa: ANN202 - SimPy process
+    def _agent(self, k: int, shift: tuple[float, float] | None):  # a SimPy process
         env = self.env
         get = self.queue.get
         put = self.queue.put
@@ -283,16 +307,14 @@ def simulate_queue(
     streams = Streams(seed)
     arrivals = streams.buffered("desk.arrivals")
     kinds = streams.buffered("desk.severity")
-    service = ServiceTimeSampler(
-        streams.buffered("desk.service", gamma_shape=1.0 / (cv * cv)), means, distribution, cv
-    )
+    service = ServiceTimeSampler(streams.buffered("desk.service", gamma_shape=1.0 / (cv * cv)), means, distribution, cv)
     env = simpy.Environment()
     log = TicketLog()
     desk = ServiceDesk(env, log, agents, service)
     total = n_tickets + warmup
     rate_d = arrival_rate_h * HOURS_PER_DAY
 
-    def source():  # noqa: ANN202 - SimPy process
+    def source():  # a SimPy process
         for _ in range(total):
             yield env.timeout(arrivals.exponential() / rate_d)
             k = int(np.searchsorted(cum, kinds.uniform() * cum[-1], side="right"))

@@ -1,11 +1,13 @@
 """The firm: carries out a :class:`~sim.config.policy.Policy`, deciding only from observed data.
 
-The firm never touches the world's latent state. It sees the world through :class:`Observed`,
-a narrow facade over the observed logs (orders, tickets, surveys, contacts, consent and opt-out
-flags, acquisition dates, birth months) plus the actions a firm can take (send a contact, grant a
-membership level, log a tier). Any attempt to read anything else — a latent purchase rate, the
-alive flag, satisfaction — raises :class:`sim.errors.LatentAccessError`. Scoring that needs a
-table works on the firm's :class:`~sim.world.observed.FirmView`, which has no ``true_*`` columns.
+The firm never touches the world's latent state. It talks to a world only through a
+:class:`~sim.world.observed.FirmPort` (the fast engine's is :class:`~sim.world.observed.Observed`):
+observed values handed out as copies (orders, ticket owners, consent and opt-out flags, birth
+months, the clock) plus the actions a firm can take (send a contact, grant a membership level, log
+a tier or an event). Any attempt to read anything else — a latent purchase rate, the alive flag,
+satisfaction — raises :class:`sim.errors.LatentAccessError`. The world calls the firm back
+(``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``) once it has been
+attached with :meth:`sim.world.engine.World.attach_firm`; so the same firm runs on either engine.
 
 Decisions (each documented in ``sim/config/policy.py``):
 
@@ -37,25 +39,65 @@ import simpy
 from simpy.events import Timeout
 
 from sim.config.policy import Policy
-from sim.world.observed import Observed
+from sim.world.model import HOURS_PER_DAY
+from sim.world.observed import FirmPort
 from sim.world.rng import Streams
 
 __all__ = ["Firm"]
 
+#: RFM needs calendar dates; day ``t`` is mapped to this date plus ``t`` days (only gaps matter).
+_RFM_EPOCH = pd.Timestamp("2000-01-01")
+
+
 class Firm:
-    """Runs a policy inside ``env``; see the module docstring."""
+    """Runs a policy inside ``env``, deciding from what ``port`` lets it observe.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The world's environment (the firm's daily process runs in it).
+    port : FirmPort
+        The firm's only way to see and act on the world.
+    policy : Policy
+    streams : Streams
+        The firm's own draws (A/B assignment ``ab``, contact phases ``firm.phase``).
+
+    Examples
+    --------
+    >>> import simpy, sim
+    >>> from sim.world.engine import World
+    >>> from sim.world.observed import Observed
+    >>> from sim.world.rng import Streams
+    >>> env, pol = simpy.Environment(), sim.Policy.load("vip_care")
+    >>> w = World(env, sim.Scenario.load("baseline"), 300, 120.0, Streams(0), 1, policy=pol)
+    >>> w.attach_firm(Firm(env, Observed(w), pol, Streams(0)))
+    >>> w.start(); env.run(until=120.0)
+    >>> sorted(set(w.logs.tiers.tier)), len(w.logs.contacts) > 0
+    (['bronze', 'gold', 'silver'], True)
+    """
 
     #: BG/NBD is refitted to the observed log at most this often (scores use the latest fit).
     REFIT_DAYS = 90.0
     #: Before this much history and this many repeat buyers, P(alive) scoring falls back to recency.
     MIN_HISTORY_DAYS = 180.0
     MIN_REPEAT_BUYERS = 300
+    #: BG/NBD is fitted on customers observed for more than this many days; every customer's age
+    #: is floored at MIN_AGE_DAYS so scoring a customer acquired today stays finite.
+    MIN_FIT_AGE_DAYS = 1.0
+    MIN_AGE_DAYS = 1e-6
+    #: Churn-risk scoring waits for this many orders in the log.
+    MIN_ORDERS_FOR_RISK = 20
+    #: Horizon of the predicted CLV used for tiering (days).
+    CLV_HORIZON_DAYS = 365.0
+    #: The acquisition anniversary recurs every this many days.
+    ANNIVERSARY_DAYS = 365.0
+    #: Members' levels are re-graded on rolling spend this often, besides at each order (days).
+    LOYALTY_REVIEW_DAYS = 30.0
 
-    def __init__(self, env: simpy.Environment, world: Any, policy: Policy, streams: Streams) -> None:
+    def __init__(self, env: simpy.Environment, port: FirmPort, policy: Policy, streams: Streams) -> None:
         self.env = env
         self.pol = policy
-        self.obs = Observed(world)
-        world.firm = self
+        self.port = port
         self.r_ab = streams.buffered("ab")
         self.r_phase = streams.generator("firm.phase")
         # tiering and scheduled contacts
@@ -98,19 +140,21 @@ class Firm:
             return "wakeup"
         return "reserve"
 
-    def contact(self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0) -> bool:
+    def contact(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
+    ) -> bool:
         """Check consent and budget, then send; returns whether the contact went out."""
-        obs = self.obs
-        if self.pol.respect_consent and (not obs.consent[i] or obs.opted_out[i]):
+        port = self.port
+        if self.pol.respect_consent and (not port.consent(i) or port.opted_out(i)):
             return False
         cost = self.pol.channels[channel].cost + (self.pol.offers[offer].fixed_cost if offer else 0.0)
         if self.budget.amount_per_period is not None:
             pot = self._pot_for(campaign)
             if self.pots.get(pot, 0.0) < cost:
-                obs.event(i, "budget_skip", f"{campaign}:{pot}")
+                port.event(i, "budget_skip", f"{campaign}:{pot}")
                 return False
             self.pots[pot] -= cost
-        obs.deliver(i, campaign, channel, offer, variant, extra_boost)
+        port.deliver(i, campaign, channel, offer, variant, extra_boost)
         return True
 
     def _variant(self, name: str, trig: Any, i: int) -> tuple[str, str, str | None]:
@@ -134,40 +178,45 @@ class Firm:
             self.last_trigger[(name, i)] = self.env.now
 
     def _later(self, delay: float, fn: Any, *args: Any) -> None:
-        if self.env.now + delay < self.obs._w.horizon:
-            ev = Timeout(self.env, delay, args)
-            ev.callbacks.append(lambda e: fn(*e._value))
+        """Call ``fn(*args)`` after ``delay`` days, unless that is beyond the horizon."""
+        if self.env.now + delay < self.port.horizon:
+            ev = Timeout(self.env, delay)
+            ev.callbacks.append(lambda _ev: fn(*args))
 
     # ------------------------------------------------------------------ hooks from the world
     def on_acquired(self, i: int, now: float) -> None:
+        """Customer ``i`` was acquired: give them a contact phase, plan their anniversary."""
         self.phase[i] = float(self.r_phase.random())
         if self.pol.triggers.anniversary.enabled:
-            self._later(365.0, self._anniversary, i)
+            self._later(self.ANNIVERSARY_DAYS, self._anniversary, i)
 
     def _anniversary(self, i: int) -> None:
         self._fire("anniversary", i)
-        self._later(365.0, self._anniversary, i)
+        self._later(self.ANNIVERSARY_DAYS, self._anniversary, i)
 
     def on_order(self, i: int, oid: int, now: float) -> None:
+        """Customer ``i`` ordered: the post-order trigger, and re-grading of their membership."""
         self.last_order[i] = now
         t = self.pol.triggers.post_order
         if t.enabled:
             self._later(t.delay_days, self._fire, "post_order", i)
         if self.loyalty is not None:
             log = self.spend_log.setdefault(i, [])
-            log.append((now, self.obs.o_amount[oid]))
+            log.append((now, self.port.order_amount(oid)))
             self._grade_member(i, now)
 
     def on_ticket_opened(self, tid: int, now: float) -> None:
-        i = self.obs.tickets.customer[tid]
+        """A ticket was opened: the post-complaint trigger."""
+        i = self.port.ticket_customer(tid)
         if i >= 0 and self.pol.triggers.post_complaint.enabled:
             self._later(self.pol.triggers.post_complaint.delay_days, self._fire, "post_complaint", i)
 
     def on_ticket_resolved(self, tid: int, now: float) -> None:
+        """A ticket was resolved: the service follow-up contact."""
         fu = self.pol.service.follow_up
-        i = self.obs.tickets.customer[tid]
+        i = self.port.ticket_customer(tid)
         if fu.enabled and i >= 0:
-            self._later(fu.delay_h / 24.0, self._follow_up, i)
+            self._later(fu.delay_h / HOURS_PER_DAY, self._follow_up, i)
 
     def _follow_up(self, i: int) -> None:
         fu = self.pol.service.follow_up
@@ -176,6 +225,8 @@ class Firm:
     # ------------------------------------------------------------------ loyalty
     def _grade_member(self, i: int, now: float) -> None:
         lo = self.loyalty
+        if lo is None:
+            return
         log = self.spend_log.get(i, [])
         while log and log[0][0] <= now - lo.rolling_days:
             log.pop(0)
@@ -184,19 +235,20 @@ class Firm:
         if level != self.level.get(i, -1):
             self.level[i] = level
             if level >= 0:
-                self.obs.set_membership(i, lo.tiers[level])
+                self.port.set_membership(i, lo.tiers[level])
             else:
-                self.obs.clear_membership(i)
+                self.port.clear_membership(i)
 
     # ------------------------------------------------------------------ periodic work
-    def _daily(self):  # noqa: ANN202 - SimPy process
+    def _daily(self):  # a SimPy process
         env, pol, trig = self.env, self.pol, self.pol.triggers
-        start = pd.Timestamp(self.obs._w.sc.start_date)
+        port = self.port
+        start = pd.Timestamp(port.start_date)
         next_refresh = 0.0 if pol.tiering.method != "none" else math.inf
         next_budget = 0.0
         next_risk = trig.churn_risk.check_every_days if trig.churn_risk.enabled else math.inf
         next_winback = trig.winback.check_every_days if trig.winback.enabled else math.inf
-        next_loyalty = 30.0 if self.loyalty is not None else math.inf
+        next_loyalty = self.LOYALTY_REVIEW_DAYS if self.loyalty is not None else math.inf
         day = 0
         while True:
             now = env.now
@@ -210,9 +262,8 @@ class Firm:
                 self._scheduled_contacts(day)
             if trig.birthday.enabled and (start + pd.Timedelta(days=day)).day == 1:
                 month = (start + pd.Timedelta(days=day)).month
-                bm = self.obs.birth_month
-                for i in self.obs.acquired():
-                    if bm[i] == month:
+                for i in port.acquired():
+                    if port.birth_month(i) == month:
                         self._fire("birthday", i)
             if now >= next_risk:
                 self._churn_risk()
@@ -223,15 +274,15 @@ class Firm:
             if now >= next_loyalty:
                 for i in list(self.level):
                     self._grade_member(i, now)
-                next_loyalty += 30.0
+                next_loyalty += self.LOYALTY_REVIEW_DAYS
             day += 1
             yield env.timeout(1.0)
 
     def _scores(self, method: str) -> pd.Series:
         """Observed score per acquired customer index (higher = better)."""
-        obs, now = self.obs, self.env.now
-        idx = obs.acquired()
-        o = obs.order_frame()
+        port, now = self.port, self.env.now
+        idx = port.acquired()
+        o = port.order_frame()
         if method == "spend_share":
             recent = o[o["t"] > now - self.pol.tiering.lookback_days]
             return recent.groupby("i")["amount"].sum().reindex(idx, fill_value=0.0)
@@ -239,13 +290,13 @@ class Firm:
             from sim.analysis import rfm
 
             orders = pd.DataFrame({"customer_id": o["i"], "date": o["t"], "amount": o["amount"]})
-            orders["date"] = pd.Timestamp("2000-01-01") + pd.to_timedelta(orders["date"], unit="D")
-            cutoff = pd.Timestamp("2000-01-01") + pd.to_timedelta(now, unit="D")
+            orders["date"] = _RFM_EPOCH + pd.to_timedelta(orders["date"], unit="D")
+            cutoff = _RFM_EPOCH + pd.to_timedelta(now, unit="D")
             scores = rfm.rfm_scores(rfm.rfm_table(orders, cutoff))
             total = scores["r_score"] + scores["f_score"] + scores["m_score"]
             return total.reindex(idx, fill_value=0.0).astype(float)
         if method == "predicted_clv":
-            expected, aov = self._bgnbd(o, now, idx, horizon=365.0)
+            expected, aov = self._bgnbd(o, now, idx, horizon=self.CLV_HORIZON_DAYS)
             return expected * aov
         raise ValueError(method)
 
@@ -257,7 +308,9 @@ class Firm:
         repeat_buyers = int((o.groupby("i").size() > 1).sum())
         return repeat_buyers >= self.MIN_REPEAT_BUYERS
 
-    def _bgnbd(self, o: pd.DataFrame, now: float, idx: list[int], horizon: float | None = None) -> tuple[pd.Series, pd.Series]:
+    def _bgnbd(
+        self, o: pd.DataFrame, now: float, idx: list[int], horizon: float | None = None
+    ) -> tuple[pd.Series, pd.Series]:
         """Fit BG/NBD to the observed log; (expected purchases or P(alive), mean order value)."""
         from sim.analysis import clv
 
@@ -265,9 +318,9 @@ class Firm:
         first, last, n = g["t"].min(), g["t"].max(), g.size()
         summ = pd.DataFrame({"frequency": n - 1, "recency": last - first, "T": now - first}).reindex(idx)
         summ = summ.fillna({"frequency": 0, "recency": 0.0, "T": 0.0})
-        summ["T"] = summ["T"].clip(lower=1e-6)
+        summ["T"] = summ["T"].clip(lower=self.MIN_AGE_DAYS)
         if self._bgf is None or now - self._bgf_t >= self.REFIT_DAYS:
-            fit_on = summ[summ["T"] > 1.0]
+            fit_on = summ[summ["T"] > self.MIN_FIT_AGE_DAYS]
             with warnings.catch_warnings():  # standard errors are not needed here
                 warnings.simplefilter("ignore", RuntimeWarning)
                 self._bgf = clv.BetaGeoFitter().fit(fit_on["frequency"], fit_on["recency"], fit_on["T"])
@@ -275,13 +328,15 @@ class Firm:
         bgf = self._bgf
         aov = g["amount"].mean().reindex(idx).fillna(o["amount"].mean() if len(o) else 0.0)
         if horizon is None:
-            return pd.Series(np.asarray(bgf.p_alive(summ["frequency"], summ["recency"], summ["T"]), dtype=float), index=summ.index), aov
+            return pd.Series(
+                np.asarray(bgf.p_alive(summ["frequency"], summ["recency"], summ["T"]), dtype=float), index=summ.index
+            ), aov
         exp = bgf.conditional_expected_purchases(horizon, summ["frequency"], summ["recency"], summ["T"])
         return pd.Series(np.asarray(exp, dtype=float), index=summ.index), aov
 
     def _refresh_tiers(self) -> None:
         tiering = self.pol.tiering
-        idx = self.obs.acquired()
+        idx = self.port.acquired()
         if not idx:
             return
         scores = self._scores(tiering.method)
@@ -293,7 +348,7 @@ class Firm:
             for i, score in order.iloc[start:end].items():
                 if self.tier_of.get(i) != tier.name:
                     self.tier_of[i] = tier.name
-                    self.obs.record_tier(int(i), tier.name, float(score))
+                    self.port.record_tier(int(i), tier.name, float(score))
             start = end
 
     def _scheduled_contacts(self, day: int) -> None:
@@ -313,9 +368,9 @@ class Firm:
 
     def _churn_risk(self) -> None:
         t = self.pol.triggers.churn_risk
-        now, idx = self.env.now, self.obs.acquired()
-        o = self.obs.order_frame()
-        if len(o) < 20:
+        now, idx = self.env.now, self.port.acquired()
+        o = self.port.order_frame()
+        if len(o) < self.MIN_ORDERS_FOR_RISK:
             return
         if t.score == "p_alive" and self._bgnbd_identifiable(o, now):
             p_alive, _ = self._bgnbd(o, now, idx)

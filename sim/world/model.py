@@ -24,7 +24,8 @@ Satisfaction
 Complaints and service
     An order has a quality issue with a probability and then raises a ticket more often
     (:func:`complaint_probability`); a ticket's service meets its SLA when both targets are met
-    (:func:`sla_met`).
+    (:func:`sla_met`), and the customer may leave at once after it
+    (:func:`service_churn_probability`).
 
 Surveys
     Response probability rises as satisfaction falls when ``nonresponse_bias > 0``
@@ -89,6 +90,7 @@ __all__ = [
     "membership_rate_multiplier",
     "shocked_rate_factor",
     "shocked_dropout_shift",
+    "service_churn_probability",
 ]
 
 # ---------------------------------------------------------------------------------- constants
@@ -297,7 +299,9 @@ def complaint_probability(quality_issue: bool, prob_if_issue: float, prob_if_ok:
     return prob_if_issue if quality_issue else prob_if_ok
 
 
-def sla_met(wait_days: float, resolution_days: float, first_response_target_days: float, resolution_target_days: float) -> bool:
+def sla_met(
+    wait_days: float, resolution_days: float, first_response_target_days: float, resolution_target_days: float
+) -> bool:
     """Whether a resolved ticket met both targets of its severity (first response and resolution).
 
     Examples
@@ -471,3 +475,19 @@ def shocked_dropout_shift(current: float, shift: float) -> float:
     (0.4, 0.0)
     """
     return current + shift
+
+
+# ---------------------------------------------------------------------------------- appended
+def service_churn_probability(met: bool, prob_after_met: float, prob_after_breach: float) -> float:
+    """Probability that a customer leaves at once after a service experience.
+
+    Scenario ``complaints.churn_prob_after_met`` / ``churn_prob_after_breach``: a ticket that
+    breached its SLA (resolved late, or felt as breached when the resolution target passed) kills
+    loyalty far more often than one handled within it.
+
+    Examples
+    --------
+    >>> service_churn_probability(True, 0.01, 0.08), service_churn_probability(False, 0.01, 0.08)
+    (0.01, 0.08)
+    """
+    return prob_after_met if met else prob_after_breach

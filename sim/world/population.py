@@ -20,20 +20,31 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.scenario import Scenario
+from sim.world.model import PROB_EPS, S_MAX, S_MIN
 from sim.world.rng import Streams
 
 __all__ = ["draw_traits", "draw_population", "TraitPool"]
 
-_EPS = 1e-12
-
 
 def draw_traits(sc: Scenario, n: int, gen: np.random.Generator) -> dict[str, np.ndarray]:
-    """Draw ``n`` customers' latent traits: BG/NBD lambda and p, Gamma-Gamma nu, satisfaction."""
+    """Draw ``n`` customers' latent traits: BG/NBD lambda and p, Gamma-Gamma nu, satisfaction.
+
+    ``lambda ~ Gamma(r, rate alpha)``, ``p ~ Beta(a, b)`` (kept :data:`~sim.world.model.PROB_EPS`
+    inside (0, 1)), ``nu ~ Gamma(q, rate gamma)``, ``s0 ~ N(mean, sd)`` clipped to the 0-10 scale;
+    marketing consent with the scenario's rate and a uniform birth month.
+
+    Examples
+    --------
+    >>> import numpy as np, sim
+    >>> tr = draw_traits(sim.Scenario.load("baseline"), 4, np.random.default_rng(0))
+    >>> sorted(tr), bool(((tr["s0"] >= 0) & (tr["s0"] <= 10)).all())
+    (['birth_month', 'consent', 'lam', 'nu', 'p', 's0'], True)
+    """
     pu, sp, sat = sc.purchase, sc.spend, sc.satisfaction
     lam = gen.gamma(pu.r, 1.0 / pu.alpha, n)
-    p = np.clip(gen.beta(pu.a, pu.b, n), _EPS, 1.0 - _EPS)
+    p = np.clip(gen.beta(pu.a, pu.b, n), PROB_EPS, 1.0 - PROB_EPS)
     nu = gen.gamma(sp.q, 1.0 / sp.gamma, n)
-    s0 = np.clip(gen.normal(sat.initial_mean, sat.initial_sd, n), 0.0, 10.0)
+    s0 = np.clip(gen.normal(sat.initial_mean, sat.initial_sd, n), S_MIN, S_MAX)
     consent = gen.random(n) < sc.population.consent_rate
     birth_month = gen.integers(1, 13, n)
     return {"lam": lam, "p": p, "nu": nu, "s0": s0, "consent": consent, "birth_month": birth_month}
@@ -47,7 +58,7 @@ def draw_population(sc: Scenario, n: int, horizon: float, streams: Streams) -> d
     """
     out = draw_traits(sc, n, streams.generator("population"))
     gen = streams.generator("acquisition")
-    n0 = int(round(sc.population.initial_share * n))
+    n0 = round(sc.population.initial_share * n)
     times = np.concatenate([np.zeros(n0), np.sort(gen.uniform(0.0, horizon, n - n0))])
     names = list(sc.population.channels)
     shares = np.array([sc.population.channels[c].share for c in names])

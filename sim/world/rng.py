@@ -25,68 +25,70 @@ True
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
+from itertools import accumulate
 
 import numpy as np
 
-__all__ = ["Streams", "Buffered"]
+__all__ = ["Streams", "Buffered", "Categorical"]
 
 
 class Buffered:
-    """Hands out uniforms, standard exponentials, normals and Gamma(shape) variates from blocks."""
+    """Hands out uniforms, standard exponentials, normals and Gamma(shape) variates from blocks.
 
-    __slots__ = ("_gen", "_block", "_u", "_ui", "_e", "_ei", "_n", "_ni", "_g", "_gi", "_shape")
+    Each kind is drawn ``block`` at a time (one NumPy call) and handed out one by one from an
+    iterator over the block; a new block is drawn when the last one is used up. The values are
+    exactly those of drawing the stream in one go, in the order the kinds are asked for.
+
+    Examples
+    --------
+    >>> b = Buffered(np.random.default_rng(3), block=4)
+    >>> [b.uniform() for _ in range(6)] == np.random.default_rng(3).random(8)[:6].tolist()
+    True
+    """
+
+    __slots__ = ("_gen", "_block", "_u", "_e", "_n", "_g", "_shape")
 
     def __init__(self, gen: np.random.Generator, block: int = 4096, gamma_shape: float | None = None) -> None:
         self._gen = gen
         self._block = block
-        # indices start at the block size, so the first draw fills the buffer
-        self._u: list[float] = []
-        self._ui = block
-        self._e: list[float] = []
-        self._ei = block
-        self._n: list[float] = []
-        self._ni = block
-        self._g: list[float] = []
-        self._gi = block
+        # empty iterators: the first draw of each kind fills its block
+        self._u: Iterator[float] = iter(())
+        self._e: Iterator[float] = iter(())
+        self._n: Iterator[float] = iter(())
+        self._g: Iterator[float] = iter(())
         self._shape = gamma_shape
 
     def uniform(self) -> float:
         """One U(0, 1) variate."""
-        i = self._ui
-        if i >= self._block:
-            self._u = self._gen.random(self._block).tolist()
-            i = 0
-        self._ui = i + 1
-        return self._u[i]
+        for x in self._u:  # the next buffered value, if any (the loop body runs at most once)
+            return x
+        self._u = iter(self._gen.random(self._block).tolist())
+        return next(self._u)
 
     def exponential(self) -> float:
         """One Exp(1) variate."""
-        i = self._ei
-        if i >= self._block:
-            self._e = self._gen.standard_exponential(self._block).tolist()
-            i = 0
-        self._ei = i + 1
-        return self._e[i]
+        for x in self._e:
+            return x
+        self._e = iter(self._gen.standard_exponential(self._block).tolist())
+        return next(self._e)
 
     def normal(self) -> float:
         """One N(0, 1) variate."""
-        i = self._ni
-        if i >= self._block:
-            self._n = self._gen.standard_normal(self._block).tolist()
-            i = 0
-        self._ni = i + 1
-        return self._n[i]
+        for x in self._n:
+            return x
+        self._n = iter(self._gen.standard_normal(self._block).tolist())
+        return next(self._n)
 
     def gamma(self) -> float:
         """One Gamma(shape, 1) variate (shape fixed at construction)."""
-        i = self._gi
-        if i >= self._block:
-            if self._shape is None:
-                raise ValueError("this stream was created without a gamma shape")
-            self._g = self._gen.standard_gamma(self._shape, self._block).tolist()
-            i = 0
-        self._gi = i + 1
-        return self._g[i]
+        for x in self._g:
+            return x
+        if self._shape is None:
+            raise ValueError("this stream was created without a gamma shape")
+        self._g = iter(self._gen.standard_gamma(self._shape, self._block).tolist())
+        return next(self._g)
 
 
 class Streams:
@@ -107,3 +109,31 @@ class Streams:
     def buffered(self, name: str, *, gamma_shape: float | None = None, block: int = 4096) -> Buffered:
         """A buffered per-event stream."""
         return Buffered(self.generator(name), block=block, gamma_shape=gamma_shape)
+
+
+class Categorical:
+    """Draw a label from a fixed mix with one uniform (inverse CDF over the mix's order).
+
+    Parameters
+    ----------
+    mix : mapping label -> weight
+        Weights need not sum to one.
+
+    Examples
+    --------
+    >>> c = Categorical({"P0": 0.1, "P1": 0.2, "P2": 0.3, "P3": 0.4})
+    >>> c.draw(0.05), c.draw(0.25), c.draw(0.999)
+    ('P0', 'P1', 'P3')
+    """
+
+    __slots__ = ("labels", "cum", "total")
+
+    def __init__(self, mix: Mapping[str, float]) -> None:
+        self.labels = list(mix)
+        self.cum = list(accumulate(mix.values()))
+        self.total = self.cum[-1]
+
+    def draw(self, u: float) -> str:
+        """The label whose cumulative weight first exceeds ``u`` times the total (``u`` in [0, 1))."""
+        k = bisect_right(self.cum, u * self.total)
+        return self.labels[min(k, len(self.labels) - 1)]

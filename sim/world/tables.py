@@ -1,20 +1,32 @@
-"""Turn the world's logs into the seven tidy tables of :mod:`sim.schema` (typed, sorted, dated)."""
+"""Turn the world's state and logs into the seven tidy tables of :mod:`sim.schema` (typed, sorted, dated).
+
+Examples
+--------
+>>> import simpy, sim
+>>> from sim.world.engine import World
+>>> from sim.world.rng import Streams
+>>> sc, env = sim.Scenario.load("baseline"), simpy.Environment()
+>>> w = World(env, sc, 100, 180.0, Streams(0), 1)
+>>> w.start(); env.run(until=180.0)
+>>> tables = build_tables(w.customers, w.logs, sc, 180.0)
+>>> list(tables) == list(sim.schema.TABLE_NAMES), len(tables["orders"]) == len(w.logs.orders)
+(True, True)
+"""
 
 from __future__ import annotations
 
 import math
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES, TABLES
-from sim.world.desk import HOURS_PER_DAY
-
-if TYPE_CHECKING:
-    from sim.world.lifecycle import World
+from sim.world.logs import Logs
+from sim.world.model import HOURS_PER_DAY
+from sim.world.state import Customers
 
 __all__ = ["build_tables"]
 
@@ -39,44 +51,63 @@ def _typed(table: str, data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def build_tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
-    """The seven tables of the world ``w`` as of day ``horizon`` (columns of :mod:`sim.schema`)."""
+def build_tables(customers: Customers, logs: Logs, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
+    """The seven tables of a world as of day ``horizon`` (columns and dtypes of :mod:`sim.schema`).
+
+    Parameters
+    ----------
+    customers : Customers
+        The world's customer state (only acquired customers get a row).
+    logs : Logs
+        The world's logs.
+    sc : Scenario
+        For the calendar (``start_date``), SLA targets and whether satisfaction is on.
+    horizon : float
+        The day the tables describe (satisfaction of alive customers is evaluated then).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``customers``, ``orders``, ``tickets``, ``surveys``, ``events``, ``tiers``, ``contacts``.
+    """
+    c = customers
     start = pd.Timestamp(sc.start_date)
-    n_total = len(w.lam)
-    acquired = np.r_[np.arange(w.n_acquired_paid), np.arange(w.n_paid, n_total)].astype(np.int64)
+    acquired = c.acquired_index()
 
     def pick(seq: list, dtype: Any = None) -> np.ndarray:
         return np.asarray(seq, dtype=dtype)[acquired]
 
-    acq_t = pick(w.acq_t, float)
+    acq_t = pick(c.acq_t, float)
     if sc.satisfaction.enabled:  # satisfaction at the horizon (alive) or at churn
-        s0 = pick(w.s0, float)
-        s_now = s0 + (pick(w.s, float) - s0) * np.exp(-w.decay * (horizon - pick(w.st, float)))
-        s_end = np.where(pick(w.alive, bool), s_now, pick(w.s_churn, float))
+        s0 = pick(c.s0, float)
+        # model.relaxed_satisfaction, vectorised
+        s_now = s0 + (pick(c.s, float) - s0) * np.exp(-c.decay_rate * (horizon - pick(c.st, float)))
+        s_end = np.where(pick(c.alive, bool), s_now, pick(c.s_churn, float))
     else:
-        s_end = pick(w.s0, float)
-    customers = _typed(
+        s_end = pick(c.s0, float)
+    customer_table = _typed(
         "customers",
         {
             "customer_id": acquired + 1,
             "acquired_t": acq_t,
             "acquired_date": _dates(start, acq_t),
-            "channel": np.asarray(w.channel_names, dtype=object)[pick(w.channel, np.int64)],
-            "cac": pick(w.cac, float),
-            "consent": pick(w.consent, bool),
-            "birth_month": pick(w.birth_month, np.int64),
-            "true_purchase_rate": pick(w.lam, float),
-            "true_dropout_prob": pick(w.p, float),
-            "true_spend_scale": pick(w.nu, float),
-            "true_satisfaction_start": pick(w.s0, float),
+            "channel": np.asarray(c.channel_names, dtype=object)[pick(c.channel, np.int64)],
+            "cac": pick(c.cac, float),
+            "consent": pick(c.consent, bool),
+            "birth_month": pick(c.birth_month, np.int64),
+            "true_purchase_rate": pick(c.lam, float),
+            "true_dropout_prob": pick(c.p, float),
+            "true_spend_scale": pick(c.nu, float),
+            "true_satisfaction_start": pick(c.s0, float),
             "true_satisfaction_end": s_end,
-            "true_alive": pick(w.alive, bool),
-            "true_churn_t": pick(w.churn_t, float),
-            "true_churn_reason": pick(w.churn_reason, object),
+            "true_alive": pick(c.alive, bool),
+            "true_churn_t": pick(c.churn_t, float),
+            "true_churn_reason": pick(c.churn_reason, object),
         },
     )
-    o_t = np.asarray(w.o_t, dtype=float)
-    rest, n_o = w.o_rest, len(w.o_rest)  # per-order tuples -> columns (itemgetter maps: no zip(*) unpacking)
+    ol = logs.orders
+    o_t = np.asarray(ol.t, dtype=float)
+    rest, n_o = ol.rest, len(ol.rest)  # per-order tuples -> columns (itemgetter maps: no zip(*) unpacking)
     o_first = np.fromiter(map(itemgetter(0), rest), dtype=bool, count=n_o)
     o_issue = np.fromiter(map(itemgetter(1), rest), dtype=bool, count=n_o)
     o_discount = np.fromiter(map(itemgetter(2), rest), dtype=float, count=n_o)
@@ -86,10 +117,10 @@ def build_tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFra
         "orders",
         {
             "order_id": np.arange(1, len(o_t) + 1),
-            "customer_id": np.asarray(w.o_cust, dtype=np.int64) + 1,
+            "customer_id": np.asarray(ol.customer, dtype=np.int64) + 1,
             "t": o_t,
             "date": _dates(start, o_t),
-            "amount": np.asarray(w.o_amount, dtype=float),
+            "amount": np.asarray(ol.amount, dtype=float),
             "is_first": np.asarray(o_first, dtype=bool),
             "discount": np.asarray(o_discount, dtype=float),
             "points": np.asarray(o_points, dtype=float),
@@ -97,7 +128,7 @@ def build_tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFra
             "true_quality_issue": np.asarray(o_issue, dtype=bool),
         },
     )
-    tk = w.tickets
+    tk = logs.tickets
     opened = np.asarray(tk.opened, dtype=float)
     first = np.asarray(tk.first_response, dtype=float)
     resolved = np.asarray(tk.resolved, dtype=float)
@@ -117,7 +148,9 @@ def build_tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFra
         {
             "ticket_id": np.arange(1, len(opened) + 1),
             "customer_id": np.where(cust >= 0, cust + 1, 0),
-            "order_id": np.where(np.asarray(tk.order, dtype=np.int64) >= 0, np.asarray(tk.order, dtype=np.int64) + 1, -1),
+            "order_id": np.where(
+                np.asarray(tk.order, dtype=np.int64) >= 0, np.asarray(tk.order, dtype=np.int64) + 1, -1
+            ),
             "cause": np.asarray(tk.cause, dtype=object),
             "severity": np.asarray(SEVERITIES, dtype=object)[sev] if len(sev) else np.array([], dtype=object),
             "opened_t": opened,
@@ -134,66 +167,70 @@ def build_tables(w: World, sc: Scenario, horizon: float) -> dict[str, pd.DataFra
             "bot": np.asarray(tk.bot, dtype=bool),
         },
     )
-    sv_t = np.asarray(w.sv_t, dtype=float)
-    sv_ticket = np.asarray(w.sv_ticket, dtype=np.int64)
+    sv = logs.surveys
+    sv_t = np.asarray(sv.t, dtype=float)
+    sv_ticket = np.asarray(sv.ticket, dtype=np.int64)
     surveys = _typed(
         "surveys",
         {
             "survey_id": np.arange(1, len(sv_t) + 1),
-            "customer_id": np.asarray(w.sv_cust, dtype=np.int64) + 1,
+            "customer_id": np.asarray(sv.customer, dtype=np.int64) + 1,
             "t": sv_t,
             "date": _dates(start, sv_t),
-            "touchpoint": np.asarray(w.sv_touch, dtype=object),
-            "instrument": np.asarray(w.sv_instr, dtype=object),
-            "score": np.asarray(w.sv_score, dtype=np.int64),
+            "touchpoint": np.asarray(sv.touchpoint, dtype=object),
+            "instrument": np.asarray(sv.instrument, dtype=object),
+            "score": np.asarray(sv.score, dtype=np.int64),
             "ticket_id": np.where(sv_ticket >= 0, sv_ticket + 1, -1),
         },
     )
     # relationship survey answers are appended in bulk: order the table by time
     surveys = surveys.sort_values(["t", "survey_id"], kind="stable").reset_index(drop=True)
     surveys["survey_id"] = np.arange(1, len(surveys) + 1, dtype=np.int64)
-    ev_t = np.asarray(w.ev_t, dtype=float)
+    ev = logs.events
+    ev_t = np.asarray(ev.t, dtype=float)
     events = _typed(
         "events",
         {
-            "customer_id": np.asarray(w.ev_cust, dtype=np.int64) + 1,
+            "customer_id": np.asarray(ev.customer, dtype=np.int64) + 1,
             "t": ev_t,
             "date": _dates(start, ev_t),
-            "event": np.asarray(w.ev_kind, dtype=object),
-            "detail": np.asarray(w.ev_detail, dtype=object),
+            "event": np.asarray(ev.kind, dtype=object),
+            "detail": np.asarray(ev.detail, dtype=object),
         },
     )
-    c_t = np.asarray(w.c_t, dtype=float)
+    ct = logs.contacts
+    c_t = np.asarray(ct.t, dtype=float)
     contacts = _typed(
         "contacts",
         {
             "contact_id": np.arange(1, len(c_t) + 1),
-            "customer_id": np.asarray(w.c_cust, dtype=np.int64) + 1,
+            "customer_id": np.asarray(ct.customer, dtype=np.int64) + 1,
             "t": c_t,
             "date": _dates(start, c_t),
-            "campaign": np.asarray(w.c_campaign, dtype=object),
-            "channel": np.asarray(w.c_channel, dtype=object),
-            "variant": np.asarray(w.c_variant, dtype=object),
-            "cost": np.asarray(w.c_cost, dtype=float),
-            "opened": np.asarray(w.c_opened, dtype=bool),
-            "converted": np.asarray(w.c_converted, dtype=bool),
-            "consent_ok": np.asarray(w.c_consent, dtype=bool),
+            "campaign": np.asarray(ct.campaign, dtype=object),
+            "channel": np.asarray(ct.channel, dtype=object),
+            "variant": np.asarray(ct.variant, dtype=object),
+            "cost": np.asarray(ct.cost, dtype=float),
+            "opened": np.asarray(ct.opened, dtype=bool),
+            "converted": np.asarray(ct.converted, dtype=bool),
+            "consent_ok": np.asarray(ct.consent, dtype=bool),
         },
     )
-    tr_t = np.asarray(w.tr_t, dtype=float)
+    tr = logs.tiers
+    tr_t = np.asarray(tr.t, dtype=float)
     tiers = _typed(
         "tiers",
         {
-            "customer_id": np.asarray(w.tr_cust, dtype=np.int64) + 1,
+            "customer_id": np.asarray(tr.customer, dtype=np.int64) + 1,
             "t": tr_t,
             "date": _dates(start, tr_t),
-            "tier": np.asarray(w.tr_tier, dtype=object),
-            "score": np.asarray(w.tr_score, dtype=float),
+            "tier": np.asarray(tr.tier, dtype=object),
+            "score": np.asarray(tr.score, dtype=float),
         },
     )
-    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    customer_table = customer_table.sort_values("customer_id", kind="stable").reset_index(drop=True)
     return {
-        "customers": customers,
+        "customers": customer_table,
         "orders": orders,
         "tickets": tickets,
         "surveys": surveys,

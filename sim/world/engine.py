@@ -1,0 +1,188 @@
+"""The fast engine's world: one SimPy environment wiring customers, logs, desk and mechanisms.
+
+:class:`World` owns no behaviour of its own. It draws the population, creates the state
+(:class:`~sim.world.state.Customers`) and the logs (:class:`~sim.world.logs.Logs`), builds the
+mechanisms and connects them:
+
+====================  ==========================================================================
+``lifecycle``         :class:`~sim.world.lifecycle.Lifecycle`: acquisition, orders, dropout, referral, churn
+``complaints``        :class:`~sim.world.complaints.Complaints`: tickets, the service desk, the reaction
+``surveys``           :class:`~sim.world.surveys.Surveys`: post-purchase, post-ticket, relationship
+``actions``           :class:`~sim.world.actions.FirmActions`: what the firm's decisions do
+``market``            :class:`~sim.world.market.Market`: scheduled market events
+====================  ==========================================================================
+
+The firm reaches the world only through :class:`sim.world.observed.Observed` (a
+:class:`~sim.world.observed.FirmPort`); the world calls the firm back through the
+:class:`FirmHooks` it was given by :meth:`World.attach_firm`.
+
+Examples
+--------
+>>> import simpy, sim
+>>> from sim.world.rng import Streams
+>>> env = simpy.Environment()
+>>> w = World(env, sim.Scenario.load("baseline"), 100, 365.0, Streams(0), agents=1)
+>>> w.start()
+>>> env.run(until=365.0)
+>>> len(w.customers) >= 100, len(w.logs.orders) > 100
+(True, True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import simpy
+
+from sim.config.scenario import Scenario
+from sim.world.actions import FirmActions
+from sim.world.complaints import Complaints
+from sim.world.desk import ServiceDesk, TicketLog
+from sim.world.lifecycle import Lifecycle
+from sim.world.logs import Logs
+from sim.world.market import Market
+from sim.world.model import satisfaction_decay_rate
+from sim.world.population import draw_population
+from sim.world.rng import Streams
+from sim.world.state import Customers
+from sim.world.surveys import Surveys
+
+if TYPE_CHECKING:
+    from sim.config.policy import Policy
+
+__all__ = ["World", "FirmHooks"]
+
+
+class FirmHooks(Protocol):
+    """What a world calls on its firm (either engine): the firm's side of the firm-world interface.
+
+    Customer ``i``, order ``oid`` and ticket ``tid`` are 0-based indices; ``now`` is in days.
+    """
+
+    def on_acquired(self, i: int, now: float) -> None:
+        """Customer ``i`` was acquired (their first order follows at once)."""
+        ...
+
+    def on_order(self, i: int, oid: int, now: float) -> None:
+        """Customer ``i`` placed order ``oid``."""
+        ...
+
+    def on_ticket_opened(self, tid: int, now: float) -> None:
+        """Ticket ``tid`` was opened."""
+        ...
+
+    def on_ticket_resolved(self, tid: int, now: float) -> None:
+        """Ticket ``tid`` was resolved."""
+        ...
+
+
+class World:
+    """One simulated customer base and its service desk, living in ``env``.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    sc : Scenario
+    customers : int
+        Paid customers acquired over the horizon (referred customers come on top).
+    horizon : float
+        Days simulated.
+    streams : Streams
+        The run's random streams.
+    agents : int
+        Agents on the desk.
+    policy : Policy, optional
+        Its service levers and loyalty points act inside the world even without a firm; its
+        decisions are the firm's (:meth:`attach_firm`).
+
+    Attributes
+    ----------
+    customers : Customers
+    logs : Logs
+    tickets : TicketLog
+        ``logs.tickets``.
+    desk : ServiceDesk
+    lifecycle, complaints, surveys, actions, market
+        The mechanisms (see the module docstring).
+    firm : FirmHooks or None
+        The attached firm.
+
+    Examples
+    --------
+    >>> import simpy, sim
+    >>> from sim.world.rng import Streams
+    >>> w = World(simpy.Environment(), sim.Scenario.load("baseline"), 10, 30.0, Streams(0), 1)
+    >>> len(w.customers), w.customers.acquired(), w.firm is None
+    (10, [], True)
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        customers: int,
+        horizon: float,
+        streams: Streams,
+        agents: int,
+        policy: Policy | None = None,
+    ) -> None:
+        self.env = env
+        self.sc = sc
+        self.horizon = horizon
+        self.streams = streams
+        self.policy = policy
+        self.firm: FirmHooks | None = None
+        loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
+        points_rate = loyalty.points_per_currency if loyalty is not None else 0.0
+
+        pop = draw_population(sc, customers, horizon, streams)
+        self.customers: Customers = Customers(pop, satisfaction_decay_rate(sc.satisfaction.half_life_days))
+        self.logs: Logs = Logs()
+        self.tickets: TicketLog = self.logs.tickets
+        self.surveys = Surveys(env, sc, self.customers, self.logs.surveys, streams)
+        self.lifecycle = Lifecycle(env, sc, horizon, self.customers, self.logs, streams, points_rate)
+        self.complaints = Complaints(
+            env, sc, policy, self.customers, self.tickets, self.lifecycle, self.surveys, streams, agents
+        )
+        self.actions = FirmActions(env, sc, policy, self.customers, self.logs, self.lifecycle, streams)
+        self.market = Market(env, self.customers, self.lifecycle, self.complaints, streams)
+        self.desk: ServiceDesk = self.complaints.desk
+        # an order may raise a ticket and a survey
+        self.lifecycle.complain = self.complaints.complain
+        self.lifecycle.post_purchase = self.surveys.post_purchase if self.surveys.post_purchase_on else None
+
+    def attach_firm(self, firm: FirmHooks) -> None:
+        """Call ``firm`` back on every acquisition, order, opened and resolved ticket from now on.
+
+        Examples
+        --------
+        >>> import simpy, sim
+        >>> from sim.world.rng import Streams
+        >>> class Counter:
+        ...     orders = 0
+        ...     def on_acquired(self, i, now): pass
+        ...     def on_order(self, i, oid, now): self.orders += 1
+        ...     def on_ticket_opened(self, tid, now): pass
+        ...     def on_ticket_resolved(self, tid, now): pass
+        >>> env = simpy.Environment()
+        >>> w = World(env, sim.Scenario.load("baseline"), 50, 90.0, Streams(0), 1)
+        >>> w.attach_firm(counter := Counter())
+        >>> w.start(); env.run(until=90.0)
+        >>> counter.orders == len(w.logs.orders)
+        True
+        """
+        if self.firm is not None:
+            raise ValueError("this world already has a firm")
+        self.firm = firm
+        self.lifecycle.on_acquired = firm.on_acquired
+        self.lifecycle.on_order = firm.on_order
+        self.complaints.on_ticket_opened = firm.on_ticket_opened
+        self.complaints.on_ticket_resolved = firm.on_ticket_resolved
+
+    def start(self) -> None:
+        """Schedule the world's processes: market events, acquisitions, relationship surveys."""
+        for ev in self.sc.market_events:
+            self.env.process(self.market.process(ev))
+        self.lifecycle.start_acquisition()
+        if self.sc.surveys.enabled:
+            self.env.process(self.surveys.relationship())

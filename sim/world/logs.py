@@ -1,0 +1,232 @@
+"""The world's append-only logs: orders, contacts, surveys, events and tiers (plus the desk's tickets).
+
+Each log is a struct of arrays. Numeric columns written on the hot path are typed
+:class:`array.array` buffers (no float object kept alive per row); string and boolean columns are
+lists. :func:`sim.world.tables.build_tables` turns them into the documented tables; the firm reads
+them only through :class:`sim.world.observed.Observed`, which hands out copies.
+
+Tickets live in :class:`sim.world.desk.TicketLog`, next to the desk that writes their first
+response and resolution; :class:`Logs` holds one to keep every log of a run in one place.
+
+Examples
+--------
+>>> logs = Logs()
+>>> logs.events.add(0, 1.5, "acquired", "search")
+>>> logs.surveys.answer(0, 2.0, "post_purchase", "csat", 4, -1)
+>>> len(logs.events), len(logs.surveys), len(logs.orders)
+(1, 1, 0)
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sim.world.desk import TicketLog
+
+__all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "Logs"]
+
+
+class OrderLog:
+    """Orders: customer, time and amount in typed arrays; the rest as one tuple per order.
+
+    ``rest[oid]`` is ``(is_first, quality_issue, discount, points, campaign)``: one append per
+    order on the hot path instead of five.
+
+    Examples
+    --------
+    >>> log = OrderLog()
+    >>> log.add(3, 1.25, 120.0, True, False, 0.0, 0.0, "")
+    0
+    >>> list(log.customer), list(log.amount), log.rest[0][0]
+    ([3], [120.0], True)
+    """
+
+    __slots__ = ("customer", "t", "amount", "rest")
+
+    def __init__(self) -> None:
+        self.customer = array("q")
+        self.t = array("d")
+        self.amount = array("d")
+        self.rest: list[tuple[bool, bool, float, float, str]] = []
+
+    def add(
+        self, i: int, now: float, amount: float, first: bool, issue: bool, discount: float, points: float, campaign: str
+    ) -> int:
+        """Append one order; returns its index ``oid`` (the engine's hot path appends inline)."""
+        oid = len(self.t)
+        self.customer.append(i)
+        self.t.append(now)
+        self.amount.append(amount)
+        self.rest.append((first, issue, discount, points, campaign))
+        return oid
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class ContactLog:
+    """Contacts sent by the firm: who, when, campaign, channel, A/B variant, cost and outcome.
+
+    Examples
+    --------
+    >>> log = ContactLog()
+    >>> cid = log.add(7, 30.0, "winback", "email", "", 0.2, True)
+    >>> log.opened[cid] = True
+    >>> cid, log.opened, log.converted
+    (0, [True], [False])
+    """
+
+    __slots__ = ("customer", "t", "campaign", "channel", "variant", "cost", "opened", "converted", "consent")
+
+    def __init__(self) -> None:
+        self.customer: list[int] = []
+        self.t: list[float] = []
+        self.campaign: list[str] = []
+        self.channel: list[str] = []
+        self.variant: list[str] = []
+        self.cost: list[float] = []
+        self.opened: list[bool] = []
+        self.converted: list[bool] = []
+        self.consent: list[bool] = []
+
+    def add(self, i: int, now: float, campaign: str, channel: str, variant: str, cost: float, consent_ok: bool) -> int:
+        """Append a contact (not yet opened, not converted); returns its index."""
+        cid = len(self.t)
+        self.customer.append(i)
+        self.t.append(now)
+        self.campaign.append(campaign)
+        self.channel.append(channel)
+        self.variant.append(variant)
+        self.cost.append(cost)
+        self.consent.append(consent_ok)
+        self.opened.append(False)
+        self.converted.append(False)
+        return cid
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class SurveyLog:
+    """Survey answers: customer, time, touchpoint, instrument, score and ticket (``-1``: none).
+
+    Examples
+    --------
+    >>> log = SurveyLog()
+    >>> log.extend([4, 9], 90.0, "relationship", "nps", [9, 6])
+    >>> list(log.customer), list(log.score), list(log.ticket)
+    ([4, 9], [9, 6], [-1, -1])
+    """
+
+    __slots__ = ("customer", "t", "touchpoint", "instrument", "score", "ticket")
+
+    def __init__(self) -> None:
+        self.customer = array("q")
+        self.t = array("d")
+        self.touchpoint: list[str] = []
+        self.instrument: list[str] = []
+        self.score = array("q")
+        self.ticket = array("q")
+
+    def answer(self, i: int, now: float, touchpoint: str, instrument: str, score: int, ticket: int) -> None:
+        """Log one answer."""
+        self.customer.append(i)
+        self.t.append(now)
+        self.touchpoint.append(touchpoint)
+        self.instrument.append(instrument)
+        self.score.append(score)
+        self.ticket.append(ticket)
+
+    def extend(self, who: Sequence[int], now: float, touchpoint: str, instrument: str, scores: Sequence[int]) -> None:
+        """Log many answers given at the same time to the same survey (no ticket)."""
+        n = len(who)
+        self.customer.extend(who)
+        self.t.extend([now] * n)
+        self.touchpoint.extend([touchpoint] * n)
+        self.instrument.extend([instrument] * n)
+        self.score.extend(scores)
+        self.ticket.extend([-1] * n)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class EventLog:
+    """Lifecycle events: acquired, referred, membership, opted_out, budget_skip and the latent
+    ``true_*`` ones (see :data:`sim.schema.LATENT_EVENTS`).
+
+    Examples
+    --------
+    >>> log = EventLog()
+    >>> log.add(2, 14.0, "membership", "gold")
+    >>> log.kind, list(log.t)
+    (['membership'], [14.0])
+    """
+
+    __slots__ = ("customer", "t", "kind", "detail")
+
+    def __init__(self) -> None:
+        self.customer = array("q")
+        self.t = array("d")
+        self.kind: list[str] = []
+        self.detail: list[str] = []
+
+    def add(self, i: int, now: float, kind: str, detail: str) -> None:
+        """Log one event."""
+        self.customer.append(i)
+        self.t.append(now)
+        self.kind.append(kind)
+        self.detail.append(detail)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class TierLog:
+    """Value-tier assignments made by the firm (a row whenever a customer's tier changes).
+
+    Examples
+    --------
+    >>> log = TierLog()
+    >>> log.add(1, 0.0, "gold", 912.5)
+    >>> log.tier, log.score
+    (['gold'], [912.5])
+    """
+
+    __slots__ = ("customer", "t", "tier", "score")
+
+    def __init__(self) -> None:
+        self.customer: list[int] = []
+        self.t: list[float] = []
+        self.tier: list[str] = []
+        self.score: list[float] = []
+
+    def add(self, i: int, now: float, tier: str, score: float) -> None:
+        """Log one tier assignment."""
+        self.customer.append(i)
+        self.t.append(now)
+        self.tier.append(tier)
+        self.score.append(score)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+@dataclass
+class Logs:
+    """Every log of one run.
+
+    Examples
+    --------
+    >>> sorted(vars(Logs()))
+    ['contacts', 'events', 'orders', 'surveys', 'tickets', 'tiers']
+    """
+
+    orders: OrderLog = field(default_factory=OrderLog)
+    contacts: ContactLog = field(default_factory=ContactLog)
+    surveys: SurveyLog = field(default_factory=SurveyLog)
+    events: EventLog = field(default_factory=EventLog)
+    tiers: TierLog = field(default_factory=TierLog)
+    tickets: TicketLog = field(default_factory=TicketLog)

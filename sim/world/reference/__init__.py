@@ -1,0 +1,156 @@
+"""The reference engine: the model of :mod:`sim.world.model`, one readable SimPy process per customer.
+
+Read this package to learn the model; run the fast engine (:func:`sim.world.simulate.simulate`,
+used by :func:`sim.run`) to use it. Both simulate the same model and return the same seven tables
+(:mod:`sim.schema`); tests show they agree in distribution (``tests/world/test_reference_agreement.py``).
+They do not draw the same random numbers in the same order, so one seed gives the same customers
+(traits and arrival times) but not the same histories.
+
+Where to read what
+    :mod:`~sim.world.reference.world`   customers: arrival, orders, satisfaction, dropout, churn,
+                                        referral, reactions to service, market events
+    :mod:`~sim.world.reference.desk`    the service desk: a ``simpy.PriorityResource`` of agents
+    :mod:`~sim.world.reference.surveys` CSAT, CES and NPS answers and who gives them
+    :mod:`~sim.world.reference.port`    what the firm sees and what its contacts and memberships do
+    :mod:`~sim.world.reference.tables`  the records as the seven tables
+    :mod:`~sim.world.reference.state`   what is remembered: customers, tickets, rows, random streams
+
+The model in one page (every equation is a function of :mod:`sim.world.model`)
+    * **Arrival.** Paid customers arrive at drawn times (a launch cohort at day 0); the arrival is
+      the first order. Traits: ``lambda_i ~ Gamma(r, alpha)``, ``p_i ~ Beta(a, b)``,
+      ``nu_i ~ Gamma(q, gamma)``, starting satisfaction ``s0_i ~ N(mean, sd)`` clipped to 0-10.
+    * **Buying.** While alive, the next order comes after ``Exp(purchase_rate)``,
+      ``purchase_rate = lambda_i * membership * market * exp(k_rate * (s - s_ref))``.
+    * **Leaving.** After each repeat order (MBG/NBD: after the first too) the customer drops out
+      with ``dropout_probability = logistic(logit(p_i) + market - membership - k_drop * (s - s_ref))``.
+    * **Spending.** Each order is worth ``order_amount = Gamma(p, 1) / nu_i``.
+    * **Satisfaction.** Each experience adds its effect (``satisfaction_after``); in between,
+      ``s`` relaxes toward ``s0_i`` with a half-life (``relaxed_satisfaction``).
+    * **Complaints.** An order has a quality issue with a probability and raises a ticket with
+      ``complaint_probability``; the desk serves tickets by severity; the SLA is met when both
+      targets are (``sla_met``); the customer reacts (``sla_met`` / ``sla_breached`` effects and a
+      chance of leaving at once), or feels the breach when the resolution target passes first.
+    * **Surveys.** ``survey_response_probability`` (non-response bias), ``nps_answer``,
+      ``csat_answer``, ``ces_answer``.
+    * **Referral.** An order by a promoter (``is_promoter``) brings a friend with a probability.
+    * **Churn reasons.** A dropout is blamed on the last bad experience with
+      ``churn_attribution_probability``, otherwise drawn from ``churn.reason_mix``.
+    * **Firm.** With a policy, :class:`sim.world.firm.Firm` decides from observations only and acts
+      through :class:`~sim.world.reference.port.ReferencePort` (contacts, offers, win-back,
+      memberships: ``is_fatigued``, ``conversion_probability``, ``winback_probability``,
+      ``membership_rate_multiplier``).
+    * **Market.** A competitor's price cut (``shocked_rate_factor``, ``shocked_dropout_shift``) or
+      an outage (many tickets at once).
+
+Examples
+--------
+>>> from sim.world.reference import simulate_reference
+>>> tables, info = simulate_reference("baseline", customers=200, days=120, seed=1)
+>>> list(tables)
+['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts']
+>>> orders = tables["orders"]
+>>> int(orders.groupby("customer_id")["is_first"].sum().max())   # one acquisition order each
+1
+>>> info["engine"]
+'reference'
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import simpy
+
+from sim.config.policy import Policy
+from sim.config.scenario import Scenario
+from sim.world.reference.port import ReferencePort
+from sim.world.reference.tables import build_tables
+from sim.world.reference.world import World
+from sim.world.rng import Streams
+
+__all__ = ["simulate_reference", "World", "ReferencePort", "agents_on_duty"]
+
+
+def agents_on_duty(sc: Scenario, customers: int) -> int:
+    """Round-the-clock agents for a run with ``customers`` paid customers.
+
+    With ``desk.scale_with_customers`` the scenario's ``desk.agents`` staffs ``population.customers``
+    and is scaled in proportion (at least one agent); the same rule as the fast engine's.
+
+    Examples
+    --------
+    >>> sc = Scenario.load("baseline")
+    >>> agents_on_duty(sc, sc.population.customers), agents_on_duty(sc, 12_000)
+    (1, 2)
+    """
+    if not sc.desk.scale_with_customers:
+        return sc.desk.agents
+    return max(1, round(sc.desk.agents * customers / sc.population.customers))
+
+
+def simulate_reference(
+    scenario: Scenario | str | Path,
+    policy: Policy | str | Path | None = None,
+    *,
+    customers: int,
+    days: float,
+    seed: int,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Simulate with the reference engine; returns ``(tables, info)`` like :func:`sim.world.simulate.simulate`.
+
+    Parameters
+    ----------
+    scenario : Scenario, preset name or YAML path
+    policy : Policy, preset name or YAML path, optional
+        What the firm does besides answering tickets (``None``: nothing).
+    customers : int
+        Paid customers acquired over the horizon (referred customers come on top).
+    days : float
+        Horizon in days.
+    seed : int
+        Seeds the run's named random streams (:class:`sim.world.rng.Streams`).
+
+    Returns
+    -------
+    tables : dict of DataFrame
+        ``customers``, ``orders``, ``tickets``, ``surveys``, ``events``, ``tiers``, ``contacts``
+        with the columns and dtypes of :data:`sim.schema.TABLES`.
+    info : dict
+        ``agents``, ``agent_days_per_day``, ``customers``, ``days``, ``seed``, ``desk_busy_days``,
+        ``backlog_at_end``, ``wall_seconds``, ``engine``.
+    """
+    t0 = time.perf_counter()
+    sc = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
+    if policy is not None and not isinstance(policy, Policy):
+        policy = Policy.load(policy)
+    env = simpy.Environment()
+    streams = Streams(seed)
+    agents = agents_on_duty(sc, customers)
+    world = World(env, sc, customers, float(days), streams, agents, policy=policy)
+    if policy is not None and not policy.is_noop():
+        _attach_firm(env, world, policy, streams)
+    world.start()
+    env.run(until=days)
+    tables = build_tables(world)
+    info = {
+        "agents": agents,
+        "agent_days_per_day": world.desk.agent_days_per_day,
+        "customers": customers,
+        "days": float(days),
+        "seed": seed,
+        "desk_busy_days": world.desk.busy_days,
+        "backlog_at_end": world.desk.backlog,
+        "wall_seconds": time.perf_counter() - t0,
+        "engine": "reference",
+    }
+    return tables, info
+
+
+def _attach_firm(env: simpy.Environment, world: World, policy: Policy, streams: Streams) -> None:
+    """The firm decides from what it observes through the port; the world calls it back."""
+    from sim.world.firm import Firm
+
+    world.attach_firm(Firm(env, ReferencePort(world), policy, streams))

@@ -1,0 +1,190 @@
+"""The service desk of the reference world: agents as a ``simpy.PriorityResource``.
+
+Every ticket is one SimPy process, written as a SimPy tutorial would::
+
+    request = agents.request(priority=2 * rank)  # P0 = 0 ... P3 = 6; members with priority one ahead
+    yield request                              # wait for a free agent (non-preemptive)
+    yield env.timeout(handling_time)           # the agent works on it
+    agents.release(request)
+
+Policy levers (``policy.service``): a *bot* answers a share of P3 tickets at once (contained ones
+never reach an agent); *escalation* moves a ticket still waiting at its first-response target to
+the front of the queue; *shifts* replace the round-the-clock agents by agents on duty during set
+hours (an off-duty agent's seat is held by a "break" request that outranks every ticket, so the
+agent finishes the ticket in hand and then leaves).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.config.policy import Service
+from sim.config.scenario import Scenario
+from sim.schema import SEVERITIES
+from sim.world.model import HOURS_PER_DAY
+from sim.world.reference.state import Dice, Ticket
+
+__all__ = ["Desk", "BOT_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK"]
+
+#: Severity rank: P0 = 0 (most urgent) ... P3 = 3.
+SEVERITY_RANK = {s: k for k, s in enumerate(SEVERITIES)}
+#: ``agent`` of a ticket the bot resolved on its own.
+BOT_AGENT = -2
+#: Request priority of an escalated ticket: ahead of every severity (a ticket's is ``2 * rank``,
+#: one less for a member with priority service).
+ESCALATED = -2
+#: Request priority of an agent's break: ahead of every ticket.
+OFF_DUTY = -3
+_EPS = 1e-9  # shift boundaries are compared with this slack (float clock)
+
+
+def _service_time_days(rng: np.random.Generator, mean_h: float, distribution: str, cv: float) -> float:
+    """Handling time of one ticket (days) with the given mean (hours) and coefficient of variation.
+
+    exponential: ``Exp(mean)``; lognormal: ``exp(N(log(mean) - sigma^2 / 2, sigma))`` with
+    ``sigma^2 = log(1 + cv^2)``; gamma: ``Gamma(shape 1 / cv^2, scale mean * cv^2)``.
+    (Not in :mod:`sim.world.model` yet.)
+    """
+    mean = mean_h / HOURS_PER_DAY
+    if distribution == "exponential":
+        return float(rng.exponential(mean))
+    if distribution == "lognormal":
+        sigma2 = math.log1p(cv * cv)
+        return float(rng.lognormal(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)))
+    if distribution == "gamma":
+        return float(rng.gamma(1.0 / (cv * cv), mean * cv * cv))
+    raise ValueError(f"unknown service-time distribution {distribution!r}")
+
+
+class Desk:
+    """Agents serving tickets by priority, non-preemptively.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    sc : Scenario
+        Handling times (``desk.service_time``).
+    service : Service or None
+        The policy's service levers (bot, escalation, shifts, extra agents).
+    agents : int
+        Round-the-clock agents of the scenario (replaced by the shifts when the policy has any).
+    dice : Dice
+        The run's random streams (``desk`` for handling times, ``bot`` for the bot).
+    on_resolved : callable
+        ``on_resolved(ticket)``: the world's reaction to a resolution.
+    is_priority : callable
+        ``is_priority(ticket)``: whether the ticket's customer has priority service.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        service: Service | None,
+        agents: int,
+        dice: Dice,
+        on_resolved: Callable[[Ticket], None],
+        is_priority: Callable[[Ticket], bool],
+    ) -> None:
+        self.env = env
+        self.times = sc.desk.service_time
+        self.dice = dice
+        self.on_resolved = on_resolved
+        self.is_priority = is_priority
+        shifts = list(service.shifts) if service is not None else []
+        extra = service.extra_agents if service is not None else 0
+        self.escalate = bool(service is not None and service.escalate_on_breach)
+        self.bot = service.bot if service is not None and service.bot.enabled else None
+        round_the_clock = (0 if shifts else agents) + extra
+        seats = round_the_clock + sum(sh.agents for sh in shifts)
+        self.agent_days_per_day = round_the_clock + sum(
+            (sh.end_h - sh.start_h) / HOURS_PER_DAY * sh.agents for sh in shifts
+        )
+        self.agents = simpy.PriorityResource(env, capacity=max(seats, 1))
+        self.free_seats = list(range(max(seats, 1)))  # which agent picks a ticket up: the lowest free seat
+        self.busy_days = 0.0
+        if seats == 0:  # nobody on duty, ever: the one seat is on a permanent break
+            env.process(self._break(0.0, math.inf))
+        for sh in shifts:
+            if sh.end_h - sh.start_h < HOURS_PER_DAY:
+                for _ in range(sh.agents):
+                    env.process(self._off_duty(sh.start_h / HOURS_PER_DAY, sh.end_h / HOURS_PER_DAY))
+
+    @property
+    def backlog(self) -> int:
+        """Tickets waiting for an agent."""
+        return sum(1 for r in self.agents.queue if r.priority != OFF_DUTY)
+
+    def handle(self, t: Ticket) -> None:
+        """Start ticket ``t``'s process."""
+        self.env.process(self._ticket(t))
+
+    def _ticket(self, t: Ticket):
+        """A ticket's life at the desk: maybe the bot, then an agent, then resolution."""
+        env = self.env
+        bot = self.bot
+        if bot is not None and t.severity == "P3" and self.dice.bot.random() < bot.share_of_p3:
+            contained = self.dice.bot.random() < bot.containment
+            if contained:  # the bot answers at once and resolves it after its handling time
+                t.first_response_t = env.now
+                t.agent = BOT_AGENT
+                t.bot = True
+            yield env.timeout(bot.handle_time_h / HOURS_PER_DAY)
+            if contained:
+                t.resolved_t = env.now
+                self.on_resolved(t)
+                return
+            # not contained: handed over to the human queue (the clock kept running)
+        priority = 2 * t.rank - (1 if self.is_priority(t) else 0)  # members: ahead of their severity
+        request = self.agents.request(priority=priority)
+        if self.escalate:
+            until_target = max(t.opened_t + t.first_response_target - env.now, 0.0)
+            yield request | env.timeout(until_target)
+            if not request.triggered:  # still waiting at the first-response target: to the front
+                request.cancel()
+                t.escalated = True
+                request = self.agents.request(priority=ESCALATED)
+        yield request
+        seat = heapq.heappop(self.free_seats)
+        t.first_response_t = env.now
+        t.agent = seat
+        handling = _service_time_days(
+            self.dice.desk, self.times.mean_h[t.severity], self.times.distribution, self.times.cv
+        )
+        yield env.timeout(handling)
+        t.resolved_t = env.now
+        self.busy_days += handling
+        heapq.heappush(self.free_seats, seat)
+        self.agents.release(request)
+        self.on_resolved(t)
+
+    def _off_duty(self, start: float, end: float):
+        """One shift agent, day after day: on duty from ``start`` to ``end`` (fractions of a day)."""
+        env = self.env
+        while True:
+            day = math.floor(env.now)
+            if start - _EPS <= env.now - day < end - _EPS:  # on duty: work until the shift ends
+                yield env.timeout(day + end - env.now)
+                continue
+            back = day + start if env.now < day + start - _EPS else day + 1.0 + start
+            yield env.process(self._break(env.now, back))
+
+    def _break(self, now: float, back: float):
+        """Hold one seat until ``back`` (days): taken as soon as an agent is free (outranks tickets)."""
+        env = self.env
+        request = self.agents.request(priority=OFF_DUTY)
+        until_back = env.timeout(back - now) if math.isfinite(back) else env.event()
+        yield request | until_back
+        if not request.triggered:  # every agent stayed busy the whole break: nobody left
+            request.cancel()
+            return
+        seat = heapq.heappop(self.free_seats)
+        if not until_back.processed:
+            yield until_back
+        heapq.heappush(self.free_seats, seat)
+        self.agents.release(request)

@@ -1,0 +1,459 @@
+"""The reference world: one SimPy process per customer, every equation from :mod:`sim.world.model`.
+
+A customer's life, as their process lives it::
+
+    acquired at their arrival time: the first order (MBG/NBD: may drop out right after it)
+    while alive:
+        wait Exp(purchase_rate)            -- interrupted (and drawn again) when the rate changes
+        order: value, quality, maybe a complaint, a survey, maybe a referral
+        drop out with dropout_probability  -- after every repeat order
+
+Satisfaction ``s`` jumps with each experience (:func:`~sim.world.model.satisfaction_after`) and
+relaxes back toward the customer's starting level between experiences
+(:func:`~sim.world.model.relaxed_satisfaction`). The purchase rate depends on ``s``, on membership
+and on the market; it is evaluated when the customer starts a wait, and whenever an experience
+changes it (a resolved ticket, a contact, a membership, a market shock) the customer's process is
+interrupted and draws its wait again. That is exact for a rate that is constant between
+experiences, because the exponential wait is memoryless; the slow drift of ``s`` between
+experiences is not followed (both engines share this approximation).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.config.policy import Policy
+from sim.config.scenario import MarketEvent, Scenario
+from sim.schema import SEVERITIES
+from sim.world import model
+from sim.world.population import draw_population, draw_traits
+from sim.world.reference.desk import SEVERITY_RANK, Desk
+from sim.world.reference.state import Customer, Dice, EventRow, Logs, OrderRow, Ticket
+from sim.world.reference.surveys import Surveys
+from sim.world.rng import Streams
+
+if TYPE_CHECKING:
+    from sim.world.observed import FirmHooks
+
+__all__ = ["World"]
+
+
+class _Mix:
+    """A categorical mix (labels and shares) to draw labels from."""
+
+    def __init__(self, mix: dict[str, float]) -> None:
+        self.labels = list(mix)
+        shares = np.array([mix[k] for k in self.labels], dtype=float)
+        self.probs = shares / shares.sum()
+
+    def draw(self, rng: np.random.Generator) -> str:
+        return self.labels[rng.choice(len(self.labels), p=self.probs)]
+
+
+class World:
+    """Customers, desk, surveys and market of one run, living in ``env``.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    sc : Scenario
+    customers : int
+        Paid customers acquired over the horizon (referred customers come on top).
+    horizon : float
+        Days simulated.
+    streams : Streams
+        The run's random streams.
+    agents : int
+        Round-the-clock agents at the desk.
+    policy : Policy, optional
+        Only its service levers and loyalty points matter here; the firm's decisions are made by
+        :class:`sim.world.firm.Firm` through :class:`~sim.world.reference.port.ReferencePort`.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        customers: int,
+        horizon: float,
+        streams: Streams,
+        agents: int,
+        policy: Policy | None = None,
+    ) -> None:
+        self.env = env
+        self.sc = sc
+        self.horizon = horizon
+        self.policy = policy
+        self.streams = streams
+        self.dice = Dice(streams)
+        self.logs = Logs()
+        self.firm: FirmHooks | None = None  # the firm's callbacks (on_acquired, on_order, ...) once attached
+
+        sat = sc.satisfaction
+        self.satisfaction_on = sat.enabled
+        self.s_ref = sat.reference
+        self.rate_elasticity = sat.rate_elasticity if sat.enabled else 0.0
+        self.dropout_shift = sat.dropout_shift if sat.enabled else 0.0
+        self.decay = model.satisfaction_decay_rate(sat.half_life_days)
+        self.effects = sat.effects
+        self.complaints = sc.complaints
+        self.causes = _Mix(sc.complaints.cause_mix)
+        self.severities = _Mix(sc.complaints.severity_mix)
+        self.reasons = _Mix(sc.churn.reason_mix)
+        self.referral = sc.population.referral
+        self.market_rate_factor = 1.0  # competitor price cuts multiply every purchase rate ...
+        self.market_dropout_shift = 0.0  # ... and raise every dropout logit
+
+        # SLA targets in days per severity (the policy may override the scenario's)
+        service = policy.service if policy is not None else None
+        self.sla: dict[str, tuple[float, float]] = {}
+        for sev in SEVERITIES:
+            target = sc.desk.sla[sev].model_dump()
+            if service is not None:
+                target.update(service.sla_override.get(sev, {}))
+            self.sla[sev] = (
+                target["first_response_h"] / model.HOURS_PER_DAY,
+                target["resolution_h"] / model.HOURS_PER_DAY,
+            )
+        loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
+        self.points_per_currency = loyalty.points_per_currency if loyalty is not None else 0.0
+
+        # the paid customers: traits and arrival times drawn up front (the fast engine's population)
+        pop = draw_population(sc, customers, horizon, streams)
+        names = [str(c) for c in pop["channel_names"]]
+        self.customers: list[Customer] = [
+            Customer(
+                index=i,
+                acquired_t=float(pop["acq_t"][i]),
+                channel=names[pop["channel_idx"][i]],
+                cac=float(pop["cac"][i]),
+                consent=bool(pop["consent"][i]),
+                birth_month=int(pop["birth_month"][i]),
+                lam=float(pop["lam"][i]),
+                p=float(pop["p"][i]),
+                nu=float(pop["nu"][i]),
+                s0=float(pop["s0"][i]),
+            )
+            for i in range(customers)
+        ]
+        self.n_paid = customers
+
+        self.surveys = Surveys(sc, self.dice.survey, self.logs)
+        self.desk = Desk(env, sc, service, agents, self.dice, self.ticket_resolved, self._has_priority)
+
+    def attach_firm(self, firm: FirmHooks) -> None:
+        """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
+        of :class:`sim.world.observed.FirmHooks`) on every acquisition, order and ticket from now on."""
+        self.firm = firm
+
+    # ------------------------------------------------------------------ processes
+    def start(self) -> None:
+        """Start the world's processes: arrivals, market events, the relationship survey."""
+        self.env.process(self.arrivals())
+        for ev in self.sc.market_events:
+            self.env.process(self.market_event(ev))
+        if self.sc.surveys.enabled:
+            self.env.process(self.relationship_surveys())
+
+    def arrivals(self):
+        """Paid customers arrive at their drawn times (the launch cohort at day 0)."""
+        for c in self.customers[: self.n_paid]:
+            yield self.env.timeout(c.acquired_t - self.env.now)
+            self.acquire(c)
+
+    def buying(self, c: Customer):
+        """Customer ``c`` while alive: wait for the next order, order, maybe drop out (BG/NBD).
+
+        The wait is ``Exp(rate)`` with ``rate =`` :func:`~sim.world.model.purchase_rate`
+        ``lambda_i * membership * market * exp(rate_elasticity * (s - s_ref))``. An interrupt means
+        the rate changed (or the customer left): draw the wait again (memoryless).
+        """
+        env = self.env
+        while c.alive:
+            try:
+                yield env.timeout(self.dice.purchase.exponential(1.0 / self.purchase_rate(c)))
+            except simpy.Interrupt:
+                continue
+            s = self.place_order(c, first=False)
+            if self.drops_out(c, s):
+                self.churn(c, self.churn_reason(c, s))
+
+    def relationship_surveys(self):
+        """Every ``relationship_interval_days``: an NPS question to every customer acquired so far."""
+        while True:
+            yield self.env.timeout(self.sc.surveys.relationship_interval_days)
+            for c in self.customers:
+                if c.acquired:
+                    self.surveys.relationship(c, self.satisfaction(c), self.env.now)
+
+    def market_event(self, ev: MarketEvent):
+        """A scheduled shock: a competitor's price cut (for a while) or an outage (at once).
+
+        Price cut: every purchase rate x ``rate_multiplier`` (:func:`~sim.world.model.shocked_rate_factor`)
+        and every dropout logit + ``dropout_shift`` (:func:`~sim.world.model.shocked_dropout_shift`)
+        for ``duration_days``. Outage: ``tickets`` customers, picked at random among those alive,
+        complain at once (cause *service*, severity ``ev.severity``).
+        """
+        env = self.env
+        yield env.timeout(ev.day)
+        if ev.kind == "competitor_price_cut":
+            self._shock(ev.rate_multiplier, ev.dropout_shift)
+            yield env.timeout(ev.duration_days)
+            self._shock(1.0 / ev.rate_multiplier, -ev.dropout_shift)
+        else:
+            alive = [c for c in self.customers if c.acquired and c.alive]
+            pick = self.streams.generator(f"reference.market.outage.{ev.day}")
+            for k in pick.permutation(len(alive))[: ev.tickets]:
+                self.open_ticket(alive[k], -1, "service", ev.severity)
+
+    def _shock(self, rate_multiplier: float, dropout_shift: float) -> None:
+        self.market_rate_factor = model.shocked_rate_factor(self.market_rate_factor, rate_multiplier)
+        self.market_dropout_shift = model.shocked_dropout_shift(self.market_dropout_shift, dropout_shift)
+        for c in self.customers:
+            if c.acquired and c.alive:
+                self.rate_changed(c)
+
+    # ------------------------------------------------------------------ acquisition and referral
+    def acquire(self, c: Customer) -> None:
+        """Customer ``c`` arrives: the first order; then they buy (MBG/NBD: or leave at once)."""
+        c.acquired = True
+        self.event(c, "acquired", c.channel)
+        if self.firm is not None:
+            self.firm.on_acquired(c.index, self.env.now)
+        s = self.place_order(c, first=True)
+        if self.sc.purchase.dropout_after_first and self.drops_out(c, s):
+            self.churn(c, self.churn_reason(c, s))
+        elif c.alive:
+            self.start_buying(c)
+
+    def start_buying(self, c: Customer) -> None:
+        """Start (or, for a customer won back, restart) customer ``c``'s buying process."""
+        if c.process is not None and c.process.is_alive:
+            self.rate_changed(c)  # still winding down from the churn: let it draw a new wait
+        else:
+            c.process = self.env.process(self.buying(c))
+
+    def refer(self, referrer: Customer) -> Customer:
+        """A promoter brings a friend: new traits from the referral stream, acquired now."""
+        tr = draw_traits(self.sc, 1, self.dice.referral_population)
+        now = self.env.now
+        c = Customer(
+            index=len(self.customers),
+            acquired_t=now,
+            channel="referral",
+            cac=self.referral.cac,
+            consent=bool(tr["consent"][0]),
+            birth_month=int(tr["birth_month"][0]),
+            lam=float(tr["lam"][0]),
+            p=float(tr["p"][0]),
+            nu=float(tr["nu"][0]),
+            s0=float(tr["s0"][0]),
+        )
+        self.customers.append(c)
+        self.event(referrer, "referred", str(c.index + 1))
+        self.acquire(c)
+        return c
+
+    # ------------------------------------------------------------------ satisfaction and rates
+    def satisfaction(self, c: Customer) -> float:
+        """Satisfaction now: :func:`~sim.world.model.relaxed_satisfaction` from the last experience,
+        ``s0 + (s_then - s0) * exp(-decay * elapsed)`` (``s0`` when satisfaction is switched off)."""
+        if not self.satisfaction_on:
+            return c.s0
+        return model.relaxed_satisfaction(c.s, c.s0, self.env.now - c.s_t, self.decay)
+
+    def experience(self, c: Customer, effect: float) -> float:
+        """An experience moves satisfaction: :func:`~sim.world.model.satisfaction_after` (clipped to 0-10).
+
+        Returns satisfaction after it. The caller tells the customer's process if the rate changed.
+        """
+        if not self.satisfaction_on:
+            return c.s0
+        c.s = model.satisfaction_after(self.satisfaction(c), effect)
+        c.s_t = self.env.now
+        return c.s
+
+    def purchase_rate(self, c: Customer) -> float:
+        """Orders per day now: :func:`~sim.world.model.purchase_rate`."""
+        return model.purchase_rate(
+            c.lam, self.satisfaction(c), self.s_ref, self.rate_elasticity, c.rate_multiplier, self.market_rate_factor
+        )
+
+    def rate_changed(self, c: Customer) -> None:
+        """Customer ``c``'s purchase rate (or life) changed: interrupt their wait so it is drawn again.
+
+        Not needed when the customer's own process is the one running (it draws a fresh wait next).
+        """
+        if c.process is not None and c.process.is_alive and c.process is not self.env.active_process:
+            c.process.interrupt()
+
+    # ------------------------------------------------------------------ orders and dropout
+    def place_order(self, c: Customer, first: bool, campaign: str = "") -> float:
+        """Customer ``c`` orders now; returns their satisfaction after the order.
+
+        Value :func:`~sim.world.model.order_amount` (``Gamma(p, 1) / nu_i``); a quality issue with
+        probability ``complaints.quality_issue_prob``; a ticket with
+        :func:`~sim.world.model.complaint_probability`; a post-purchase survey; a referral when the
+        customer is a promoter (:func:`~sim.world.model.is_promoter`). The firm pays the larger of
+        the membership discount and a pending offer's discount.
+        """
+        now = self.env.now
+        comp = self.complaints
+        amount = model.order_amount(self.dice.spend.standard_gamma(self.sc.spend.p), c.nu)
+        issue = comp.enabled and self.dice.quality.random() < comp.quality_issue_prob
+        discount = c.member_discount
+        offer, c.pending_offer = c.pending_offer, None
+        if offer is not None and offer.expires_t >= now:  # a pending offer is redeemed
+            discount = max(discount, offer.discount)
+            campaign = campaign or offer.campaign
+        oid = len(self.logs.orders)
+        self.logs.orders.append(
+            OrderRow(
+                customer=c.index,
+                t=now,
+                amount=amount,
+                is_first=first,
+                discount=amount * discount,
+                points=amount * self.points_per_currency,
+                campaign=campaign,
+                quality_issue=issue,
+            )
+        )
+        s = self.experience(c, self.effects.quality_issue if issue else self.effects.good_order)
+        if issue and self.satisfaction_on:
+            c.last_bad_cause = "product"
+        if comp.enabled and self.dice.complaint.random() < model.complaint_probability(
+            issue, comp.complaint_prob_issue, comp.complaint_prob_ok
+        ):
+            cause = "product" if issue else self.causes.draw(self.dice.complaint)
+            self.open_ticket(c, oid, cause, self.severities.draw(self.dice.complaint))
+        self.surveys.after_order(c, s, now)
+        if (
+            self.referral.enabled
+            and model.is_promoter(s)
+            and self.dice.referral.random() < self.referral.prob_per_promoter_order
+        ):
+            self.refer(c)
+        if self.firm is not None:
+            self.firm.on_order(c.index, oid, now)
+        return s
+
+    def drops_out(self, c: Customer, s: float) -> bool:
+        """Whether ``c`` drops out after an order: :func:`~sim.world.model.dropout_probability`,
+        ``logistic(logit(p_i) + market_shift - membership_shift - dropout_shift * (s - s_ref))``."""
+        prob = model.dropout_probability(
+            model.logit(c.p), s, self.s_ref, self.dropout_shift, self.market_dropout_shift, c.member_dropout_shift
+        )
+        return self.dice.dropout.random() < prob
+
+    def churn_reason(self, c: Customer, s: float) -> str:
+        """Why ``c`` left after an order: their last bad experience with
+        :func:`~sim.world.model.churn_attribution_probability`, else a draw from ``churn.reason_mix``."""
+        if (
+            self.satisfaction_on
+            and c.last_bad_cause
+            and self.dice.churn.random() < model.churn_attribution_probability(s, self.s_ref)
+        ):
+            return c.last_bad_cause
+        return self.reasons.draw(self.dice.churn)
+
+    def churn(self, c: Customer, reason: str) -> None:
+        """Customer ``c`` becomes inactive now (latent: the firm only sees the orders stop)."""
+        c.alive = False
+        c.churn_t = self.env.now
+        c.churn_reason = reason
+        c.s_at_churn = self.satisfaction(c)
+        self.event(c, "true_churned", reason)
+        self.rate_changed(c)  # ends their buying process
+
+    def reactivate(self, c: Customer, campaign: str) -> None:
+        """A lapsed customer is won back: alive again, buying again."""
+        c.alive = True
+        c.churn_t = math.nan
+        c.churn_reason = ""
+        c.s_at_churn = math.nan
+        self.event(c, "true_reactivated", campaign)
+        self.start_buying(c)
+
+    # ------------------------------------------------------------------ complaints
+    def open_ticket(self, c: Customer, order: int, cause: str, severity: str) -> Ticket:
+        """Customer ``c`` complains: a ticket goes to the desk, and the customer starts counting."""
+        first_response, resolution = self.sla[severity]
+        t = Ticket(
+            index=len(self.logs.tickets),
+            customer=c.index,
+            order=order,
+            cause=cause,
+            severity=severity,
+            rank=SEVERITY_RANK[severity],
+            opened_t=self.env.now,
+            first_response_target=first_response,
+            resolution_target=resolution,
+        )
+        self.logs.tickets.append(t)
+        if self.firm is not None:
+            self.firm.on_ticket_opened(t.index, self.env.now)
+        self.env.process(self.breach_clock(t))
+        self.desk.handle(t)
+        return t
+
+    def breach_clock(self, t: Ticket):
+        """The customer feels a breach when the resolution target passes with the ticket still open."""
+        yield self.env.timeout(t.resolution_target)
+        if not t.resolved:
+            t.breach_felt = True
+            self.react_to_service(t, met=False)
+
+    def ticket_resolved(self, t: Ticket) -> None:
+        """Ticket ``t`` is resolved: the customer reacts (unless the breach was already felt) and may answer a survey.
+
+        The SLA is met when both targets are (:func:`~sim.world.model.sla_met`).
+        """
+        now = self.env.now
+        c = self.customers[t.customer]
+        met = model.sla_met(
+            t.first_response_t - t.opened_t, now - t.opened_t, t.first_response_target, t.resolution_target
+        )
+        if self.firm is not None:
+            self.firm.on_ticket_resolved(t.index, now)
+        s = self.satisfaction(c) if t.breach_felt else self.react_to_service(t, met)
+        self.surveys.after_ticket(c, t, s, met, now)
+
+    def react_to_service(self, t: Ticket, met: bool) -> float:
+        """The customer's reaction to a service experience; returns satisfaction after it.
+
+        Satisfaction jumps by ``effects.sla_met`` or ``effects.sla_breached`` (the bot's own effect
+        for a bot resolution); then the customer leaves at once with probability
+        ``complaints.churn_prob_after_met`` / ``churn_prob_after_breach`` (reason: *service* after a
+        breach, the ticket's cause otherwise): :func:`~sim.world.model.service_churn_probability`.
+        """
+        c = self.customers[t.customer]
+        if t.bot and self.desk.bot is not None:
+            effect = self.desk.bot.satisfaction_effect
+        else:
+            effect = self.effects.sla_met if met else self.effects.sla_breached
+        s = self.experience(c, effect)
+        if not met and self.satisfaction_on:
+            c.last_bad_cause = "service"
+        if not c.alive:
+            return s
+        comp = self.complaints
+        if self.dice.churn.random() < model.service_churn_probability(
+            met, comp.churn_prob_after_met, comp.churn_prob_after_breach
+        ):
+            self.churn(c, t.cause if met else "service")
+        else:
+            self.rate_changed(c)
+        return s
+
+    def _has_priority(self, t: Ticket) -> bool:
+        return self.customers[t.customer].priority_service
+
+    # ------------------------------------------------------------------ logs
+    def event(self, c: Customer, kind: str, detail: str) -> None:
+        """Log a lifecycle event (``acquired``, ``referred``, ``true_churned`` ...)."""
+        self.logs.events.append(EventRow(c.index, self.env.now, kind, detail))

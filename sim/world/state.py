@@ -1,0 +1,197 @@
+"""Customer state of the fast engine: one Python list per attribute (struct of arrays).
+
+Customer ``i`` (0-based; ``customer_id - 1`` in the tables) is element ``i`` of every list. The
+first ``n_paid`` customers are the paid acquisitions drawn up front by
+:func:`sim.world.population.draw_population` (sorted by arrival time; ``n_acquired_paid`` of them
+have arrived so far); referred customers are appended by :meth:`Customers.append` as they arrive.
+
+Lists rather than NumPy arrays: the engine reads and writes one element at a time, and a Python
+list does that several times faster than an array. The mechanisms bind the lists they use on
+their hot path to their own attributes; :meth:`Customers.append` grows the same list objects, so
+those bindings stay valid.
+
+Satisfaction is stored lazily: ``s[i]`` is the value set at time ``st[i]``; between experiences it
+relaxes toward ``s0[i]`` (:func:`sim.world.model.relaxed_satisfaction`), which
+:meth:`Customers.satisfaction` evaluates on demand.
+
+Examples
+--------
+>>> import sim
+>>> from sim.world.population import draw_population
+>>> from sim.world.rng import Streams
+>>> sc = sim.Scenario.load("baseline")
+>>> c = Customers(draw_population(sc, 5, 365.0, Streams(0)), decay_rate=0.01)
+>>> len(c), c.acquired(), c.channel_names[-1]
+(5, [], 'referral')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from sim.world.model import PROB_EPS, S_MAX, S_MIN, logit
+
+__all__ = ["Customers", "REFERRAL_CHANNEL"]
+
+#: Acquisition channel of referred customers (appended after the scenario's paid channels).
+REFERRAL_CHANNEL = "referral"
+
+
+class Customers:
+    """Every customer's traits and state in one world (struct of arrays).
+
+    Parameters
+    ----------
+    pop : mapping
+        The paid customers, as returned by :func:`sim.world.population.draw_population`.
+    decay_rate : float
+        Relaxation rate of satisfaction toward its starting level (per day;
+        :func:`sim.world.model.satisfaction_decay_rate`).
+
+    Attributes
+    ----------
+    lam, p, lp, nu, s0 : list of float
+        Latent traits: purchase rate, dropout probability and its logit, spend rate, starting
+        satisfaction.
+    s, st : list of float
+        Satisfaction as last set, and when (days).
+    acq_t, channel, cac, consent, birth_month : list
+        Acquisition time, channel index into ``channel_names``, acquisition cost, marketing
+        consent and birth month (observed at sign-up).
+    alive, churn_t, churn_reason, s_churn : list
+        Latent truth: active or not, when and why they left, satisfaction when they left.
+    version : list of int
+        Bumped whenever the customer's pending purchase is superseded (a rate change, churn).
+    bad_cause : list of str
+        Cause of the last bad experience (``product`` / ``service``), for churn reasons.
+    mult, member_drop, member_discount, priority : list
+        Membership benefits: purchase-rate multiplier, dropout-logit shift, discount, priority service.
+    opted_out : list of bool
+        Opted out of contacts since sign-up (observed).
+    pending : dict
+        ``i -> (discount, expiry day, campaign)``: an offer waiting for the customer's next order.
+    contact_times : dict
+        ``i -> [days]``: recent contacts of customer ``i`` (the fatigue window).
+    n_paid, n_acquired_paid : int
+        Paid customers in the run, and how many of them have arrived so far.
+
+    Examples
+    --------
+    >>> import sim
+    >>> from sim.world.population import draw_population
+    >>> from sim.world.rng import Streams
+    >>> c = Customers(draw_population(sim.Scenario.load("baseline"), 3, 365.0, Streams(1)), 0.01)
+    >>> c.n_acquired_paid = 2          # two paid customers have arrived ...
+    >>> i = c.append({"lam": 0.02, "p": 0.3, "nu": 0.01, "s0": 7.0, "consent": True, "birth_month": 5}, 10.0, 25.0)
+    >>> i, c.acquired()                # ... and one referred customer
+    (3, [0, 1, 3])
+    >>> c.experience(i, 10.0, 4.0)     # a great experience, clipped at the top of the scale
+    10.0
+    >>> round(c.satisfaction(i, 10.0 + math.log(2.0) / 0.01), 6)   # one half-life later
+    8.5
+    """
+
+    __slots__ = (
+        "lam", "p", "lp", "nu", "s0", "s", "st", "acq_t", "channel", "cac", "consent", "birth_month",
+        "alive", "churn_t", "churn_reason", "s_churn", "version", "bad_cause",
+        "mult", "member_drop", "member_discount", "priority", "opted_out",
+        "pending", "contact_times", "n_paid", "n_acquired_paid", "channel_names", "decay_rate",
+    )  # fmt: skip
+
+    def __init__(self, pop: Mapping[str, Any], decay_rate: float) -> None:
+        n = len(pop["lam"])
+        self.n_paid = n
+        self.n_acquired_paid = 0
+        self.decay_rate = decay_rate
+        self.channel_names: list[str] = [str(c) for c in pop["channel_names"]] + [REFERRAL_CHANNEL]
+        self.lam: list[float] = pop["lam"].tolist()
+        # vectorised model.logit (NumPy's log, as the population was always drawn)
+        self.lp: list[float] = np.log(pop["p"] / (1.0 - pop["p"])).tolist()
+        self.p: list[float] = pop["p"].tolist()
+        self.nu: list[float] = pop["nu"].tolist()
+        self.s0: list[float] = pop["s0"].tolist()
+        self.s: list[float] = pop["s0"].tolist()
+        self.st: list[float] = pop["acq_t"].tolist()
+        self.acq_t: list[float] = pop["acq_t"].tolist()
+        self.channel: list[int] = pop["channel_idx"].tolist()
+        self.cac: list[float] = pop["cac"].tolist()
+        self.consent: list[bool] = pop["consent"].tolist()
+        self.birth_month: list[int] = pop["birth_month"].tolist()
+        self.alive: list[bool] = [True] * n
+        self.churn_t: list[float] = [math.nan] * n
+        self.churn_reason: list[str] = [""] * n
+        self.s_churn: list[float] = [math.nan] * n
+        self.version: list[int] = [0] * n
+        self.bad_cause: list[str] = [""] * n
+        self.mult: list[float] = [1.0] * n
+        self.member_drop: list[float] = [0.0] * n
+        self.member_discount: list[float] = [0.0] * n
+        self.priority: list[bool] = [False] * n
+        self.opted_out: list[bool] = [False] * n
+        self.pending: dict[int, tuple[float, float, str]] = {}
+        self.contact_times: dict[int, list[float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.lam)
+
+    def append(self, traits: Mapping[str, Any], now: float, cac: float) -> int:
+        """Add a referred customer arriving at ``now`` (traits from
+        :class:`sim.world.population.TraitPool`); returns their index."""
+        i = len(self.lam)
+        p = min(max(traits["p"], PROB_EPS), 1 - PROB_EPS)
+        self.lam.append(traits["lam"])
+        self.p.append(p)
+        self.lp.append(logit(p))
+        self.nu.append(traits["nu"])
+        self.s0.append(traits["s0"])
+        self.s.append(traits["s0"])
+        self.st.append(now)
+        self.acq_t.append(now)
+        self.channel.append(len(self.channel_names) - 1)
+        self.cac.append(cac)
+        self.consent.append(bool(traits["consent"]))
+        self.birth_month.append(int(traits["birth_month"]))
+        self.alive.append(True)
+        self.churn_t.append(math.nan)
+        self.churn_reason.append("")
+        self.s_churn.append(math.nan)
+        self.version.append(0)
+        self.bad_cause.append("")
+        self.mult.append(1.0)
+        self.member_drop.append(0.0)
+        self.member_discount.append(0.0)
+        self.priority.append(False)
+        self.opted_out.append(False)
+        return i
+
+    def acquired(self) -> list[int]:
+        """Indices of the customers acquired so far (paid ones that arrived, then referred ones)."""
+        return list(range(self.n_acquired_paid)) + list(range(self.n_paid, len(self.lam)))
+
+    def acquired_index(self) -> np.ndarray:
+        """:meth:`acquired` as an ``int64`` array."""
+        return np.r_[np.arange(self.n_acquired_paid), np.arange(self.n_paid, len(self.lam))].astype(np.int64)
+
+    def satisfaction(self, i: int, now: float) -> float:
+        """Latent satisfaction of customer ``i`` at ``now`` (:func:`~sim.world.model.relaxed_satisfaction`).
+
+        On the hot path: every purchase drawn without a known satisfaction asks for it.
+        """
+        s0 = self.s0[i]
+        # inlined: model.relaxed_satisfaction
+        return s0 + (self.s[i] - s0) * math.exp(-self.decay_rate * (now - self.st[i]))
+
+    def experience(self, i: int, now: float, effect: float) -> float:
+        """An experience moves satisfaction by ``effect`` now (:func:`~sim.world.model.satisfaction_after`);
+        returns the new value."""
+        s0 = self.s0[i]
+        # inlined: model.relaxed_satisfaction, then model.satisfaction_after
+        s = s0 + (self.s[i] - s0) * math.exp(-self.decay_rate * (now - self.st[i])) + effect
+        s = S_MIN if s < S_MIN else (S_MAX if s > S_MAX else s)
+        self.s[i] = s
+        self.st[i] = now
+        return s
