@@ -212,11 +212,12 @@ class Lifecycle:
         self.events.add(i, now, "acquired", c.channel_names[c.channel[i]])
         if self.on_acquired is not None:
             self.on_acquired(i, now)
+        ver = c.version[i]
         s = self.order(i, now, True)
         if self.alive[i]:
             if self.mbg:
-                self.dropout_or_schedule(i, now, s)
-            else:
+                self.dropout_or_schedule(i, now, s, ver)
+            elif c.version[i] == ver:  # else the order changed the rate and already drew the next purchase
                 self.schedule(i, now)
 
     def add_referral(self, referrer: int, now: float) -> None:
@@ -257,6 +258,8 @@ class Lifecycle:
         if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
             self.churn(i, now, self.reason(i, s))
             return
+        if self.version[i] != ver:
+            return  # the order changed the rate (a new membership level) and already drew the next purchase
         # inlined: model.purchase_rate
         rate = self.lam[i] * self.mult[i] * self.market_rate
         if self.k_rate:
@@ -265,15 +268,19 @@ class Lifecycle:
         if now + dt < self.horizon:
             _Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
 
-    def dropout_or_schedule(self, i: int, now: float, s: float) -> None:
-        """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next."""
+    def dropout_or_schedule(self, i: int, now: float, s: float, ver: int | None = None) -> None:
+        """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next.
+
+        ``ver``: the customer's version before the order; if the order changed it (a membership
+        level changed the rate and drew the next purchase already), no second purchase is drawn.
+        """
         # inlined: model.dropout_probability
         z = self.lp[i] + self.market_drop - self.member_drop[i]
         if self.k_drop:
             z -= self.k_drop * (s - self.s_ref)
         if self.r_dropout.uniform() < 1.0 / (1.0 + math.exp(-z)):
             self.churn(i, now, self.reason(i, s))
-        else:
+        elif ver is None or self.version[i] == ver:
             self.schedule(i, now, s if self.sat_on else None)
 
     def order(self, i: int, now: float, first: bool, campaign: str = "") -> float:

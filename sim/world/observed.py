@@ -274,7 +274,7 @@ class Observed:
     def view(self) -> FirmView:
         """Observed tables up to now (no latent columns), e.g. for scoring by hand."""
         w = self._w
-        return FirmView.from_tables(build_tables(w.customers, w.logs, w.sc, w.env.now))
+        return FirmView.from_tables(build_tables(w.customers, w.logs, w.sc, w.env.now, w.complaints.sla_h))
 
     # actions ---------------------------------------------------------------
     def deliver(

@@ -103,7 +103,7 @@ def simulate(
                 bar.update(task, completed=days * k / steps)
     else:
         env.run(until=days)
-    tables = build_tables(world.customers, world.logs, sc, days)
+    tables = build_tables(world.customers, world.logs, sc, days, world.complaints.sla_h)
     logs = world.logs
     info = {
         "agents": agents,

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -51,7 +52,13 @@ def _typed(table: str, data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def build_tables(customers: Customers, logs: Logs, sc: Scenario, horizon: float) -> dict[str, pd.DataFrame]:
+def build_tables(
+    customers: Customers,
+    logs: Logs,
+    sc: Scenario,
+    horizon: float,
+    sla_h: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, pd.DataFrame]:
     """The seven tables of a world as of day ``horizon`` (columns and dtypes of :mod:`sim.schema`).
 
     Parameters
@@ -64,6 +71,9 @@ def build_tables(customers: Customers, logs: Logs, sc: Scenario, horizon: float)
         For the calendar (``start_date``), SLA targets and whether satisfaction is on.
     horizon : float
         The day the tables describe (satisfaction of alive customers is evaluated then).
+    sla_h : mapping, optional
+        SLA targets in force per severity (``{"P0": {"first_response_h": .., "resolution_h": ..}}``),
+        i.e. the scenario's with a policy's ``service.sla_override`` applied; default: the scenario's.
 
     Returns
     -------
@@ -133,8 +143,10 @@ def build_tables(customers: Customers, logs: Logs, sc: Scenario, horizon: float)
     first = np.asarray(tk.first_response, dtype=float)
     resolved = np.asarray(tk.resolved, dtype=float)
     sev = np.asarray(tk.severity, dtype=np.int64)
-    fr_target = np.array([sc.desk.sla[s].first_response_h for s in SEVERITIES])[sev] if len(sev) else np.array([])
-    res_target = np.array([sc.desk.sla[s].resolution_h for s in SEVERITIES])[sev] if len(sev) else np.array([])
+    # the targets in force: the scenario's, or a policy's sla_override (what the customers react to)
+    targets = sla_h if sla_h is not None else {s: sc.desk.sla[s].model_dump() for s in SEVERITIES}
+    fr_target = np.array([targets[s]["first_response_h"] for s in SEVERITIES])[sev] if len(sev) else np.array([])
+    res_target = np.array([targets[s]["resolution_h"] for s in SEVERITIES])[sev] if len(sev) else np.array([])
     wait_h = (first - opened) * HOURS_PER_DAY
     res_h = (resolved - opened) * HOURS_PER_DAY
     # an unanswered ticket whose target already passed at the horizon has breached it

@@ -325,24 +325,7 @@ def _explain(case: str, result: pd.DataFrame) -> str:
 # ---------------------------------------------------------------- agreement
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=() if c in FAST_CASES else pytest.mark.slow) for c in CASES if c != "loyalty_tiers"]
-    + [
-        pytest.param(
-            "loyalty_tiers",
-            marks=[
-                pytest.mark.slow,
-                pytest.mark.xfail(
-                    strict=True,
-                    reason=(
-                        "fast-engine bug: a membership change during an order (Lifecycle.order -> Firm.on_order -> "
-                        "FirmActions.set_membership -> Lifecycle.reschedule) leaves a second valid purchase timer when "
-                        "Lifecycle._on_purchase / acquire then schedule the next order, so members buy at up to twice "
-                        "their rate; the reference's customer draws one wait"
-                    ),
-                ),
-            ],
-        )
-    ],
+    [pytest.param(c, marks=() if c in FAST_CASES else pytest.mark.slow) for c in CASES],
 )
 def test_engines_agree_in_distribution(case):
     """Every observation of the fast and the reference engine passes its two-sample test."""
@@ -352,14 +335,6 @@ def test_engines_agree_in_distribution(case):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "fast-engine tables judge the SLA columns by the scenario's targets (sim/world/tables.py uses "
-        "sc.desk.sla) and ignore policy.service.sla_override, while its customers react to the overridden "
-        "targets; the reference judges both by the targets in force"
-    ),
-)
 def test_sla_columns_follow_a_policys_sla_override():
     """With a tighter P3 target, the tickets table reports P3 SLA compliance against that target."""
     pol = sim.Policy.from_dict({"service": {"sla_override": {"P3": {"first_response_h": 0.5, "resolution_h": 1.0}}}})
@@ -371,6 +346,8 @@ def test_sla_columns_follow_a_policys_sla_override():
 
     _, _, p = two_sample_test("binary", p3_met(fast), p3_met(ref))
     assert p > FAMILY_ALPHA, (p3_met(fast).mean(), p3_met(ref).mean(), p)
+    # and the tighter target really bites (found once: the fast tables judged by the scenario's 24 h)
+    assert p3_met(fast).mean() < 0.8
 
 
 # ---------------------------------------------------------------- the comparison can fail
