@@ -40,6 +40,7 @@ from sim.world.model import (
     conversion_probability,
     dropout_probability,
     is_fatigued,
+    is_membership_upgrade,
     membership_rate_multiplier,
     winback_probability,
 )
@@ -183,7 +184,7 @@ class FirmActions:
         now = self.env.now
         c = self.customers
         mult = membership_rate_multiplier(rate_uplift)
-        upgrade = mult > c.mult[i] or dropout_shift > c.member_drop[i]
+        upgrade = is_membership_upgrade(mult, c.mult[i], dropout_shift, c.member_drop[i])
         c.mult[i] = mult
         c.member_drop[i] = dropout_shift
         c.member_discount[i] = discount

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.world.model import HOURS_PER_DAY
+from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
 from sim.world.rng import Buffered, Streams
 
 __all__ = ["TicketLog", "ServiceDesk", "ServiceTimeSampler", "simulate_queue", "HOURS_PER_DAY"]
@@ -116,11 +116,12 @@ class ServiceTimeSampler:
         self.mean_d = [m / HOURS_PER_DAY for m in mean_h]
         self.distribution = distribution
         if distribution == "lognormal":
-            s2 = math.log1p(cv * cv)
-            self._sigma = math.sqrt(s2)
-            self._mu = [math.log(m) - s2 / 2.0 for m in self.mean_d]
+            params = [lognormal_service_parameters(m, cv) for m in self.mean_d]
+            self._mu = [mu for mu, _ in params]
+            self._sigma = params[0][1] if params else 0.0
         elif distribution == "gamma":
-            self._scale = [m * cv * cv for m in self.mean_d]  # shape = 1/cv^2 lives in the stream
+            # shape = 1/cv^2 lives in the stream (model.gamma_service_parameters)
+            self._scale = [gamma_service_parameters(m, cv)[1] for m in self.mean_d]
         elif distribution != "exponential":
             raise ValueError(f"unknown service-time distribution {distribution!r}")
 

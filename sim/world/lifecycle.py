@@ -293,7 +293,7 @@ class Lifecycle:
         if self.pending:
             offer = self.pending.pop(i, None)
             if offer is not None and offer[1] >= now:
-                discount = max(discount, offer[0])
+                discount = max(discount, offer[0])  # inlined: model.order_discount
                 campaign = campaign or offer[2]
         self.o_cust_append(i)
         self.o_t_append(now)

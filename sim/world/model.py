@@ -91,6 +91,12 @@ __all__ = [
     "shocked_rate_factor",
     "shocked_dropout_shift",
     "service_churn_probability",
+    "scaled_agents",
+    "lognormal_service_parameters",
+    "gamma_service_parameters",
+    "relationship_response_probability",
+    "order_discount",
+    "is_membership_upgrade",
 ]
 
 # ---------------------------------------------------------------------------------- constants
@@ -477,7 +483,7 @@ def shocked_dropout_shift(current: float, shift: float) -> float:
     return current + shift
 
 
-# ---------------------------------------------------------------------------------- appended
+# ---------------------------------------------------------------------------------- service, surveys, offers (continued)
 def service_churn_probability(met: bool, prob_after_met: float, prob_after_breach: float) -> float:
     """Probability that a customer leaves at once after a service experience.
 
@@ -491,3 +497,84 @@ def service_churn_probability(met: bool, prob_after_met: float, prob_after_breac
     (0.01, 0.08)
     """
     return prob_after_met if met else prob_after_breach
+
+
+def scaled_agents(agents: int, customers: int, reference_customers: int) -> int:
+    """Round-the-clock agents for a run of ``customers`` when ``agents`` staff ``reference_customers``.
+
+    With ``desk.scale_with_customers`` the scenario's staffing is kept in proportion to the customer
+    base (at least one agent), so a small classroom run meets the same desk load as the full one.
+
+    Examples
+    --------
+    >>> scaled_agents(3, 5_000, 20_000), scaled_agents(3, 100, 20_000), scaled_agents(3, 40_000, 20_000)
+    (1, 1, 6)
+    """
+    return max(1, round(agents * customers / reference_customers))
+
+
+def lognormal_service_parameters(mean_days: float, cv: float) -> tuple[float, float]:
+    """``(mu, sigma)`` of a lognormal handling time with the given mean (days) and coefficient of variation.
+
+    ``sigma^2 = log(1 + cv^2)`` and ``mu = log(mean) - sigma^2 / 2``, so ``E[exp(N(mu, sigma))] = mean``.
+
+    Examples
+    --------
+    >>> mu, sigma = lognormal_service_parameters(0.5, 1.0)
+    >>> round(math.exp(mu + sigma**2 / 2), 12)
+    0.5
+    """
+    s2 = math.log1p(cv * cv)
+    return math.log(mean_days) - s2 / 2.0, math.sqrt(s2)
+
+
+def gamma_service_parameters(mean_days: float, cv: float) -> tuple[float, float]:
+    """``(shape, scale)`` of a gamma handling time with the given mean (days) and coefficient of variation.
+
+    ``shape = 1 / cv^2`` and ``scale = mean * cv^2`` (mean = shape x scale).
+
+    Examples
+    --------
+    >>> gamma_service_parameters(0.5, 0.5)
+    (4.0, 0.125)
+    """
+    return 1.0 / (cv * cv), mean_days * cv * cv
+
+
+def relationship_response_probability(
+    logit_rate: float, nonresponse_bias: float, s_ref: float, s: float, alive: bool, churned_factor: float
+) -> float:
+    """Probability of answering the periodic NPS survey: :func:`survey_response_probability`,
+    times ``churned_response_factor`` for a customer who has (truly) left.
+
+    Examples
+    --------
+    >>> p = survey_response_probability(0.0, 0.15, 8.0, 8.0)
+    >>> relationship_response_probability(0.0, 0.15, 8.0, 8.0, False, 0.3) == p * 0.3
+    True
+    """
+    prob = survey_response_probability(logit_rate, nonresponse_bias, s_ref, s)
+    return prob if alive else prob * churned_factor
+
+
+def order_discount(member_discount: float, offer_discount: float | None) -> float:
+    """Discount share on an order: the larger of the membership discount and an unexpired offer's.
+
+    Examples
+    --------
+    >>> order_discount(0.05, 0.2), order_discount(0.05, None)
+    (0.2, 0.05)
+    """
+    return member_discount if offer_discount is None else max(member_discount, offer_discount)
+
+
+def is_membership_upgrade(new_multiplier: float, old_multiplier: float, new_shift: float, old_shift: float) -> bool:
+    """Whether a membership change is an upgrade (it then lifts satisfaction by ``upgrade_boost``):
+    a higher purchase-rate multiplier or a higher dropout shift (switching cost).
+
+    Examples
+    --------
+    >>> is_membership_upgrade(1.15, 1.05, 0.2, 0.1), is_membership_upgrade(1.0, 1.05, 0.0, 0.1)
+    (True, False)
+    """
+    return new_multiplier > old_multiplier or new_shift > old_shift

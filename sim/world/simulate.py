@@ -19,6 +19,7 @@ import simpy
 from sim.config.scenario import Scenario
 from sim.world.engine import World
 from sim.world.firm import Firm
+from sim.world.model import scaled_agents
 from sim.world.observed import Observed
 from sim.world.rng import Streams
 from sim.world.tables import build_tables
@@ -41,7 +42,7 @@ def desk_agents(sc: Scenario, customers: int) -> int:
     """
     if not sc.desk.scale_with_customers:
         return sc.desk.agents
-    return max(1, round(sc.desk.agents * customers / sc.population.customers))
+    return scaled_agents(sc.desk.agents, customers, sc.population.customers)
 
 
 def simulate(

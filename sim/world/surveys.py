@@ -143,7 +143,7 @@ class Surveys:
             for i, uk, nk in zip(idx[cand].tolist(), u[cand].tolist(), noise_z[cand].tolist()):
                 # inlined: model.relaxed_satisfaction
                 sat = s0[i] + (s_[i] - s0[i]) * math.exp(-decay * (now - st[i]))
-                # inlined: model.survey_response_probability
+                # inlined: model.relationship_response_probability
                 prob = 1.0 / (1.0 + math.exp(-(base + bias * (ref - sat))))
                 if not alive[i]:
                     prob *= factor

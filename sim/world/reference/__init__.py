@@ -66,6 +66,7 @@ import simpy
 
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
+from sim.world import model
 from sim.world.reference.port import ReferencePort
 from sim.world.reference.tables import build_tables
 from sim.world.reference.world import World
@@ -88,7 +89,7 @@ def agents_on_duty(sc: Scenario, customers: int) -> int:
     """
     if not sc.desk.scale_with_customers:
         return sc.desk.agents
-    return max(1, round(sc.desk.agents * customers / sc.population.customers))
+    return model.scaled_agents(sc.desk.agents, customers, sc.population.customers)
 
 
 def simulate_reference(

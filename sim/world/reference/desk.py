@@ -26,7 +26,7 @@ import simpy
 from sim.config.policy import Service
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
-from sim.world.model import HOURS_PER_DAY
+from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
 from sim.world.reference.state import Dice, Ticket
 
 __all__ = ["Desk", "BOT_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK"]
@@ -48,16 +48,17 @@ def _service_time_days(rng: np.random.Generator, mean_h: float, distribution: st
 
     exponential: ``Exp(mean)``; lognormal: ``exp(N(log(mean) - sigma^2 / 2, sigma))`` with
     ``sigma^2 = log(1 + cv^2)``; gamma: ``Gamma(shape 1 / cv^2, scale mean * cv^2)``.
-    (Not in :mod:`sim.world.model` yet.)
+    (:func:`~sim.world.model.lognormal_service_parameters`, :func:`~sim.world.model.gamma_service_parameters`.)
     """
     mean = mean_h / HOURS_PER_DAY
     if distribution == "exponential":
         return float(rng.exponential(mean))
     if distribution == "lognormal":
-        sigma2 = math.log1p(cv * cv)
-        return float(rng.lognormal(math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)))
+        mu, sigma = lognormal_service_parameters(mean, cv)
+        return float(rng.lognormal(mu, sigma))
     if distribution == "gamma":
-        return float(rng.gamma(1.0 / (cv * cv), mean * cv * cv))
+        shape, scale = gamma_service_parameters(mean, cv)
+        return float(rng.gamma(shape, scale))
     raise ValueError(f"unknown service-time distribution {distribution!r}")
 
 

@@ -185,7 +185,7 @@ class ReferencePort:
         w = self._world
         c = w.customers[i]
         multiplier = model.membership_rate_multiplier(uplift)
-        upgrade = multiplier > c.rate_multiplier or dropout_shift > c.member_dropout_shift
+        upgrade = model.is_membership_upgrade(multiplier, c.rate_multiplier, dropout_shift, c.member_dropout_shift)
         c.rate_multiplier = multiplier
         c.member_dropout_shift = dropout_shift
         c.member_discount = discount

@@ -76,7 +76,11 @@ class Surveys:
         )
 
     def relationship(self, c: Customer, s: float, now: float) -> None:
-        """Customer ``c``'s answer (if any) to the periodic NPS survey."""
-        factor = 1.0 if c.alive else self.srv.churned_response_factor
-        if self._answers(self.srv.relationship_rate, s, factor):
+        """Customer ``c``'s answer (if any) to the periodic NPS survey
+        (:func:`~sim.world.model.relationship_response_probability`)."""
+        rate = self.srv.relationship_rate
+        p = model.relationship_response_probability(
+            model.rate_logit(rate), self.srv.nonresponse_bias, self.s_ref, s, c.alive, self.srv.churned_response_factor
+        )
+        if rate > 0.0 and self.rng.random() < p:
             self._log(c, now, "relationship", "nps", model.nps_answer(s, self.srv.noise_sd, self.rng.standard_normal()))

@@ -305,10 +305,10 @@ class World:
         comp = self.complaints
         amount = model.order_amount(self.dice.spend.standard_gamma(self.sc.spend.p), c.nu)
         issue = comp.enabled and self.dice.quality.random() < comp.quality_issue_prob
-        discount = c.member_discount
         offer, c.pending_offer = c.pending_offer, None
-        if offer is not None and offer.expires_t >= now:  # a pending offer is redeemed
-            discount = max(discount, offer.discount)
+        redeemed = offer is not None and offer.expires_t >= now  # a pending offer is redeemed
+        discount = model.order_discount(c.member_discount, offer.discount if redeemed else None)
+        if redeemed:
             campaign = campaign or offer.campaign
         oid = len(self.logs.orders)
         self.logs.orders.append(
