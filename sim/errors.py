@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 __all__ = ["RetentionLabError", "DataError", "ConfigError", "LatentAccessError", "NotFittedError"]
 
@@ -29,7 +29,7 @@ class DataError(RetentionLabError, ValueError):
         Name of the table (``orders``, ``customers``, a file name, ...).
     column : str, optional
         The offending column.
-    rows : sequence, optional
+    rows : iterable, optional
         Row labels (or CSV line numbers) concerned; the first ten are shown.
     """
 
@@ -39,7 +39,7 @@ class DataError(RetentionLabError, ValueError):
         *,
         table: str | None = None,
         column: str | None = None,
-        rows: Sequence[object] | None = None,
+        rows: Iterable[object] | None = None,
     ) -> None:
         self.table = table
         self.column = column

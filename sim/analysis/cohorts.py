@@ -356,7 +356,7 @@ def plot_cohort_heatmap(
     if annotate:
         for i in range(arr.shape[0]):
             for j in range(arr.shape[1]):
-                if not arr.mask[i, j] if np.ndim(arr.mask) else True:
+                if not np.ma.getmaskarray(arr)[i, j]:
                     v = arr[i, j]
                     ax.text(
                         j,

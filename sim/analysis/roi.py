@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import overload
+from typing import Any, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,7 @@ def _out(v: np.ndarray, scalar: bool) -> float | np.ndarray:
     return float(v[0]) if scalar else v
 
 
-def _is_scalar(*xs: object) -> bool:
+def _is_scalar(*xs: Any) -> bool:
     return all(np.ndim(x) == 0 for x in xs)
 
 
@@ -190,7 +190,7 @@ def payback_period(margin: float, cac: float, *, interpolate: bool = ...) -> flo
 @overload
 def payback_period(margin: pd.DataFrame, cac: float | pd.Series, *, interpolate: bool = ...) -> pd.Series: ...
 @overload
-def payback_period(margin: Iterable[float], cac: float, *, interpolate: bool = ...) -> float: ...
+def payback_period(margin: Iterable[float], cac: float, *, interpolate: bool = ...) -> float: ...  # type: ignore[overload-cannot-match]
 
 
 def payback_period(
@@ -262,11 +262,11 @@ def payback_period(
         raise DataError("cac must be one number unless margin is a DataFrame", table="arguments", column="cac")
     _positive("cac", cac_v)
     cac_f = float(cac_v[0])
-    if np.ndim(margin) == 0:
-        mv = float(_args({"margin": "number"}, margin=margin)["margin"][0])
-        if mv <= 0:
+    if np.ndim(cast(Any, margin)) == 0:
+        one = float(_args({"margin": "number"}, margin=margin)["margin"][0])
+        if one <= 0:
             return math.inf
-        months = cac_f / mv
+        months = cac_f / one
         return float(months) if interpolate else float(math.ceil(months - 1e-9))
     mv = _args({"margin": "number"}, margin=list(margin))["margin"]  # type: ignore[arg-type]
     if len(mv) == 0:

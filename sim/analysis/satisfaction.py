@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -503,6 +504,6 @@ def false_alarm_probability(
         k = np.arange(int(m) + 1)
         fires = k / m > threshold  # the same comparison as the alert column
         probs.append(float(stats.binom.pmf(k[fires], int(m), p).sum()))
-    if np.ndim(n) == 0:
+    if np.ndim(cast(Any, n)) == 0:
         return probs[0]
     return pd.Series(probs, index=pd.Index(ns, name="n"), name="false_alarm_probability")

@@ -61,7 +61,7 @@ def _checked(
     df: pd.DataFrame | None, table: str, spec: dict[str, str], numeric: bool, date_col: str, t_col: str
 ) -> pd.DataFrame:
     time_spec = {t_col: "number"} if numeric else {date_col: "datetime"}
-    return require_columns(df, {**spec, **time_spec}, table=table, allow_empty=table != "orders")  # type: ignore[arg-type]
+    return require_columns(df, {**spec, **time_spec}, table=table, allow_empty=table != "orders")
 
 
 def _known_customers(
@@ -298,7 +298,7 @@ def churn_labels(
     ids, _ = _known_customers(o, o_age, customers, numeric, cut)
     time_col = "t" if numeric else "date"
     if observed_until is not None:
-        end = float(observed_until) if numeric else to_timestamp(observed_until, name="observed_until")  # type: ignore[arg-type]
+        end = float(observed_until) if numeric else to_timestamp(observed_until, name="observed_until")
         window_end = cut + (window_days if numeric else window_days * _DAY)
         if window_end > end:
             raise DataError(

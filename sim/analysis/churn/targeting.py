@@ -12,7 +12,7 @@ Examples
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ def profit_curve(
     *,
     offer_cost: float,
     success_rate: float,
-    value_saved: float | object,
+    value_saved: Any,
     ks: object | None = None,
 ) -> pd.DataFrame:
     """Expected profit of sending a retention offer to the top-k customers, for every k.

@@ -184,7 +184,7 @@ class _MLFitter(FittedMixin):
         hess = (hess + hess.T) / 2
         try:
             cov_log = np.linalg.inv(hess)
-            ok = np.all(np.diag(cov_log) > 0) and np.all(np.isfinite(cov_log))
+            ok = bool(np.all(np.diag(cov_log) > 0) and np.all(np.isfinite(cov_log)))
         except np.linalg.LinAlgError:
             ok = False
         if not ok:

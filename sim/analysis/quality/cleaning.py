@@ -66,7 +66,7 @@ def normalise_phones(
     out = d.copy()
     vals = d[column].astype(object)
     new_vals = vals.to_dict()
-    entries = []
+    entries: list[tuple[Any, str, Any, Any, str]] = []
     miss = _missing(d[column]).to_dict()
     for i, v in vals.items():
         if miss[i]:
@@ -100,7 +100,7 @@ def normalise_emails(df: pd.DataFrame, column: str = "email") -> tuple[pd.DataFr
     out = d.copy()
     new_vals = d[column].astype(object).to_dict()
     miss = _missing(d[column]).to_dict()
-    entries = []
+    entries: list[tuple[Any, str, Any, Any, str]] = []
     for i, v in d[column].items():
         if miss[i]:
             if not pd.isna(v):
@@ -156,7 +156,7 @@ def parse_dates(
     cols = [columns] if isinstance(columns, str) else list(columns)
     d = _frame(df, cols, "records")
     out = d.copy()
-    entries = []
+    entries: list[tuple[Any, str, Any, Any, str]] = []
     for col in cols:
         s = d[col]
         if pd.api.types.is_datetime64_any_dtype(s):

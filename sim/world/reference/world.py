@@ -306,10 +306,10 @@ class World:
         amount = model.order_amount(self.dice.spend.standard_gamma(self.sc.spend.p), c.nu)
         issue = comp.enabled and self.dice.quality.random() < comp.quality_issue_prob
         offer, c.pending_offer = c.pending_offer, None
-        redeemed = offer is not None and offer.expires_t >= now  # a pending offer is redeemed
-        discount = model.order_discount(c.member_discount, offer.discount if redeemed else None)
-        if redeemed:
-            campaign = campaign or offer.campaign
+        redeemed = offer if offer is not None and offer.expires_t >= now else None  # a pending offer is redeemed
+        discount = model.order_discount(c.member_discount, redeemed.discount if redeemed is not None else None)
+        if redeemed is not None:
+            campaign = campaign or redeemed.campaign
         oid = len(self.logs.orders)
         self.logs.orders.append(
             OrderRow(
