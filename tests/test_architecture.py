@@ -161,3 +161,21 @@ def test_the_contract_can_fail():
     }
     assert {"sim.cli.app", "sim.experiments.report"} <= found
     assert _resolve("sim.cli.app") == "sim.cli" and layer_of("sim.cli")[1] > layer_of("sim.world.firm")[1]
+
+
+def test_public_names_survive_the_reshape():
+    """What notebooks and users import keeps working: the top-level API, analysis modules and loaders."""
+    import importlib
+
+    import sim
+
+    for name in ("run", "Scenario", "Policy", "compare", "sweep", "Result", "Comparison", "Sweep", "FirmView"):
+        assert hasattr(sim, name), name
+    for mod in ("rfm", "tiers", "clv", "cohorts", "survival", "churn", "satisfaction", "abtest", "roi", "quality"):
+        assert importlib.import_module(f"sim.analysis.{mod}") is getattr(sim.analysis, mod)
+    for mod in ("privacy", "queueing"):
+        importlib.import_module(f"sim.analysis.{mod}")
+    from sim import datasets
+
+    for loader in ("load_retail", "load_retail_truth", "load_crm_extract", "load_crm_answer_key"):
+        assert callable(getattr(datasets, loader)), loader

@@ -37,12 +37,9 @@ from sim.experiments._args import (
     check_int,
     check_kpis,
     check_size,
-    make_tasks,
     plot_kpis,
-    replication_seeds,
-    show_progress,
 )
-from sim.experiments.engines import execute
+from sim.experiments.engines import run_arms
 from sim.experiments.output import write_experiment
 from sim.experiments.report import comparison_report
 from sim.experiments.stats import summarize
@@ -316,16 +313,18 @@ def compare(
     check_size(customers, days)
     kpi_list = check_kpis(kpis)
     arms = _normalise_arms(sc, policies)
-    seeds = replication_seeds(seed, replications)
-    tasks = make_tasks(arms, seeds, customers, days, kpi_list)
-    n_cust = customers if customers is not None else sc.population.customers
-    n_days = float(days if days is not None else sc.horizon_days)
-    rows = execute(
-        tasks,
+    rows, n_cust, n_days = run_arms(
+        sc,
+        arms,
+        replications=replications,
+        seed=seed,
+        customers=customers,
+        days=days,
+        kpis=kpi_list,
         engine=engine,
         workers=workers,
         address=address,
-        progress=show_progress(progress, len(tasks), n_cust, n_days),
+        progress=progress,
         label="compare",
     )
     table = pd.DataFrame(rows).rename(columns={"arm": "policy"})

@@ -20,10 +20,10 @@ from typing import Any
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
-from sim.experiments._args import check_int
+from sim.experiments._args import Arm, check_int, make_tasks, replication_seeds, show_progress
 from sim.runner import run
 
-__all__ = ["ENGINES", "run_task", "execute"]
+__all__ = ["ENGINES", "run_task", "execute", "run_arms"]
 
 #: The engines :func:`~sim.experiments.compare` and :func:`~sim.experiments.sweep` accept.
 ENGINES: tuple[str, ...] = ("local", "process", "dask")
@@ -204,3 +204,38 @@ def execute(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def run_arms(
+    sc: Scenario,
+    arms: dict[str, Arm],
+    *,
+    replications: int,
+    seed: int,
+    customers: int | None,
+    days: float | None,
+    kpis: list[str] | None,
+    engine: str,
+    workers: int | None,
+    address: str | None,
+    progress: bool | None,
+    label: str,
+) -> tuple[list[dict[str, Any]], int, float]:
+    """Run every arm ``replications`` times with the same replication seeds (common random numbers).
+
+    Returns the KPI rows of every (arm, replication) in task order, and the run size as run
+    (customers, days; defaults from ``sc``). Arguments are checked by the caller.
+    """
+    seeds = replication_seeds(seed, replications)
+    tasks = make_tasks(arms, seeds, customers, days, kpis)
+    n_cust = customers if customers is not None else sc.population.customers
+    n_days = float(days if days is not None else sc.horizon_days)
+    rows = execute(
+        tasks,
+        engine=engine,
+        workers=workers,
+        address=address,
+        progress=show_progress(progress, len(tasks), n_cust, n_days),
+        label=label,
+    )
+    return rows, n_cust, n_days

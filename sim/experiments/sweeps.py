@@ -33,12 +33,9 @@ from sim.experiments._args import (
     check_int,
     check_kpis,
     check_size,
-    make_tasks,
     plot_kpis,
-    replication_seeds,
-    show_progress,
 )
-from sim.experiments.engines import execute
+from sim.experiments.engines import run_arms
 from sim.experiments.output import write_experiment
 from sim.experiments.report import sweep_report
 from sim.experiments.stats import summarize
@@ -303,16 +300,18 @@ def sweep(
     kpi_list = check_kpis(kpis)
     points, arm_list = expand_grid(sc, pol, grid)
     arms = {str(i): a for i, a in enumerate(arm_list)}
-    seeds = replication_seeds(seed, replications)
-    tasks = make_tasks(arms, seeds, customers, days, kpi_list)
-    n_cust = customers if customers is not None else sc.population.customers
-    n_days = float(days if days is not None else sc.horizon_days)
-    rows = execute(
-        tasks,
+    rows, n_cust, n_days = run_arms(
+        sc,
+        arms,
+        replications=replications,
+        seed=seed,
+        customers=customers,
+        days=days,
+        kpis=kpi_list,
         engine=engine,
         workers=workers,
         address=address,
-        progress=show_progress(progress, len(tasks), n_cust, n_days),
+        progress=progress,
         label="sweep",
     )
     res = pd.DataFrame(rows)
