@@ -77,6 +77,7 @@ __all__ = [
     "order_amount",
     "complaint_probability",
     "sla_met",
+    "target_met",
     "churn_attribution_probability",
     "survey_response_probability",
     "survey_response_bound",
@@ -316,6 +317,23 @@ def sla_met(
     (False, True)
     """
     return (wait_days <= first_response_target_days) and (resolution_days <= resolution_target_days)
+
+
+def target_met(actual_h: float, target_h: float, elapsed_h: float) -> bool | None:
+    """Whether a ticket met one SLA target (first response or resolution), as the tables report it.
+
+    Decided once the event happened (``actual_h <= target_h``), or once the target passed while the
+    ticket is still waiting (a breach); ``None`` (not yet known) while it is open within its target.
+    ``actual_h`` is NaN while the event has not happened; ``elapsed_h`` is the ticket's age now.
+
+    Examples
+    --------
+    >>> target_met(0.2, 0.25, 5.0), target_met(float("nan"), 24.0, 30.0), target_met(float("nan"), 24.0, 3.0)
+    (True, False, None)
+    """
+    if not math.isnan(actual_h):
+        return actual_h <= target_h
+    return False if elapsed_h > target_h else None
 
 
 def churn_attribution_probability(s: float, s_ref: float) -> float:

@@ -15,7 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
@@ -26,17 +25,22 @@ import pandas as pd
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES, TABLES
 from sim.world.logs import Logs
-from sim.world.model import HOURS_PER_DAY
+from sim.world.model import HOURS_PER_DAY, target_met
 from sim.world.state import Customers
 
-__all__ = ["build_tables"]
+__all__ = ["build_tables", "typed_frame", "day_dates", "target_flags"]
 
 
-def _dates(start: pd.Timestamp, t: np.ndarray) -> pd.Series:
+def day_dates(start: pd.Timestamp, t: Any) -> pd.Series:
+    """Calendar timestamps of simulation times ``t`` (days since ``start``)."""
     return pd.Series(start + pd.to_timedelta(np.asarray(t, dtype=float), unit="D")).astype("datetime64[ns]")
 
 
-def _typed(table: str, data: dict[str, Any]) -> pd.DataFrame:
+def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
+    """A DataFrame with exactly the columns of ``table`` (:mod:`sim.schema`), each in its documented dtype.
+
+    Both engines build their tables with it, so they share columns and dtypes by construction.
+    """
     cols = TABLES[table]
     out = {}
     for name, col in cols.items():
@@ -95,12 +99,12 @@ def build_tables(
         s_end = np.where(pick(c.alive, bool), s_now, pick(c.s_churn, float))
     else:
         s_end = pick(c.s0, float)
-    customer_table = _typed(
+    customer_table = typed_frame(
         "customers",
         {
             "customer_id": acquired + 1,
             "acquired_t": acq_t,
-            "acquired_date": _dates(start, acq_t),
+            "acquired_date": day_dates(start, acq_t),
             "channel": np.asarray(c.channel_names, dtype=object)[pick(c.channel, np.int64)],
             "cac": pick(c.cac, float),
             "consent": pick(c.consent, bool),
@@ -123,13 +127,13 @@ def build_tables(
     o_discount = np.fromiter(map(itemgetter(2), rest), dtype=float, count=n_o)
     o_points = np.fromiter(map(itemgetter(3), rest), dtype=float, count=n_o)
     o_campaign = list(map(itemgetter(4), rest))
-    orders = _typed(
+    orders = typed_frame(
         "orders",
         {
             "order_id": np.arange(1, len(o_t) + 1),
             "customer_id": np.asarray(ol.customer, dtype=np.int64) + 1,
             "t": o_t,
-            "date": _dates(start, o_t),
+            "date": day_dates(start, o_t),
             "amount": np.asarray(ol.amount, dtype=float),
             "is_first": np.asarray(o_first, dtype=bool),
             "discount": np.asarray(o_discount, dtype=float),
@@ -151,11 +155,11 @@ def build_tables(
     res_h = (resolved - opened) * HOURS_PER_DAY
     # an unanswered ticket whose target already passed at the horizon has breached it
     horizon_h = (horizon - opened) * HOURS_PER_DAY
-    fr_met = _sla(wait_h, fr_target, horizon_h)
-    res_met = _sla(res_h, res_target, horizon_h)
+    fr_met = target_flags(wait_h, fr_target, horizon_h)
+    res_met = target_flags(res_h, res_target, horizon_h)
     both = fr_met & res_met  # Kleene logic: a known breach decides, otherwise NA while open
     cust = np.asarray(tk.customer, dtype=np.int64)
-    tickets = _typed(
+    tickets = typed_frame(
         "tickets",
         {
             "ticket_id": np.arange(1, len(opened) + 1),
@@ -166,7 +170,7 @@ def build_tables(
             "cause": np.asarray(tk.cause, dtype=object),
             "severity": np.asarray(SEVERITIES, dtype=object)[sev] if len(sev) else np.array([], dtype=object),
             "opened_t": opened,
-            "date": _dates(start, opened),
+            "date": day_dates(start, opened),
             "first_response_t": first,
             "resolved_t": resolved,
             "agent": np.asarray(tk.agent, dtype=np.int64),
@@ -182,13 +186,13 @@ def build_tables(
     sv = logs.surveys
     sv_t = np.asarray(sv.t, dtype=float)
     sv_ticket = np.asarray(sv.ticket, dtype=np.int64)
-    surveys = _typed(
+    surveys = typed_frame(
         "surveys",
         {
             "survey_id": np.arange(1, len(sv_t) + 1),
             "customer_id": np.asarray(sv.customer, dtype=np.int64) + 1,
             "t": sv_t,
-            "date": _dates(start, sv_t),
+            "date": day_dates(start, sv_t),
             "touchpoint": np.asarray(sv.touchpoint, dtype=object),
             "instrument": np.asarray(sv.instrument, dtype=object),
             "score": np.asarray(sv.score, dtype=np.int64),
@@ -200,25 +204,25 @@ def build_tables(
     surveys["survey_id"] = np.arange(1, len(surveys) + 1, dtype=np.int64)
     ev = logs.events
     ev_t = np.asarray(ev.t, dtype=float)
-    events = _typed(
+    events = typed_frame(
         "events",
         {
             "customer_id": np.asarray(ev.customer, dtype=np.int64) + 1,
             "t": ev_t,
-            "date": _dates(start, ev_t),
+            "date": day_dates(start, ev_t),
             "event": np.asarray(ev.kind, dtype=object),
             "detail": np.asarray(ev.detail, dtype=object),
         },
     )
     ct = logs.contacts
     c_t = np.asarray(ct.t, dtype=float)
-    contacts = _typed(
+    contacts = typed_frame(
         "contacts",
         {
             "contact_id": np.arange(1, len(c_t) + 1),
             "customer_id": np.asarray(ct.customer, dtype=np.int64) + 1,
             "t": c_t,
-            "date": _dates(start, c_t),
+            "date": day_dates(start, c_t),
             "campaign": np.asarray(ct.campaign, dtype=object),
             "channel": np.asarray(ct.channel, dtype=object),
             "variant": np.asarray(ct.variant, dtype=object),
@@ -230,12 +234,12 @@ def build_tables(
     )
     tr = logs.tiers
     tr_t = np.asarray(tr.t, dtype=float)
-    tiers = _typed(
+    tiers = typed_frame(
         "tiers",
         {
             "customer_id": np.asarray(tr.customer, dtype=np.int64) + 1,
             "t": tr_t,
-            "date": _dates(start, tr_t),
+            "date": day_dates(start, tr_t),
             "tier": np.asarray(tr.tier, dtype=object),
             "score": np.asarray(tr.score, dtype=float),
         },
@@ -252,14 +256,14 @@ def build_tables(
     }
 
 
-def _sla(actual_h: np.ndarray, target_h: np.ndarray, elapsed_h: np.ndarray) -> pd.arrays.BooleanArray:
-    """True/False where decided; NA where the ticket is still open and the target not yet passed."""
-    out = []
-    for a, tgt, el in zip(actual_h.tolist(), target_h.tolist(), elapsed_h.tolist()):
-        if not math.isnan(a):
-            out.append(a <= tgt)
-        elif el > tgt:
-            out.append(False)
-        else:
-            out.append(pd.NA)
+def target_flags(actual_h: Any, target_h: Any, elapsed_h: Any) -> pd.arrays.BooleanArray:
+    """Per ticket, :func:`~sim.world.model.target_met` as a nullable boolean column (NA while undecided)."""
+    out = [
+        target_met(a, tgt, el)
+        for a, tgt, el in zip(
+            np.asarray(actual_h, dtype=float).tolist(),
+            np.asarray(target_h, dtype=float).tolist(),
+            np.asarray(elapsed_h, dtype=float).tolist(),
+        )
+    ]
     return pd.array(out, dtype="boolean")

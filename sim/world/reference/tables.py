@@ -1,43 +1,18 @@
-"""The reference world's records as the seven tables of :mod:`sim.schema` (same columns, same dtypes)."""
+"""The reference world's records as the seven tables of :mod:`sim.schema`.
+
+The frames are built with the fast engine's :func:`~sim.world.tables.typed_frame` (same columns, same
+dtypes by construction) and SLA flags with :func:`~sim.world.model.target_met`; only the records differ.
+"""
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
-from sim.schema import TABLES
 from sim.world.model import HOURS_PER_DAY
 from sim.world.reference.world import World
+from sim.world.tables import day_dates, target_flags, typed_frame
 
 __all__ = ["build_tables"]
-
-
-def _frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
-    """A DataFrame with exactly the columns of ``table``, each in its documented dtype."""
-    out = {}
-    for name, col in TABLES[table].items():
-        values = list(data[name])
-        if col.dtype in ("string", "boolean"):
-            out[name] = pd.Series(values, dtype=col.dtype)
-        elif col.dtype.startswith("datetime"):
-            out[name] = pd.Series(values, dtype=object).astype(col.dtype)
-        else:
-            out[name] = pd.Series(np.array(values, dtype=col.dtype))
-    return pd.DataFrame(out)
-
-
-def _dates(start: pd.Timestamp, t: list[float]) -> pd.Series:
-    return pd.Series(start + pd.to_timedelta(np.asarray(t, dtype=float), unit="D")).astype("datetime64[ns]")
-
-
-def _target_met(actual_h: float, target_h: float, elapsed_h: float) -> Any:
-    """Whether a target was met: decided once it is reached or has passed; NA while still open."""
-    if not math.isnan(actual_h):
-        return actual_h <= target_h
-    return False if elapsed_h > target_h else pd.NA
 
 
 def build_tables(w: World) -> dict[str, pd.DataFrame]:
@@ -52,12 +27,12 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
         if w.satisfaction_on
         else [c.s0 for c in acquired]
     )
-    customers = _frame(
+    customers = typed_frame(
         "customers",
         {
             "customer_id": [c.index + 1 for c in acquired],
             "acquired_t": [c.acquired_t for c in acquired],
-            "acquired_date": _dates(start, [c.acquired_t for c in acquired]),
+            "acquired_date": day_dates(start, [c.acquired_t for c in acquired]),
             "channel": [c.channel for c in acquired],
             "cac": [c.cac for c in acquired],
             "consent": [c.consent for c in acquired],
@@ -74,13 +49,13 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
     )
 
     o = logs.orders
-    orders = _frame(
+    orders = typed_frame(
         "orders",
         {
             "order_id": range(1, len(o) + 1),
             "customer_id": [r.customer + 1 for r in o],
             "t": [r.t for r in o],
-            "date": _dates(start, [r.t for r in o]),
+            "date": day_dates(start, [r.t for r in o]),
             "amount": [r.amount for r in o],
             "is_first": [r.is_first for r in o],
             "discount": [r.discount for r in o],
@@ -94,15 +69,9 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
     wait_h = [(t.first_response_t - t.opened_t) * HOURS_PER_DAY for t in tk]
     res_h = [(t.resolved_t - t.opened_t) * HOURS_PER_DAY for t in tk]
     elapsed_h = [(now - t.opened_t) * HOURS_PER_DAY for t in tk]
-    fr_met = pd.array(
-        [_target_met(a, t.first_response_target * HOURS_PER_DAY, e) for a, t, e in zip(wait_h, tk, elapsed_h)],
-        dtype="boolean",
-    )
-    res_met = pd.array(
-        [_target_met(a, t.resolution_target * HOURS_PER_DAY, e) for a, t, e in zip(res_h, tk, elapsed_h)],
-        dtype="boolean",
-    )
-    tickets = _frame(
+    fr_met = target_flags(wait_h, [t.first_response_target * HOURS_PER_DAY for t in tk], elapsed_h)
+    res_met = target_flags(res_h, [t.resolution_target * HOURS_PER_DAY for t in tk], elapsed_h)
+    tickets = typed_frame(
         "tickets",
         {
             "ticket_id": range(1, len(tk) + 1),
@@ -111,7 +80,7 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "cause": [t.cause for t in tk],
             "severity": [t.severity for t in tk],
             "opened_t": [t.opened_t for t in tk],
-            "date": _dates(start, [t.opened_t for t in tk]),
+            "date": day_dates(start, [t.opened_t for t in tk]),
             "first_response_t": [t.first_response_t for t in tk],
             "resolved_t": [t.resolved_t for t in tk],
             "agent": [t.agent for t in tk],
@@ -126,13 +95,13 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
     )
 
     sv = sorted(logs.surveys, key=lambda r: r.t)  # stable: answers at the same time keep their order
-    surveys = _frame(
+    surveys = typed_frame(
         "surveys",
         {
             "survey_id": range(1, len(sv) + 1),
             "customer_id": [r.customer + 1 for r in sv],
             "t": [r.t for r in sv],
-            "date": _dates(start, [r.t for r in sv]),
+            "date": day_dates(start, [r.t for r in sv]),
             "touchpoint": [r.touchpoint for r in sv],
             "instrument": [r.instrument for r in sv],
             "score": [r.score for r in sv],
@@ -141,37 +110,37 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
     )
 
     ev = logs.events
-    events = _frame(
+    events = typed_frame(
         "events",
         {
             "customer_id": [r.customer + 1 for r in ev],
             "t": [r.t for r in ev],
-            "date": _dates(start, [r.t for r in ev]),
+            "date": day_dates(start, [r.t for r in ev]),
             "event": [r.event for r in ev],
             "detail": [r.detail for r in ev],
         },
     )
 
     tr = logs.tiers
-    tiers = _frame(
+    tiers = typed_frame(
         "tiers",
         {
             "customer_id": [r.customer + 1 for r in tr],
             "t": [r.t for r in tr],
-            "date": _dates(start, [r.t for r in tr]),
+            "date": day_dates(start, [r.t for r in tr]),
             "tier": [r.tier for r in tr],
             "score": [r.score for r in tr],
         },
     )
 
     ct = logs.contacts
-    contacts = _frame(
+    contacts = typed_frame(
         "contacts",
         {
             "contact_id": range(1, len(ct) + 1),
             "customer_id": [r.customer + 1 for r in ct],
             "t": [r.t for r in ct],
-            "date": _dates(start, [r.t for r in ct]),
+            "date": day_dates(start, [r.t for r in ct]),
             "campaign": [r.campaign for r in ct],
             "channel": [r.channel for r in ct],
             "variant": [r.variant for r in ct],
