@@ -74,6 +74,23 @@ def _ordered_kpis(available: list[str], kpis: list[str] | None) -> list[str]:
     return head + [k for k in available if k not in head]
 
 
+def _setup(exp: Any, title: str, *, unit_name: str) -> dict[str, Any]:
+    """What the page head and the Setup table of ``base.html.j2`` show, for a comparison or a sweep."""
+    return {
+        "title": title,
+        "version": __version__,
+        "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "scenario": exp.scenario,
+        "replications": exp.n_replications,
+        "seed": exp.seed,
+        "customers": exp.customers,
+        "days": exp.days,
+        "engine": exp.engine,
+        "confidence": exp.confidence,
+        "unit_name": unit_name,
+    }
+
+
 def comparison_report(
     cmp: Any, path: str | Path | None = None, *, kpis: list[str] | None = None, title: str | None = None
 ) -> str:
@@ -153,17 +170,7 @@ def comparison_report(
             }
         )
     html = _ENV.get_template("comparison.html.j2").render(
-        title=title or f"Policy comparison — {sc.name}",
-        version=__version__,
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        scenario=sc,
-        replications=cmp.n_replications,
-        seed=cmp.seed,
-        customers=cmp.customers,
-        days=cmp.days,
-        engine=cmp.engine,
-        confidence=cmp.confidence,
-        unit_name="arm",
+        **_setup(cmp, title or f"Policy comparison — {sc.name}", unit_name="arm"),
         arms=arms,
         baseline=cmp.baseline,
         rows=rows,
@@ -223,17 +230,7 @@ def sweep_report(
         fig.tight_layout()
         plots.append({"src": figure_to_data_uri(fig), "alt": f"{k} by {keys[0]}"})
     html = _ENV.get_template("sweep.html.j2").render(
-        title=title or f"Parameter sweep — {sc.name}",
-        version=__version__,
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        scenario=sc,
-        replications=sw.n_replications,
-        seed=sw.seed,
-        customers=sw.customers,
-        days=sw.days,
-        engine=sw.engine,
-        confidence=sw.confidence,
-        unit_name="grid point",
+        **_setup(sw, title or f"Parameter sweep — {sc.name}", unit_name="grid point"),
         policy="none" if sw.policy is None else f"{sw.policy.name} — {sw.policy.description}",
         grid=[(k, ", ".join(map(str, v))) for k, v in sw.grid.items()],
         n_points=int(s["point"].nunique()),
