@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis._validate import check_confidence  # one check of a confidence level for the whole API
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
@@ -95,27 +96,6 @@ def check_kpis(kpis: Sequence[str] | None) -> list[str] | None:
     if bad or not kpis:
         raise ConfigError(f"kpis={list(kpis)!r}: unknown KPI(s) {bad}; allowed: {list(OVERALL_KPIS)}")
     return list(kpis)
-
-
-def check_confidence(confidence: Any) -> float:
-    """The confidence level of intervals, checked to lie in (0, 1).
-
-    Examples
-    --------
-    >>> check_confidence(0.9)
-    0.9
-    >>> check_confidence(95)
-    Traceback (most recent call last):
-    ...
-    sim.errors.ConfigError: confidence=95 is not allowed: give a confidence level in (0, 1), e.g. 0.95
-    """
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, (int, float, np.floating))
-        or not 0.0 < float(confidence) < 1.0
-    ):
-        raise ConfigError(f"confidence={confidence!r} is not allowed: give a confidence level in (0, 1), e.g. 0.95")
-    return float(confidence)
 
 
 def make_tasks(

@@ -442,3 +442,14 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
     assert res.exit_code == 2 and "empty value" in res.output
     res = runner.invoke(app, ["compare", "--policy", "do_nothing", "--engine", "spark"])
     assert res.exit_code == 2 and "spark" in res.output
+
+
+@pytest.mark.parametrize("bad", [95, 0.0, 1.0, -0.5, True, "0.95", float("nan")])
+def test_compare_sweep_and_summarize_refuse_a_bad_confidence_level(bad):
+    table = pd.DataFrame({"policy": ["a", "a"], "replication": [0, 1], "x": [1.0, 2.0]})
+    with pytest.raises(ConfigError, match=r"confidence=.* is not allowed: give a confidence level strictly between"):
+        summarize(table, confidence=bad)
+    with pytest.raises(ConfigError, match="confidence="):
+        compare("baseline", ["do_nothing"], replications=2, confidence=bad, **SMALL)
+    with pytest.raises(ConfigError, match="confidence="):
+        sweep("baseline", None, grid={"desk.agents": [1]}, replications=2, confidence=bad, **SMALL)
