@@ -9,15 +9,49 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
 from sim.results.result import Result
 from sim.world.simulate import simulate
 
-__all__ = ["run"]
+__all__ = ["run", "check_whole", "check_days"]
 
 #: Runs bigger than this many customer-days show a progress bar when ``progress=None``.
 PROGRESS_THRESHOLD = 20_000 * 365
+
+
+def check_whole(name: str, value: Any, low: int) -> int:
+    """A whole-number argument (``customers``, ``seed``, ``replications`` ...) checked to be ``>= low``.
+
+    Examples
+    --------
+    >>> check_whole("seed", 3, 0)
+    3
+    >>> check_whole("customers", 0, 1)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: customers=0 is not allowed: give a whole number >= 1
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"{name}={value!r} is not allowed: give a whole number >= {low}")
+    return int(value)
+
+
+def check_days(days: Any) -> float:
+    """A run's horizon in days, checked to lie in (0, 3650].
+
+    Examples
+    --------
+    >>> check_days(730)
+    730.0
+    """
+    ok = isinstance(days, (int, float, np.integer, np.floating)) and not isinstance(days, bool)
+    if not ok or not 0 < days <= 3650:
+        raise ConfigError(f"days={days!r} is not allowed: give a number of days in (0, 3650]")
+    return float(days)
 
 
 def run(
@@ -60,15 +94,10 @@ def run(
     sc = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
     n = sc.population.customers if customers is None else customers
     horizon = sc.horizon_days if days is None else days
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ConfigError(f"customers={n!r} is not allowed: give a whole number >= 1")
-    if not isinstance(horizon, (int, float)) or isinstance(horizon, bool) or not 0 < horizon <= 3650:
-        raise ConfigError(f"days={horizon!r} is not allowed: give a number of days in (0, 3650]")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"seed={seed!r} is not allowed: give a whole number >= 0")
+    n = check_whole("customers", n, 1)
+    horizon = check_days(horizon)
+    seed = check_whole("seed", seed, 0)
     if policy is not None:
-        from sim.config.policy import Policy
-
         if not isinstance(policy, Policy):
             policy = Policy.load(policy)
     sc = sc.updated({"horizon_days": float(horizon)})

@@ -21,6 +21,8 @@ from sim.analysis._validate import check_confidence  # one check of a confidence
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
+from sim.runner import check_days
+from sim.runner import check_whole as check_int
 from sim.schema import HEADLINE_KPIS, OVERALL_KPIS
 
 __all__ = [
@@ -61,11 +63,6 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     check_int("seed", seed, 0)
     check_int("replications", n, 1)
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(n, dtype=np.uint32)]
-
-
-def check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"{name}={value!r} is not allowed: give a whole number >= {low}")
 
 
 def as_scenario(s: Scenario | str | Path) -> Scenario:
@@ -123,8 +120,8 @@ def make_tasks(
 def check_size(customers: int | None, days: float | None) -> None:
     if customers is not None:
         check_int("customers", customers, 1)
-    if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 3650):
-        raise ConfigError(f"days={days!r} is not allowed: give a number of days in (0, 3650]")
+    if days is not None:
+        check_days(days)
 
 
 def show_progress(progress: bool | None, n_tasks: int, customers: int, days: float) -> bool:
