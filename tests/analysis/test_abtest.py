@@ -11,6 +11,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from sim.analysis import abtest
+from sim.analysis.abtest.peeking import _pooled_z
 from sim.errors import DataError
 
 Z95 = stats.norm.ppf(0.975)
@@ -124,7 +125,7 @@ def test_vectorised_z_matches_statsmodels():
         n = int(rng.integers(20, 500))
         xa, xb = rng.integers(1, n, 2)
         z_sm, _ = proportions_ztest([xb, xa], [n, n])
-        z = abtest._pooled_z(np.array([xa], float), np.array([xb], float), np.array([n], float))[0]
+        z = _pooled_z(np.array([xa], float), np.array([xb], float), np.array([n], float))[0]
         assert z == pytest.approx(z_sm)
 
 

@@ -1,8 +1,8 @@
 """The fast engine's shape: the firm talks to the world through its port only, the port hands out
 copies, every inlined equation names its model function, and the split state stays one state.
 
-These are structural tests: the engine's numbers are checked in ``tests/test_simulator.py`` and
-``tests/test_policy.py``; here we check the seams between its parts.
+These are structural tests: the engine's numbers are checked in ``tests/world/test_simulator.py`` and
+``tests/world/test_policy.py``; here we check the seams between its parts.
 """
 
 from __future__ import annotations
