@@ -6,10 +6,10 @@ Modules (imported lazily, so ``import sim`` stays fast)::
     tiers         value tiers (customer pyramid), tier migration
     clv           BG/NBD + Gamma-Gamma by maximum likelihood, P(alive), CLV (a package)
     cohorts       acquisition-cohort retention tables, curves and heatmap
-    survival      observed lapse durations, Kaplan-Meier survival of lifetimes, log-rank test
+    survival      observed lapse durations, Kaplan-Meier survival of lifetimes, log-rank test (a package)
     churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score (a package)
-    satisfaction  NPS / CSAT / CES with confidence intervals, bad-review alerts
-    abtest        two-proportion and two-mean tests, sample sizes, the peeking demonstration
+    satisfaction  NPS / CSAT / CES with confidence intervals, bad-review alerts (a package)
+    abtest        two-proportion and two-mean tests, sample sizes, the peeking demonstration (a package)
     roi           ROI, incremental ROI, LTV/CAC, payback period, campaign ROI
     quality       data-quality report and logged cleaning steps (a package)
     privacy       pseudonymisation, masking, data minimisation

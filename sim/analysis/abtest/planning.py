@@ -1,0 +1,124 @@
+"""Planning an A/B test: customers needed per group for a given power and significance level.
+
+:func:`sample_size_proportions` (conversion rates, Cohen's h with statsmodels
+``NormalIndPower``) and :func:`sample_size_means` (standardised mean difference, statsmodels
+``TTestIndPower``), with the check of ``power``, ``alpha`` and ``alternative`` they share.
+``alpha`` is a planned significance level here, so it keeps that name.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from statsmodels.stats.power import NormalIndPower, TTestIndPower
+from statsmodels.stats.proportion import proportion_effectsize
+
+from sim.analysis._validate import check_significance
+from sim.analysis.abtest._common import Alternative, _check_alternative
+from sim.errors import ConfigError
+
+__all__ = ["sample_size_proportions", "sample_size_means"]
+
+
+def _check_power(power: float, alpha: float, alternative: str) -> None:
+    check_significance(alpha)
+    _check_alternative(alternative)
+    if not 0 < power < 1:
+        raise ConfigError(f"power={power!r} is not allowed: give a probability strictly between 0 and 1, e.g. 0.8")
+
+
+def sample_size_proportions(
+    p_a: float,
+    p_b: float,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    *,
+    alternative: Alternative = "two-sided",
+) -> int:
+    """Customers needed **per group** to detect ``p_a`` -> ``p_b`` (equal group sizes).
+
+    Uses Cohen's h (statsmodels ``proportion_effectsize``) and ``NormalIndPower``; the
+    answer is rounded up.
+
+    Parameters
+    ----------
+    p_a, p_b : float
+        Baseline and hoped-for proportions (must differ).
+    power : float
+        Probability of detecting the difference if it is real.
+    alpha : float
+        Significance level of the planned test (0.05 = 5 % false positives). This is a
+        test-planning quantity, so it keeps the name ``alpha``; the test itself
+        (:func:`two_proportion_test`) then runs at ``confidence = 1 - alpha``.
+    alternative : {"two-sided", "larger", "smaller"}
+
+    Returns
+    -------
+    int
+        Sample size per group.
+
+    Examples
+    --------
+    >>> sample_size_proportions(0.05, 0.06)   # a one-point lift on 5% needs many customers
+    8143
+    """
+    _check_power(power, alpha, alternative)
+    for name, v in (("p_a", p_a), ("p_b", p_b)):
+        if not 0 < v < 1:
+            raise ValueError(f"{name}={v!r}; give a proportion strictly between 0 and 1")
+    if p_a == p_b:
+        raise ValueError("p_a equals p_b: there is no difference to detect")
+    h = float(proportion_effectsize(p_b, p_a))
+    if alternative == "smaller":
+        h = -h
+    n = NormalIndPower().solve_power(
+        effect_size=h if alternative != "two-sided" else abs(h),
+        power=power,
+        alpha=alpha,
+        ratio=1.0,
+        alternative=alternative,
+    )
+    return int(math.ceil(float(n) - 1e-9))
+
+
+def sample_size_means(
+    effect_size: float,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    *,
+    alternative: Alternative = "two-sided",
+) -> int:
+    """Observations needed **per group** to detect a standardised difference (Cohen's d).
+
+    Uses statsmodels ``TTestIndPower`` (two-sample t-test, equal group sizes), rounded up.
+
+    Parameters
+    ----------
+    effect_size : float
+        Cohen's d = difference in means / standard deviation (0.2 small, 0.5 medium, 0.8 large).
+    power : float
+        Probability of detecting the difference if it is real.
+    alpha : float
+        Significance level of the planned test (a test-planning quantity, hence ``alpha``;
+        analyse with :func:`two_mean_test` at ``confidence = 1 - alpha``).
+    alternative : {"two-sided", "larger", "smaller"}
+
+    Returns
+    -------
+    int
+        Sample size per group.
+
+    Examples
+    --------
+    >>> sample_size_means(0.5)   # Cohen's classic table: 64 per group
+    64
+    """
+    _check_power(power, alpha, alternative)
+    if not np.isfinite(effect_size) or effect_size == 0:
+        raise ValueError(f"effect_size={effect_size!r}; give a non-zero standardised difference")
+    d = abs(effect_size) if alternative == "two-sided" else (effect_size if alternative == "larger" else -effect_size)
+    if d <= 0:
+        raise ValueError(f"effect_size={effect_size!r} points the other way from alternative={alternative!r}")
+    n = TTestIndPower().solve_power(effect_size=d, power=power, alpha=alpha, ratio=1.0, alternative=alternative)
+    return int(math.ceil(float(n) - 1e-9))
