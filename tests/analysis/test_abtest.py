@@ -191,3 +191,22 @@ def test_tests_detect_real_differences_in_a_simulated_log():
     truth = expected[amt["big"].to_numpy()].mean() - expected[~amt["big"].to_numpy()].mean()
     assert m.p_value < 1e-6
     assert m.ci_low <= truth <= m.ci_high
+
+
+def test_one_sided_sample_sizes_work_in_both_directions():
+    """A drop is planned like the mirrored lift; the wrong direction is refused (found broken once)."""
+    from sim.analysis.abtest import sample_size_means, sample_size_proportions
+
+    assert sample_size_proportions(0.10, 0.08, alternative="smaller") == sample_size_proportions(
+        0.08, 0.10, alternative="larger"
+    )
+    assert sample_size_means(-0.4, alternative="smaller") == sample_size_means(0.4, alternative="larger")
+    assert sample_size_proportions(0.10, 0.08, alternative="smaller") < sample_size_proportions(0.10, 0.08)
+    for call in (
+        lambda: sample_size_proportions(0.10, 0.12, alternative="smaller"),
+        lambda: sample_size_proportions(0.12, 0.10, alternative="larger"),
+        lambda: sample_size_means(0.4, alternative="smaller"),
+        lambda: sample_size_means(-0.4, alternative="larger"),
+    ):
+        with pytest.raises(ValueError, match="points the other way"):
+            call()
