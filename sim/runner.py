@@ -7,10 +7,11 @@ function ``sim.run``.)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from sim.config.arguments import as_policy, as_scenario, check_customers, check_days, check_seed, check_whole
+from sim.config.limits import short
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
@@ -23,40 +24,9 @@ __all__ = ["run", "check_whole", "check_days"]
 PROGRESS_THRESHOLD = 20_000 * 365
 
 
-def check_whole(name: str, value: Any, low: int) -> int:
-    """A whole-number argument (``customers``, ``seed``, ``replications`` ...) checked to be ``>= low``.
-
-    Examples
-    --------
-    >>> check_whole("seed", 3, 0)
-    3
-    >>> check_whole("customers", 0, 1)
-    Traceback (most recent call last):
-    ...
-    sim.errors.ConfigError: customers=0 is not allowed: give a whole number >= 1
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"{name}={value!r} is not allowed: give a whole number >= {low}")
-    return int(value)
-
-
-def check_days(days: Any) -> float:
-    """A run's horizon in days, checked to lie in (0, 3650].
-
-    Examples
-    --------
-    >>> check_days(730)
-    730.0
-    """
-    ok = isinstance(days, (int, float, np.integer, np.floating)) and not isinstance(days, bool)
-    if not ok or not 0 < days <= 3650:
-        raise ConfigError(f"days={days!r} is not allowed: give a number of days in (0, 3650]")
-    return float(days)
-
-
 def run(
     scenario: Scenario | str | Path = "baseline",
-    policy: Any = None,
+    policy: Policy | str | Path | None = None,
     *,
     customers: int | None = None,
     days: float | None = None,
@@ -91,15 +61,14 @@ def run(
     >>> res.orders.equals(sim.run("baseline", customers=500, days=180, seed=1).orders)
     True
     """
-    sc = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
-    n = sc.population.customers if customers is None else customers
-    horizon = sc.horizon_days if days is None else days
-    n = check_whole("customers", n, 1)
-    horizon = check_days(horizon)
-    seed = check_whole("seed", seed, 0)
-    if policy is not None:
-        if not isinstance(policy, Policy):
-            policy = Policy.load(policy)
+    sc = as_scenario(scenario)
+    n = check_customers(sc.population.customers if customers is None else customers)
+    horizon = check_days(sc.horizon_days if days is None else days)
+    seed = check_seed(seed)
+    policy = as_policy(policy)
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise ConfigError(f"progress={short(progress)} is not allowed: give True, False or None (only large runs)")
+    progress = None if progress is None else bool(progress)
     sc = sc.updated({"horizon_days": float(horizon)})
     if progress is None:
         progress = n * horizon > PROGRESS_THRESHOLD

@@ -14,6 +14,8 @@ from typing import Any, ClassVar, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from sim.config._yaml import read_config_yaml
+from sim.config.limits import short
 from sim.errors import ConfigError
 
 __all__ = ["StrictModel", "load_yaml_model", "format_validation_error", "check_shares"]
@@ -37,14 +39,14 @@ def check_shares(
     """
     unknown = [k for k in mix if k not in allowed]
     if unknown:
-        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
+        raise ValueError(f"unknown {what} {short(unknown)}; allowed: {list(allowed)}")
     if require_all:
         missing = [k for k in allowed if k not in mix]
         if missing:
             raise ValueError(f"{what} mix is missing {missing}; give all of {list(allowed)}")
     for k, x in mix.items():
-        if not 0.0 <= x <= 1.0:
-            raise ValueError(f"share of {k!r} must be in [0, 1], got {x}")
+        if not 0.0 <= x <= 1.0:  # NaN fails this test too
+            raise ValueError(f"share of {short(k)} must be in [0, 1], got {short(x)}")
     total = sum(mix.values())
     if abs(total - 1.0) > 1e-6:
         raise ValueError(f"{what} shares must sum to 1, they sum to {total:.6g}")
@@ -52,9 +54,9 @@ def check_shares(
 
 
 class StrictModel(BaseModel):
-    """A pydantic model that rejects unknown keys and validates on assignment."""
+    """A pydantic model that rejects unknown keys, NaN and infinity, and validates on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -65,31 +67,53 @@ def _loc(loc: tuple[Any, ...]) -> str:
         elif p in ("function-after", "function-before", "function-plain", "function-wrap"):
             continue
         else:
-            parts.append(("." if parts else "") + str(p))
+            text = str(p) if len(str(p)) <= 40 else short(str(p), 40)  # user-chosen keys may be long
+            parts.append(("." if parts else "") + text)
     return "".join(parts).replace(".[", "[")
 
 
 def format_validation_error(exc: ValidationError, *, what: str) -> str:
     """Render a pydantic error as 'field, value given, what is allowed' lines."""
     lines = [f"invalid {what} ({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''}):"]
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False, include_context=False)
+    for err in errors[:MAX_REPORTED]:
         loc = _loc(err["loc"]) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = short_message(err["msg"].removeprefix("Value error, "))
+        value = short(err.get("input"))
         if err["type"] == "extra_forbidden":
-            lines.append(
-                f"  - {loc}: unknown key (value {err['input']!r}); check the spelling against the documented fields"
-            )
+            lines.append(f"  - {loc}: unknown key (value {value}); check the spelling against the documented fields")
         elif err["type"] == "missing":
             lines.append(f"  - {loc}: required field is missing")
-        elif isinstance(err["input"], dict):  # a rule about a whole section: the message names the values
+        elif isinstance(err.get("input"), dict):  # a rule about a whole section: the message names the values
             lines.append(f"  - {loc}: {msg}")
         else:
-            lines.append(f"  - {loc}: value {err['input']!r} is not allowed: {msg}")
+            lines.append(f"  - {loc}: value {value} is not allowed: {msg}")
+    if len(errors) > MAX_REPORTED:
+        lines.append(f"  - ... and {len(errors) - MAX_REPORTED} more")
     return "\n".join(lines)
+
+
+#: Problems listed in one error message (the count of all is in its first line).
+MAX_REPORTED = 20
+
+
+def short_message(msg: str, limit: int = 300) -> str:
+    """A rule's message, cut at ``limit`` characters (it may quote the user's keys).
+
+    Examples
+    --------
+    >>> short_message("x" * 400, 10)
+    'xxxxxxxxxx…'
+    """
+    return msg if len(msg) <= limit else msg[:limit] + "…"
 
 
 def load_yaml_model(cls: type[M], name_or_path: str | Path, *, preset_dir: Path, what: str) -> M:
     """Load ``cls`` from a preset name (``preset_dir/<name>.yaml``) or a YAML file path."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise ConfigError(
+            f"{what}={short(name_or_path)} is not allowed: give a {what} object, a preset name or a YAML file path"
+        )
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
         path = p
@@ -97,13 +121,12 @@ def load_yaml_model(cls: type[M], name_or_path: str | Path, *, preset_dir: Path,
         path = preset_dir / f"{name_or_path}.yaml"
         if not path.exists():
             known = sorted(f.stem for f in preset_dir.glob("*.yaml"))
-            raise ConfigError(f"unknown {what} {str(name_or_path)!r}; presets: {known}, or give a path to a .yaml file")
+            raise ConfigError(
+                f"unknown {what} {short(str(name_or_path))}; presets: {known}, or give a path to a .yaml file"
+            )
     if not path.exists():
-        raise ConfigError(f"{what} file {str(path)!r} does not exist")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{what} file {path.name}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{what} file {short(str(path))} does not exist")
+    data = read_config_yaml(path, what)
     if not isinstance(data, dict):
         raise ConfigError(f"{what} file {path.name}: expected a mapping of fields, got {type(data).__name__}")
     return validate_model(cls, data, what=f"{what} {path.name}")
@@ -111,6 +134,8 @@ def load_yaml_model(cls: type[M], name_or_path: str | Path, *, preset_dir: Path,
 
 def validate_model(cls: type[M], data: dict[str, Any], *, what: str) -> M:
     """Validate a mapping into ``cls``, raising :class:`ConfigError` with a clear message."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what}: expected a mapping of fields, got {type(data).__name__} {short(data)}")
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -131,6 +156,8 @@ class YamlMixin:
 
 def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -> dict[str, Any]:
     """Set dotted paths (``"desk.sla.P0.first_response_h"``) in a nested mapping, copying it."""
+    if not isinstance(changes, dict):
+        raise ConfigError(f"changes={short(changes)} is not allowed: give a mapping of dotted paths to values")
     data = copy.deepcopy(data)
     for path, value in changes.items():
         keys = str(path).split(".")
@@ -142,7 +169,10 @@ def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -
             ):
                 where = ".".join(keys[:depth]) or "(top level)"
                 known = sorted(node) if isinstance(node, dict) else []
-                raise ConfigError(f"unknown {what} field {path!r}: {where} has no key {key!r}; known keys: {known}")
+                raise ConfigError(
+                    f"unknown {what} field {short(path)}: {short_message(where, 80)} has no key {short(key)}; "
+                    f"known keys: {short_message(str(known))}"
+                )
             if last:
                 node[key] = value
             else:

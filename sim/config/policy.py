@@ -38,24 +38,47 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
+from sim.config.limits import (
+    MAX_AGENTS,
+    MAX_DAYS,
+    MAX_EFFECT,
+    MAX_HALF_LIFE_DAYS,
+    MAX_HOURS,
+    MAX_TOTAL_MONEY,
+    MAX_UNIT_MONEY,
+    Effect,
+    Probability,
+    Real,
+    Share,
+    Whole,
+    short,
+)
 from sim.schema import CHANNELS, POTS, SEVERITIES
 
 __all__ = ["Policy", "PRESET_DIR", "list_policies", "CHANNELS"]
 
 PRESET_DIR = Path(__file__).parent / "presets" / "policies"
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+#: Money per unit (a contact, an offer, an escalation), in currency.
+UnitMoney = Annotated[Real, Field(ge=0.0, le=MAX_UNIT_MONEY, description="currency")]
+#: A period of a recurring firm process (checks, refreshes, contacts): a day to ten years.
+#: Shorter periods only multiply the work (1e-9 days would never finish).
+Period = Annotated[Real, Field(ge=1.0, le=MAX_DAYS, description="days")]
+#: A delay or window in days, from zero to ten years.
+Days = Annotated[Real, Field(ge=0.0, le=MAX_DAYS, description="days")]
+#: A duration in hours: 36 seconds to a year.
+Hours = Annotated[Real, Field(ge=0.01, le=MAX_HOURS, description="hours")]
+#: A discount: a share of the order value in [0, 1).
+Discount = Annotated[Real, Field(ge=0.0, lt=1.0, description="share of order value")]
 
 
 class ChannelSpec(StrictModel):
     """A contact channel: cost per contact and response rates (assumptions; seeds give none)."""
 
-    cost: NonNegative
-    open_rate: Probability
-    convert_rate: Probability
-    care_effect: float = 0.0
+    cost: UnitMoney = Field(description="currency per contact")
+    open_rate: Probability = Field(description="share of contacts opened")
+    convert_rate: Probability = Field(description="share of opened contacts ordering at once")
+    care_effect: Effect = Field(default=0.0, description="satisfaction points per opened contact")
 
 
 def _default_channels() -> dict[str, ChannelSpec]:
@@ -70,8 +93,8 @@ def _default_channels() -> dict[str, ChannelSpec]:
 class Tier(StrictModel):
     """A tier and its share of graded customers (best first)."""
 
-    name: str
-    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    name: str = Field(max_length=200)
+    share: Real = Field(gt=0.0, le=1.0, description="share of graded customers")
 
 
 class Tiering(StrictModel):
@@ -84,8 +107,8 @@ class Tiering(StrictModel):
 
     method: Literal["none", "rfm", "spend_share", "predicted_clv"] = "none"
     tiers: list[Tier] = Field(default_factory=list)
-    refresh_days: Positive = 30.0
-    lookback_days: Positive = 365.0
+    refresh_days: Period = 30.0
+    lookback_days: Period = 365.0
 
     @model_validator(mode="after")
     def _check(self) -> Tiering:
@@ -97,7 +120,7 @@ class Tiering(StrictModel):
                 raise ValueError(f"tier shares must sum to 1, they sum to {total:.6g}")
             names = [t.name for t in self.tiers]
             if len(set(names)) != len(names):
-                raise ValueError(f"tier names must be unique, got {names}")
+                raise ValueError(f"tier names must be unique, got {short(names)}")
         return self
 
 
@@ -110,20 +133,20 @@ class Offer(StrictModel):
     ``winback_half_life_days`` since the lapse; ``fixed_cost``: cost per offer sent (gifts).
     """
 
-    discount: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    satisfaction_boost: float = 0.0
-    convert_multiplier: Positive = 1.0
-    winback_prob: Probability = 0.0
-    winback_half_life_days: Positive = 90.0
-    fixed_cost: NonNegative = 0.0
-    redeem_window_days: Positive = 30.0
+    discount: Discount = 0.0
+    satisfaction_boost: Effect = Field(default=0.0, description="satisfaction points")
+    convert_multiplier: Real = Field(default=1.0, gt=0.0, le=100.0, description="multiplier of the convert rate")
+    winback_prob: Probability = Field(default=0.0, description="reactivations per opened offer")
+    winback_half_life_days: Real = Field(default=90.0, ge=1.0, le=MAX_HALF_LIFE_DAYS, description="days")
+    fixed_cost: UnitMoney = Field(default=0.0, description="currency per offer sent")
+    redeem_window_days: Real = Field(default=30.0, gt=0.0, le=MAX_DAYS, description="days")
 
 
 class ContactRule(StrictModel):
     """Scheduled contacts for one tier."""
 
     tier: str
-    interval_days: Positive
+    interval_days: Period
     channel: Literal["email", "sms", "push", "phone"]
     offer: str | None = None
 
@@ -132,10 +155,12 @@ class Fatigue(StrictModel):
     """Contacts beyond ``free_contacts`` within ``window_days`` lower satisfaction and may opt the
     customer out (then contacting them again is a compliance incident if consent is not respected)."""
 
-    window_days: Positive = 30.0
-    free_contacts: Annotated[int, Field(ge=0)] = 3
-    satisfaction_penalty: NonNegative = 0.3
-    opt_out_prob: Probability = 0.05
+    window_days: Period = 30.0
+    free_contacts: Whole = Field(default=3, ge=0, le=10_000, description="contacts per window")
+    satisfaction_penalty: Real = Field(
+        default=0.3, ge=0.0, le=MAX_EFFECT, description="satisfaction points per contact"
+    )
+    opt_out_prob: Probability = Field(default=0.05, description="per contact beyond the free ones")
 
 
 class Variant(StrictModel):
@@ -151,20 +176,22 @@ class Trigger(StrictModel):
     enabled: bool = False
     channel: Literal["email", "sms", "push", "phone"] = "email"
     offer: str | None = None
-    delay_days: NonNegative = 0.0
-    threshold: Probability = 0.5
-    check_every_days: Positive = 30.0
-    lapse_days: Positive = 120.0
-    cooldown_days: Positive = 90.0
+    delay_days: Days = 0.0
+    threshold: Probability = Field(default=0.5, description="risk score")
+    check_every_days: Period = 30.0
+    lapse_days: Period = 120.0
+    cooldown_days: Real = Field(default=90.0, gt=0.0, le=MAX_DAYS, description="days")
     score: Literal["recency", "p_alive"] = "p_alive"
     variants: dict[str, Variant] = Field(default_factory=dict)
-    split: dict[str, float] = Field(default_factory=dict)
+    split: dict[str, Share] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ab(self) -> Trigger:
         if self.variants or self.split:
             if set(self.variants) != set(self.split):
-                raise ValueError(f"split keys {sorted(self.split)} must match variants {sorted(self.variants)}")
+                raise ValueError(
+                    f"split keys {short(sorted(self.split))} must match variants {short(sorted(self.variants))}"
+                )
             total = sum(self.split.values())
             if any(v < 0 for v in self.split.values()) or abs(total - 1.0) > 1e-6:
                 raise ValueError(f"split shares must be >= 0 and sum to 1, they sum to {total:.6g}")
@@ -196,23 +223,23 @@ class LoyaltyTier(StrictModel):
     of every order paid by the firm; ``priority_service``: tickets served ahead of non-members of
     the same severity; ``upgrade_boost``: satisfaction jump on reaching the level."""
 
-    name: str
-    min_spend: NonNegative
-    discount: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    rate_uplift: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
-    dropout_shift: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    name: str = Field(max_length=200)
+    min_spend: Real = Field(ge=0.0, le=MAX_TOTAL_MONEY, description="currency of rolling spend")
+    discount: Discount = 0.0
+    rate_uplift: Real = Field(default=0.0, ge=0.0, le=2.0, description="purchase rate x (1 + uplift)")
+    dropout_shift: Real = Field(default=0.0, ge=0.0, le=5.0, description="dropout log-odds lowered")
     priority_service: bool = False
-    upgrade_boost: float = 0.3
+    upgrade_boost: Effect = Field(default=0.3, description="satisfaction points")
 
 
 class Loyalty(StrictModel):
     """Points on spend and membership levels (seed 004: silver / gold / diamond)."""
 
     enabled: bool = False
-    points_per_currency: NonNegative = 1.0
-    point_value: NonNegative = 0.01
-    redemption_rate: Probability = 0.6
-    rolling_days: Positive = 365.0
+    points_per_currency: Real = Field(default=1.0, ge=0.0, le=1000.0, description="points per currency unit spent")
+    point_value: Real = Field(default=0.01, ge=0.0, le=1000.0, description="currency per point")
+    redemption_rate: Probability = Field(default=0.6, description="share of points redeemed")
+    rolling_days: Period = 365.0
     tiers: list[LoyaltyTier] = Field(default_factory=list)
 
     @field_validator("tiers")
@@ -220,16 +247,16 @@ class Loyalty(StrictModel):
     def _ordered(cls, v: list[LoyaltyTier]) -> list[LoyaltyTier]:
         spends = [t.min_spend for t in v]
         if spends != sorted(spends) or len(set(spends)) != len(spends):
-            raise ValueError(f"membership tiers must be listed by strictly increasing min_spend, got {spends}")
+            raise ValueError(f"membership tiers must be listed by strictly increasing min_spend, got {short(spends)}")
         return v
 
 
 class Shift(StrictModel):
     """Agents on duty between two hours of the day (repeats daily)."""
 
-    start_h: Annotated[float, Field(ge=0.0, lt=24.0)]
-    end_h: Annotated[float, Field(gt=0.0, le=24.0)]
-    agents: Annotated[int, Field(ge=0, le=10_000)]
+    start_h: Real = Field(ge=0.0, lt=24.0, description="hour of the day")
+    end_h: Real = Field(gt=0.0, le=24.0, description="hour of the day")
+    agents: Whole = Field(ge=0, le=MAX_AGENTS, description="agents on duty")
 
     @model_validator(mode="after")
     def _order(self) -> Shift:
@@ -242,9 +269,9 @@ class FollowUp(StrictModel):
     """A call after resolution (seed 002: within 48 hours) that lifts satisfaction."""
 
     enabled: bool = False
-    delay_h: Positive = 48.0
+    delay_h: Hours = 48.0
     channel: Literal["email", "sms", "push", "phone"] = "phone"
-    satisfaction_boost: float = 0.4
+    satisfaction_boost: Effect = Field(default=0.4, description="satisfaction points")
 
 
 class BotDeflection(StrictModel):
@@ -252,21 +279,21 @@ class BotDeflection(StrictModel):
     leave customers less satisfied; the rest are handed to the human queue."""
 
     enabled: bool = False
-    share_of_p3: Probability = 0.5
-    containment: Probability = 0.6
-    handle_time_h: Positive = 0.1
-    satisfaction_effect: float = -0.2
-    cost_per_ticket: NonNegative = 0.5
+    share_of_p3: Probability = Field(default=0.5, description="share of P3 tickets")
+    containment: Probability = Field(default=0.6, description="share the bot resolves")
+    handle_time_h: Hours = 0.1
+    satisfaction_effect: Effect = Field(default=-0.2, description="satisfaction points")
+    cost_per_ticket: UnitMoney = Field(default=0.5, description="currency per bot ticket")
 
 
 class Service(StrictModel):
     """Complaint handling levers on top of the scenario's desk."""
 
-    extra_agents: Annotated[int, Field(ge=0, le=10_000)] = 0
-    shifts: list[Shift] = Field(default_factory=list)
-    sla_override: dict[str, dict[str, Positive]] = Field(default_factory=dict)
+    extra_agents: Whole = Field(default=0, ge=0, le=MAX_AGENTS, description="agents on duty around the clock")
+    shifts: list[Shift] = Field(default_factory=list, max_length=100)
+    sla_override: dict[str, dict[str, Hours]] = Field(default_factory=dict)
     escalate_on_breach: bool = False
-    escalation_cost: NonNegative = 20.0
+    escalation_cost: UnitMoney = Field(default=20.0, description="currency per escalation")
     follow_up: FollowUp = Field(default_factory=FollowUp)
     bot: BotDeflection = Field(default_factory=BotDeflection)
 
@@ -275,10 +302,12 @@ class Service(StrictModel):
     def _sla(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         for sev, d in v.items():
             if sev not in SEVERITIES:
-                raise ValueError(f"unknown severity {sev!r}; allowed: {list(SEVERITIES)}")
+                raise ValueError(f"unknown severity {short(sev)}; allowed: {list(SEVERITIES)}")
             bad = [k for k in d if k not in ("first_response_h", "resolution_h")]
             if bad:
-                raise ValueError(f"unknown SLA field(s) {bad} for {sev}; allowed: first_response_h, resolution_h")
+                raise ValueError(
+                    f"unknown SLA field(s) {short(bad)} for {sev}; allowed: first_response_h, resolution_h"
+                )
         return v
 
 
@@ -286,9 +315,11 @@ class Budget(StrictModel):
     """A retention budget per period, split into pots (seed 004: 70% high value, 20% wake-up,
     10% reserve). ``amount_per_period: null`` means unlimited."""
 
-    amount_per_period: NonNegative | None = None
-    period_days: Positive = 30.0
-    pots: dict[str, float] = Field(default_factory=lambda: {"high_value": 0.7, "wakeup": 0.2, "reserve": 0.1})
+    amount_per_period: Annotated[Real, Field(ge=0.0, le=MAX_TOTAL_MONEY)] | None = Field(
+        default=None, description="currency per period (null: unlimited)"
+    )
+    period_days: Period = 30.0
+    pots: dict[str, Share] = Field(default_factory=lambda: {"high_value": 0.7, "wakeup": 0.2, "reserve": 0.1})
 
     @field_validator("pots")
     @classmethod
@@ -312,8 +343,8 @@ class Policy(YamlMixin, StrictModel):
     1
     """
 
-    name: str = "custom"
-    description: str = ""
+    name: str = Field(default="custom", max_length=200)
+    description: str = Field(default="", max_length=10_000)
     respect_consent: bool = True
     channels: dict[str, ChannelSpec] = Field(default_factory=_default_channels)
     offers: dict[str, Offer] = Field(default_factory=dict)
@@ -331,7 +362,7 @@ class Policy(YamlMixin, StrictModel):
     def _channels(cls, v: dict[str, ChannelSpec]) -> dict[str, ChannelSpec]:
         bad = [k for k in v if k not in CHANNELS]
         if bad:
-            raise ValueError(f"unknown channel(s) {bad}; allowed: {list(CHANNELS)}")
+            raise ValueError(f"unknown channel(s) {short(bad)}; allowed: {list(CHANNELS)}")
         missing = [k for k in CHANNELS if k not in v]
         if missing:
             raise ValueError(f"channels table is missing {missing}; give all of {list(CHANNELS)}")
@@ -343,23 +374,39 @@ class Policy(YamlMixin, StrictModel):
         for k, rule in enumerate(self.contacts):
             if rule.tier not in tier_names:
                 raise ValueError(
-                    f"contacts[{k}] names tier {rule.tier!r}, which is not defined in tiering.tiers "
-                    f"(defined: {sorted(tier_names) or 'none — set tiering.method and tiering.tiers'})"
+                    f"contacts[{k}] names tier {short(rule.tier)}, which is not defined in tiering.tiers "
+                    f"(defined: {short(sorted(tier_names)) if tier_names else 'none — set tiering.method and tiering.tiers'})"
                 )
             if rule.offer is not None and rule.offer not in self.offers:
                 raise ValueError(
-                    f"contacts[{k}] uses offer {rule.offer!r}, not defined in offers {sorted(self.offers)}"
+                    f"contacts[{k}] uses offer {short(rule.offer)}, not defined in offers {short(sorted(self.offers))}"
                 )
         for name, trig in self.triggers:
             refs = [trig.offer] + [v.offer for v in trig.variants.values()]
             for ref in refs:
                 if ref is not None and ref not in self.offers:
-                    raise ValueError(f"triggers.{name} uses offer {ref!r}, not defined in offers {sorted(self.offers)}")
+                    raise ValueError(
+                        f"triggers.{name} uses offer {short(ref)}, not defined in offers {short(sorted(self.offers))}"
+                    )
         for tier, pot in self.contact_pot.items():
             if tier not in tier_names:
-                raise ValueError(f"contact_pot names tier {tier!r}, not defined in tiering.tiers")
+                raise ValueError(f"contact_pot names tier {short(tier)}, not defined in tiering.tiers")
             if pot not in POTS:
-                raise ValueError(f"contact_pot[{tier!r}] = {pot!r}; allowed pots: {list(POTS)}")
+                raise ValueError(f"contact_pot[{short(tier)}] = {short(pot)}; allowed pots: {list(POTS)}")
+        return self
+
+    @model_validator(mode="after")
+    def _no_instant_loops(self) -> Policy:
+        for name in ("post_order", "post_complaint"):
+            trig = getattr(self.triggers, name)
+            chance = instant_reorder_chance(self, name)
+            if trig.enabled and trig.delay_days < MIN_LOOP_DELAY_DAYS and chance > MAX_INSTANT_REORDER_CHANCE:
+                raise ValueError(
+                    f"triggers.{name}: with delay_days {trig.delay_days:g} each contact converts into a new order "
+                    f"(which fires the trigger again) with chance {chance:.3g}; give delay_days >= "
+                    f"{MIN_LOOP_DELAY_DAYS:g} or a chance (open_rate x convert_rate x convert_multiplier) "
+                    f"<= {MAX_INSTANT_REORDER_CHANCE:g}"
+                )
         return self
 
     # ------------------------------------------------------------------ construction
@@ -387,6 +434,36 @@ class Policy(YamlMixin, StrictModel):
             and not self.loyalty.enabled
             and self.service == Service()
         )
+
+
+#: A trigger fired by an order (or a ticket) faster than this (days) must not convert near-surely ...
+MIN_LOOP_DELAY_DAYS = 1.0
+#: ... above this chance per contact: each conversion is an order that fires the trigger again, so
+#: a chain of instant contacts and orders would never end.
+MAX_INSTANT_REORDER_CHANCE = 0.5
+
+
+def instant_reorder_chance(policy: Policy, trigger: str) -> float:
+    """The largest chance that one contact of ``trigger`` converts into an immediate order.
+
+    ``open_rate x min(1, convert_rate x offer.convert_multiplier)`` over the trigger's channel
+    and offer and those of its A/B variants.
+
+    Examples
+    --------
+    >>> instant_reorder_chance(Policy(), "post_order")   # email: 0.20 x 0.02
+    0.004
+    """
+    trig = getattr(policy.triggers, trigger)
+    pairs = [(trig.channel, trig.offer)] + [
+        (v.channel or trig.channel, v.offer if v.offer is not None else trig.offer) for v in trig.variants.values()
+    ]
+    best = 0.0
+    for channel, offer in pairs:
+        ch = policy.channels[channel]
+        mult = policy.offers[offer].convert_multiplier if offer in policy.offers else 1.0
+        best = max(best, ch.open_rate * min(1.0, ch.convert_rate * mult))
+    return best
 
 
 def list_policies() -> list[str]:

@@ -23,12 +23,30 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
+from sim.config.limits import (
+    MAX_AGENTS,
+    MAX_CUSTOMERS,
+    MAX_DAYS,
+    MAX_EVENTS,
+    MAX_HALF_LIFE_DAYS,
+    MAX_HOURS,
+    MAX_MARKET_FACTOR,
+    MAX_MARKET_SHIFT,
+    MAX_MEAN_PURCHASE_RATE,
+    MAX_UNIT_MONEY,
+    Effect,
+    Probability,
+    Real,
+    Share,
+    Whole,
+)
 from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
 
 __all__ = [
@@ -42,17 +60,35 @@ __all__ = [
 
 PRESET_DIR = Path(__file__).parent / "presets" / "scenarios"
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Score10 = Annotated[float, Field(ge=0.0, le=10.0)]
+#: A point of the 0-10 satisfaction scale.
+Score10 = Annotated[Real, Field(ge=0.0, le=10.0, description="satisfaction points")]
+#: A duration in hours (handling times, SLA targets): 36 seconds to a year.
+Hours = Annotated[Real, Field(ge=0.01, le=MAX_HOURS, description="hours")]
+#: Money per unit, in currency.
+UnitMoney = Annotated[Real, Field(ge=0.0, le=MAX_UNIT_MONEY, description="currency")]
+#: Earliest and latest start dates: the tables' timestamps must stay within pandas' range.
+START_DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+
+
+def _as_date(value: Any) -> Any:
+    """A start date: a date or an ISO string (numbers are not dates: 20250101 is not 1970)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("give a date as YYYY-MM-DD")
 
 
 class Channel(StrictModel):
     """An acquisition channel: its share of paid acquisitions and cost per acquired customer."""
 
-    share: Probability
-    cac: NonNegative
+    share: Probability = Field(description="share of paid acquisitions")
+    cac: UnitMoney = Field(description="currency per acquired customer")
 
 
 class Referral(StrictModel):
@@ -60,15 +96,17 @@ class Referral(StrictModel):
     a referred customer arrives with probability ``prob_per_promoter_order``."""
 
     enabled: bool = True
-    prob_per_promoter_order: Probability = 0.05
-    cac: NonNegative = 30.0
+    prob_per_promoter_order: Probability = Field(default=0.05, description="referrals per promoter order")
+    cac: UnitMoney = Field(default=30.0, description="currency per referred customer (reward)")
 
 
 class Population(StrictModel):
     """Who arrives, when, through which channel."""
 
-    customers: Annotated[int, Field(ge=1, le=10_000_000)] = 5000
-    initial_share: Probability = 0.0
+    customers: Whole = Field(
+        default=5000, ge=1, le=MAX_CUSTOMERS, description="paid customers acquired over the horizon"
+    )
+    initial_share: Probability = Field(default=0.0, description="share acquired at day 0")
     channels: dict[str, Channel] = Field(
         default_factory=lambda: {
             "search": Channel(share=0.40, cac=120.0),
@@ -76,7 +114,7 @@ class Population(StrictModel):
             "marketplace": Channel(share=0.25, cac=60.0),
         }
     )
-    consent_rate: Probability = 0.7
+    consent_rate: Probability = Field(default=0.7, description="share opting in to marketing")
     referral: Referral = Field(default_factory=Referral)
 
     @field_validator("channels")
@@ -101,10 +139,11 @@ class Purchase(StrictModel):
     """
 
     dropout_after_first: bool = False
-    r: Positive = 0.6
-    alpha: Positive = 60.0
-    a: Positive = 0.8
-    b: Positive = 5.0
+    # r >= 0.05: smaller shapes draw purchase rates of exactly 0.0 (underflow), which never order.
+    r: Real = Field(default=0.6, ge=0.05, le=100.0, description="shape of the Gamma of purchase rates")
+    alpha: Real = Field(default=60.0, ge=0.001, le=1e6, description="days; rate of the Gamma of purchase rates")
+    a: Real = Field(default=0.8, ge=0.01, le=1000.0, description="Beta shape of the dropout probability")
+    b: Real = Field(default=5.0, ge=0.01, le=1000.0, description="Beta shape of the dropout probability")
 
 
 class Spend(StrictModel):
@@ -113,18 +152,18 @@ class Spend(StrictModel):
     The mean order value is ``p * gamma / (q - 1)``; ``q`` must exceed 1 for it to exist.
     """
 
-    p: Positive = 6.0
-    q: Annotated[float, Field(gt=1.0)] = 4.0
-    gamma: Positive = 150.0
+    p: Real = Field(default=6.0, ge=0.01, le=1000.0, description="Gamma shape of one order's value")
+    q: Real = Field(default=4.0, gt=1.0, le=1000.0, description="Gamma shape of spend rates (> 1: finite mean)")
+    gamma: Real = Field(default=150.0, ge=0.001, le=MAX_UNIT_MONEY, description="currency; Gamma rate of spend rates")
 
 
 class SatisfactionEffects(StrictModel):
     """Jumps of latent satisfaction (0-10 scale) caused by experiences."""
 
-    good_order: float = 0.05
-    quality_issue: float = -1.5
-    sla_met: float = 0.6
-    sla_breached: float = -1.2
+    good_order: Effect = Field(default=0.05, description="satisfaction points")
+    quality_issue: Effect = Field(default=-1.5, description="satisfaction points")
+    sla_met: Effect = Field(default=0.6, description="satisfaction points")
+    sla_breached: Effect = Field(default=-1.2, description="satisfaction points")
 
 
 class Satisfaction(StrictModel):
@@ -136,12 +175,12 @@ class Satisfaction(StrictModel):
     """
 
     enabled: bool = True
-    initial_mean: Score10 = 8.0
-    initial_sd: NonNegative = 1.2
-    reference: Score10 = 8.0
-    rate_elasticity: NonNegative = 0.08
-    dropout_shift: NonNegative = 0.35
-    half_life_days: Positive = 60.0
+    initial_mean: Score10 = Field(default=8.0, description="satisfaction points")
+    initial_sd: Real = Field(default=1.2, ge=0.0, le=10.0, description="satisfaction points")
+    reference: Score10 = Field(default=8.0, description="satisfaction points")
+    rate_elasticity: Real = Field(default=0.08, ge=0.0, le=1.0, description="log purchase rate per satisfaction point")
+    dropout_shift: Real = Field(default=0.35, ge=0.0, le=5.0, description="dropout log-odds per satisfaction point")
+    half_life_days: Real = Field(default=60.0, ge=0.1, le=MAX_HALF_LIFE_DAYS, description="days")
     effects: SatisfactionEffects = Field(default_factory=SatisfactionEffects)
 
 
@@ -149,13 +188,13 @@ class Complaints(StrictModel):
     """Orders raise tickets; quality problems raise them far more often."""
 
     enabled: bool = True
-    quality_issue_prob: Probability = 0.06
-    complaint_prob_issue: Probability = 0.45
-    complaint_prob_ok: Probability = 0.02
-    cause_mix: dict[str, float] = Field(default_factory=lambda: {"service": 0.45, "price": 0.35, "communication": 0.20})
-    severity_mix: dict[str, float] = Field(default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60})
-    churn_prob_after_breach: Probability = 0.15
-    churn_prob_after_met: Probability = 0.02
+    quality_issue_prob: Probability = Field(default=0.06, description="share of orders")
+    complaint_prob_issue: Probability = Field(default=0.45, description="per order with an issue")
+    complaint_prob_ok: Probability = Field(default=0.02, description="per order without an issue")
+    cause_mix: dict[str, Share] = Field(default_factory=lambda: {"service": 0.45, "price": 0.35, "communication": 0.20})
+    severity_mix: dict[str, Share] = Field(default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60})
+    churn_prob_after_breach: Probability = Field(default=0.15, description="per breached ticket")
+    churn_prob_after_met: Probability = Field(default=0.02, description="per ticket within its SLA")
 
     @field_validator("cause_mix")
     @classmethod
@@ -172,8 +211,8 @@ class ServiceTime(StrictModel):
     """Agent handling time per ticket, in hours."""
 
     distribution: Literal["exponential", "lognormal", "gamma"] = "lognormal"
-    mean_h: dict[str, Positive] = Field(default_factory=lambda: {"P0": 3.0, "P1": 2.5, "P2": 2.0, "P3": 1.5})
-    cv: Positive = 0.8
+    mean_h: dict[str, Hours] = Field(default_factory=lambda: {"P0": 3.0, "P1": 2.5, "P2": 2.0, "P3": 1.5})
+    cv: Real = Field(default=0.8, ge=0.01, le=10.0, description="coefficient of variation")
 
     @field_validator("mean_h")
     @classmethod
@@ -188,8 +227,8 @@ class ServiceTime(StrictModel):
 class SLATarget(StrictModel):
     """Service-level targets of one severity, in hours."""
 
-    first_response_h: Positive
-    resolution_h: Positive
+    first_response_h: Hours
+    resolution_h: Hours
 
     @model_validator(mode="after")
     def _order(self) -> SLATarget:
@@ -214,9 +253,9 @@ def _default_sla() -> dict[str, SLATarget]:
 class Desk(StrictModel):
     """The service desk: agents on duty (around the clock), handling times and SLA targets."""
 
-    agents: Annotated[int, Field(ge=1, le=10_000)] = 1
+    agents: Whole = Field(default=1, ge=1, le=MAX_AGENTS, description="agents on duty around the clock")
     scale_with_customers: bool = True
-    cost_per_agent_day: NonNegative = 600.0
+    cost_per_agent_day: UnitMoney = Field(default=600.0, description="currency per agent-day")
     service_time: ServiceTime = Field(default_factory=ServiceTime)
     sla: dict[str, SLATarget] = Field(default_factory=_default_sla)
 
@@ -240,19 +279,23 @@ class Surveys(StrictModel):
     """
 
     enabled: bool = True
-    post_purchase_rate: Probability = 0.10
-    post_ticket_rate: Probability = 0.30
-    relationship_interval_days: Positive = 91.0
-    relationship_rate: Probability = 0.15
-    churned_response_factor: Probability = 0.3
-    noise_sd: NonNegative = 1.0
-    nonresponse_bias: float = 0.15
+    post_purchase_rate: Probability = Field(default=0.10, description="response rate after an order")
+    post_ticket_rate: Probability = Field(default=0.30, description="response rate after a ticket")
+    # Every round surveys the whole base: more often than daily makes a run crawl (1e-9 hangs it).
+    relationship_interval_days: Real = Field(default=91.0, ge=1.0, le=MAX_DAYS, description="days between NPS rounds")
+    relationship_rate: Probability = Field(default=0.15, description="NPS response rate")
+    churned_response_factor: Probability = Field(default=0.3, description="multiplier for lapsed customers")
+    noise_sd: Real = Field(default=1.0, ge=0.0, le=10.0, description="satisfaction points")
+    # |bias| <= 5 keeps the response log-odds (bias x up to 10 points) far from overflow.
+    nonresponse_bias: Real = Field(
+        default=0.15, ge=-5.0, le=5.0, description="response log-odds per point below reference"
+    )
 
 
 class Churn(StrictModel):
     """Ground-truth churn reasons for dropouts not explained by a bad experience."""
 
-    reason_mix: dict[str, float] = Field(
+    reason_mix: dict[str, Share] = Field(
         default_factory=lambda: {
             "price": 0.35,
             "need_mismatch": 0.35,
@@ -278,11 +321,13 @@ class MarketEvent(StrictModel):
     """
 
     kind: Literal["competitor_price_cut", "outage"]
-    day: NonNegative
-    duration_days: Positive = 30.0
-    rate_multiplier: Positive = 0.8
-    dropout_shift: float = 0.5
-    tickets: Annotated[int, Field(ge=0)] = 100
+    day: Real = Field(ge=0.0, le=MAX_DAYS, description="day of the shock")
+    duration_days: Real = Field(default=30.0, gt=0.0, le=MAX_DAYS, description="days")
+    rate_multiplier: Real = Field(default=0.8, ge=0.01, le=MAX_MARKET_FACTOR, description="purchase-rate multiplier")
+    dropout_shift: Real = Field(
+        default=0.5, ge=-MAX_MARKET_SHIFT, le=MAX_MARKET_SHIFT, description="dropout log-odds added while it lasts"
+    )
+    tickets: Whole = Field(default=100, ge=0, le=MAX_CUSTOMERS, description="customers complaining at once")
     severity: Literal["P0", "P1", "P2", "P3"] = "P0"
 
 
@@ -302,12 +347,14 @@ class Scenario(YamlMixin, StrictModel):
     300.0
     """
 
-    name: str = "custom"
-    description: str = ""
-    currency: str = "CNY"
-    start_date: dt.date = dt.date(2025, 1, 1)
-    horizon_days: Annotated[float, Field(gt=0, le=3650)] = 730.0
-    margin_rate: Probability = 0.35
+    name: str = Field(default="custom", max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    currency: str = Field(default="CNY", max_length=20)
+    start_date: Annotated[dt.date, BeforeValidator(_as_date)] = Field(
+        default=dt.date(2025, 1, 1), description=f"date of day 0, {START_DATE_RANGE[0]} to {START_DATE_RANGE[1]}"
+    )
+    horizon_days: Real = Field(default=730.0, gt=0.0, le=MAX_DAYS, description="days simulated")
+    margin_rate: Probability = Field(default=0.35, description="gross margin share of revenue")
     population: Population = Field(default_factory=Population)
     purchase: Purchase = Field(default_factory=Purchase)
     spend: Spend = Field(default_factory=Spend)
@@ -316,7 +363,38 @@ class Scenario(YamlMixin, StrictModel):
     desk: Desk = Field(default_factory=Desk)
     surveys: Surveys = Field(default_factory=Surveys)
     churn: Churn = Field(default_factory=Churn)
-    market_events: list[MarketEvent] = Field(default_factory=list)
+    market_events: list[MarketEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
+
+    @field_validator("start_date")
+    @classmethod
+    def _start(cls, v: dt.date) -> dt.date:
+        lo, hi = START_DATE_RANGE
+        if not lo <= v <= hi:
+            raise ValueError(f"start_date must lie between {lo} and {hi}")
+        return v
+
+    @model_validator(mode="after")
+    def _bounded_model(self) -> Scenario:
+        rate = peak_mean_purchase_rate(self)
+        if rate > MAX_MEAN_PURCHASE_RATE:
+            raise ValueError(
+                f"purchase: the mean purchase rate reaches {rate:.3g} orders per day (r / alpha, raised by "
+                f"satisfaction.rate_elasticity and market events); at most {MAX_MEAN_PURCHASE_RATE:g} is allowed"
+            )
+        value = self.mean_order_value()
+        if value > MAX_UNIT_MONEY:
+            raise ValueError(
+                f"spend: the mean order value p * gamma / (q - 1) is {value:.3g}; at most {MAX_UNIT_MONEY:.0e} "
+                "is allowed (raise q or lower gamma)"
+            )
+        factor, shift = peak_market_effects(self.market_events)
+        if factor > MAX_MARKET_FACTOR or abs(shift) > MAX_MARKET_SHIFT:
+            raise ValueError(
+                f"market_events: overlapping events multiply purchase rates by up to {factor:.3g} and shift "
+                f"dropout log-odds by up to {shift:.3g}; allowed: at most {MAX_MARKET_FACTOR:g} and "
+                f"{MAX_MARKET_SHIFT:g} in size"
+            )
+        return self
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Scenario:
@@ -348,6 +426,45 @@ class Scenario(YamlMixin, StrictModel):
     def mean_order_value(self) -> float:
         """Expected order value under the Gamma-Gamma model, ``p * gamma / (q - 1)``."""
         return self.spend.p * self.spend.gamma / (self.spend.q - 1.0)
+
+
+def peak_market_effects(events: list[MarketEvent]) -> tuple[float, float]:
+    """The largest product of rate multipliers and the largest total dropout shift (by size) of
+    the competitor price cuts in force at any one time.
+
+    Examples
+    --------
+    >>> cut = dict(kind="competitor_price_cut", duration_days=30, rate_multiplier=2.0, dropout_shift=0.5)
+    >>> peak_market_effects([MarketEvent(day=0, **cut), MarketEvent(day=10, **cut)])
+    (4.0, 1.0)
+    >>> peak_market_effects([MarketEvent(day=0, **cut), MarketEvent(day=40, **cut)])
+    (2.0, 0.5)
+    """
+    cuts = [e for e in events if e.kind == "competitor_price_cut"]
+    factor, shift = 1.0, 0.0
+    for start in cuts:
+        live = [e for e in cuts if e.day <= start.day < e.day + e.duration_days]
+        factor = max(factor, math.prod(e.rate_multiplier for e in live))
+        total = sum(e.dropout_shift for e in live)
+        shift = total if abs(total) > abs(shift) else shift
+    return factor, shift
+
+
+def peak_mean_purchase_rate(sc: Scenario) -> float:
+    """The largest mean purchase rate (orders per day) the scenario can reach.
+
+    BG/NBD's mean rate ``r / alpha``, times ``exp(rate_elasticity * (10 - reference))`` for a
+    customer at full satisfaction, times the peak market factor (:func:`peak_market_effects`).
+
+    Examples
+    --------
+    >>> round(peak_mean_purchase_rate(Scenario.load("baseline")), 4)   # 0.01/day x exp(0.08 x 2)
+    0.0117
+    """
+    rate = sc.purchase.r / sc.purchase.alpha
+    if sc.satisfaction.enabled:
+        rate *= math.exp(sc.satisfaction.rate_elasticity * (10.0 - sc.satisfaction.reference))
+    return rate * peak_market_effects(sc.market_events)[0]
 
 
 def list_presets() -> list[str]:

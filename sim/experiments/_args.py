@@ -18,17 +18,21 @@ from typing import Any
 import numpy as np
 
 from sim.analysis._validate import check_confidence  # one check of a confidence level for the whole API
+from sim.config import arguments
+from sim.config.arguments import check_customers, check_days, check_replications, check_seed
+from sim.config.arguments import check_whole as check_int
+from sim.config.limits import short
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
-from sim.runner import check_days
-from sim.runner import check_whole as check_int
 from sim.schema import HEADLINE_KPIS, OVERALL_KPIS
 
 __all__ = [
     "Arm",
     "replication_seeds",
     "check_int",
+    "check_seed",
+    "check_replications",
     "check_size",
     "check_kpis",
     "check_confidence",
@@ -60,28 +64,20 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     >>> len(set(replication_seeds(0, 1000)))
     1000
     """
-    check_int("seed", seed, 0)
-    check_int("replications", n, 1)
+    check_seed(seed)
+    check_replications(n)
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(n, dtype=np.uint32)]
 
 
-def as_scenario(s: Scenario | str | Path) -> Scenario:
-    if isinstance(s, Scenario):
-        return s
-    if isinstance(s, (str, Path)):
-        return Scenario.load(s)
-    raise ConfigError(f"scenario={s!r} is not allowed: give a Scenario, a preset name or a YAML path")
+def as_scenario(s: Scenario | str | Path, where: str = "scenario") -> Scenario:
+    """The scenario argument (a Scenario, a preset name or a YAML path), as in ``sim.run``."""
+    return arguments.as_scenario(s, where)
 
 
 def as_policy(p: Policy | str | Path | None, where: str) -> Policy | None:
-    if p is None or isinstance(p, Policy):
-        return p
-    if isinstance(p, (str, Path)):
-        return Policy.load(p)
-    raise ConfigError(
-        f"{where}={p!r} is not allowed: give a Policy, a preset name, a YAML path, None "
-        "(no policy) or a (Scenario, Policy) pair"
-    )
+    """A policy argument (``None``: no policy), as in ``sim.run``; ``where`` names it in errors."""
+    extra = " or a (Scenario, Policy) pair" if where.startswith("policies[") else ""
+    return arguments.as_policy(p, where, extra=extra)
 
 
 def check_kpis(kpis: Sequence[str] | None) -> list[str] | None:
@@ -89,9 +85,11 @@ def check_kpis(kpis: Sequence[str] | None) -> list[str] | None:
         return None
     if isinstance(kpis, str):
         kpis = [kpis]
+    if not isinstance(kpis, (list, tuple)):
+        raise ConfigError(f"kpis={short(kpis)} is not allowed: give a KPI name or a list of them")
     bad = [k for k in kpis if k not in OVERALL_KPIS]
     if bad or not kpis:
-        raise ConfigError(f"kpis={list(kpis)!r}: unknown KPI(s) {bad}; allowed: {list(OVERALL_KPIS)}")
+        raise ConfigError(f"kpis={short(list(kpis))}: unknown KPI(s) {short(bad)}; allowed: {list(OVERALL_KPIS)}")
     return list(kpis)
 
 
@@ -118,8 +116,9 @@ def make_tasks(
 
 
 def check_size(customers: int | None, days: float | None) -> None:
+    """``customers`` and ``days`` of an experiment: ``None`` (the scenario's) or within the run limits."""
     if customers is not None:
-        check_int("customers", customers, 1)
+        check_customers(customers)
     if days is not None:
         check_days(days)
 
@@ -137,5 +136,5 @@ def plot_kpis(kpis: Sequence[str] | str | None, available: list[str]) -> list[st
         out = [kpis] if isinstance(kpis, str) else list(kpis)
     bad = [k for k in out if k not in available]
     if bad or not out:
-        raise ConfigError(f"kpis={out!r}: not computed in this experiment {bad}; available: {available}")
+        raise ConfigError(f"kpis={short(out)}: not computed in this experiment {short(bad)}; available: {available}")
     return out

@@ -45,7 +45,7 @@ def _error(data: dict) -> str:
     [
         ({"desk": {"agentz": 3}}, "desk.agentz", "3", "unknown key"),
         ({"desk": {"agents": "many"}}, "desk.agents", "'many'", "valid integer"),
-        ({"purchase": {"alpha": -2.0}}, "purchase.alpha", "-2.0", "greater than 0"),
+        ({"purchase": {"alpha": -2.0}}, "purchase.alpha", "-2.0", "greater than or equal to 0.001"),
         (
             {"complaints": {"quality_issue_prob": 1.5}},
             "complaints.quality_issue_prob",

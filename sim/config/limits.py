@@ -1,0 +1,139 @@
+"""The limits every entry point shares, the number types of the configuration, and :func:`short`.
+
+One table of limits serves the scenario and policy fields (``Field(ge=..., le=...)``),
+``sim.run`` and the experiments' arguments, so a value accepted in one place is accepted
+everywhere. Each limit excludes what makes the simulator hang or overflow and admits every
+realistic teaching value (the ranges of all fields: :func:`sim.config.ranges.render_ranges`).
+
+Examples
+--------
+>>> MAX_CUSTOMERS, MAX_DAYS
+(10000000, 3650.0)
+>>> short("x" * 1000)
+"'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'"
+"""
+
+from __future__ import annotations
+
+import reprlib
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BeforeValidator, Field
+
+__all__ = [
+    "MAX_CUSTOMERS",
+    "MAX_DAYS",
+    "MAX_SEED",
+    "MAX_REPLICATIONS",
+    "MAX_AGENTS",
+    "MAX_HOURS",
+    "MAX_HALF_LIFE_DAYS",
+    "MAX_UNIT_MONEY",
+    "MAX_TOTAL_MONEY",
+    "MAX_EFFECT",
+    "MAX_MEAN_PURCHASE_RATE",
+    "MAX_MARKET_FACTOR",
+    "MAX_MARKET_SHIFT",
+    "MAX_EVENTS",
+    "EXCERPT",
+    "short",
+    "clip",
+    "Real",
+    "Whole",
+    "Probability",
+    "Share",
+    "Effect",
+]
+
+#: Customers of one run (scenario ``population.customers`` and every ``customers=`` argument).
+MAX_CUSTOMERS = 10_000_000
+#: Horizon of one run in days (scenario ``horizon_days`` and every ``days=`` argument): ten years.
+MAX_DAYS = 3650.0
+#: Largest seed: a signed 64-bit integer, so seeds fit every table column.
+MAX_SEED = 2**63 - 1
+#: Replications of one experiment.
+MAX_REPLICATIONS = 100_000
+#: Agents of a desk or a shift.
+MAX_AGENTS = 10_000
+#: Durations given in hours (handling times, SLA targets, follow-up delays): at most a year.
+MAX_HOURS = 8760.0
+#: Half-lives in days (satisfaction, win-back): 1e7 days means "never fades".
+MAX_HALF_LIFE_DAYS = 1e7
+#: Money per unit (CAC, cost per contact, per agent-day, per offer), in currency units.
+MAX_UNIT_MONEY = 1e9
+#: Money totals (budgets, membership spend thresholds), in currency units.
+MAX_TOTAL_MONEY = 1e12
+#: Satisfaction jumps (effects, boosts, penalties): the whole 0-10 scale.
+MAX_EFFECT = 10.0
+#: Largest mean purchase rate (orders per day) a scenario may reach at its happiest (see Scenario).
+MAX_MEAN_PURCHASE_RATE = 10.0
+#: Largest product of overlapping market rate multipliers (and smallest: its inverse).
+MAX_MARKET_FACTOR = 10.0
+#: Largest total dropout-logit shift of overlapping market events.
+MAX_MARKET_SHIFT = 20.0
+#: Market events of one scenario.
+MAX_EVENTS = 100
+#: Characters of a value an error message may show.
+EXCERPT = 80
+
+_repr = reprlib.Repr()
+_repr.maxstring = EXCERPT
+_repr.maxother = EXCERPT
+_repr.maxlong = 40
+_repr.maxlevel = 3
+
+
+def short(value: Any, limit: int = EXCERPT) -> str:
+    """A repr of ``value`` of at most ``limit`` characters (plus an ellipsis), safe for any size.
+
+    Huge strings, lists, nested (aliased) structures and integers of thousands of digits are
+    shortened without building their full repr.
+
+    Examples
+    --------
+    >>> short(0.5), short("spend"), short(10**5000)
+    ('0.5', "'spend'", '<an integer of 5001 digits>')
+    >>> len(short(list(range(10**6)))) <= 81
+    True
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        v = int(value)
+        digits = len(str(abs(v))) if v.bit_length() < 14_000 else None
+        if digits is None or digits > 40:
+            n = digits if digits is not None else int(v.bit_length() * 0.30103) + 1
+            return f"<an integer of {n} digits>"
+    try:
+        text = _repr.repr(value)
+    except Exception:  # a value whose repr fails is named by its type
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """Plain text cut at ``limit`` characters (with an ellipsis): for messages that quote input.
+
+    Examples
+    --------
+    >>> clip("abcdef", 3)
+    'abc…'
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError("a number is needed, not true/false")
+    return value
+
+
+#: A finite float field (booleans refused; NaN and infinity are refused by the shared model config).
+Real = Annotated[float, BeforeValidator(_not_bool)]
+#: A whole-number field (booleans refused; numpy integers accepted).
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+#: A probability or a share, in [0, 1].
+Probability = Annotated[float, BeforeValidator(_not_bool), Field(ge=0.0, le=1.0)]
+#: A share of a mix (the shares of a mix sum to 1).
+Share = Annotated[float, BeforeValidator(_not_bool), Field(ge=0.0, le=1.0, description="share; the mix sums to 1")]
+#: A jump of satisfaction on the 0-10 scale, in [-10, 10].
+Effect = Annotated[float, BeforeValidator(_not_bool), Field(ge=-MAX_EFFECT, le=MAX_EFFECT)]
