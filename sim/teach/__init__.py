@@ -16,23 +16,34 @@ How an exercise works (the design every chapter follows)
    Written answers in Markdown go between ``<!-- BEGIN SOLUTION -->`` and
    ``<!-- END SOLUTION -->``. Cells tagged ``solution-only`` (extra demonstrations, the
    worked answer's plot) are left out of the exercises.
-2. The next cell is the **self-check**. It calls the function through a lambda, so an
-   unfinished exercise is caught instead of crashing the notebook::
+2. The next cell is the **self-check**. It passes the *function* (not a result) to a named
+   task::
 
        from sim.teach import check
-       check.run("recency_days", lambda: recency_days(orders, cutoff), expected,
-                 hint="Recency counts days *before* the cut-off.")
+       check.task("recency_days", recency_days)
 
-   ``expected`` must be available in the exercises notebook too, so compute it with a
-   reference function from the package (``sim.analysis...``) or give a literal; never take
-   it from a ``solution-only`` cell. Later cells never use the trainee's function; they use
-   the package's reference version, so one unsolved exercise does not break the rest.
+   The task lives in ``sim/teach/tasks/chNN.py``: a private reference implementation, test
+   cases (small hand-built inputs at every boundary of the specification, every parameter
+   taking at least two values, plus realistic data other than the notebook's) and the
+   comparison (values with a tolerance, True/False where the spec says bool, order where it
+   says sorted, row labels where they matter). The checker calls the function on deep copies
+   of every case, reports an input it changed, and prints one line:
+   ``✓ recency_days: correct (8 cases)``, or ``✗ recency_days: not yet — <the first failing
+   case, in words> (your function returned …) Hint: …`` (never the expected value), or, for
+   an exception, the exception and the trainee's own line (never a traceback; the notebook
+   goes on). ``NotImplementedError`` / ``None`` / ``...`` on every case is a stub.
+   The exercises notebook never imports the package's reference function for its task,
+   never prints a reference value, and never hands the answer in through the function's
+   inputs. Cells after a check that need the answer use the trainee's function, guarded by
+   the check's outcome (``if outcome: ...``), so an unsolved exercise breaks nothing.
+   Every task has a **wrong-answer catalogue** in ``tests/teach/test_wrong_answers_chNN.py``:
+   plausible wrong implementations, each asserted to be rejected (helpers in
+   ``tests/teach/catalogue.py``). The older value checks (``check(name, answer,
+   expected)``, ``check.run`` …) remain for demonstrations in the teaching notebooks.
 3. ``make exercises`` (``retention-lab teach build-exercises``) writes
    ``exercises/NN_name.ipynb``: each solution region becomes ``# YOUR CODE HERE`` +
    ``raise NotImplementedError()``, indented like the marker, so the check reports
-   ``… recency_days: not yet — your code is still a stub``. Top-level answers also work
-   (``answer = None`` before the region, then ``check("name", answer, expected)``); the stub
-   cell then raises ``NotImplementedError``, which the test harness allows in exercises.
+   ``… recency_days: not yet — your code is still a stub``.
 4. The test suite executes ``solutions/`` with ``RETENTION_LAB_STRICT=1`` (a ✗ raises
    :class:`CheckFailed`, and every check must print ✓) and ``exercises/`` without it (only
    ``NotImplementedError`` may occur, and every check must print "not yet").
@@ -40,8 +51,11 @@ How an exercise works (the design every chapter follows)
 Public API
 ----------
 check
-    The self-check object: ``check(...)``, ``check.run``, ``check.equal``, ``check.close``,
-    ``check.frame``, ``check.that`` (see :class:`sim.teach.check.Checker`).
+    The self-check object: ``check.task`` for exercises; ``check(...)``, ``check.run``,
+    ``check.equal``, ``check.close``, ``check.frame``, ``check.that`` for value checks (see
+    :class:`sim.teach.check.Checker`).
+Task, Case, Expect, get_task, task_names
+    The exercise tasks (:mod:`sim.teach.tasks`).
 build_exercises, plan_exercises, make_exercise, clear_solutions
     Generate ``exercises/`` from ``solutions/`` (see :mod:`sim.teach.build`).
 strip_notebooks, strip_notebook
@@ -62,6 +76,8 @@ Examples
 >>> from sim.teach import check
 >>> _ = check.run("double", lambda: 2 * 21, 42)
 ✓ double: correct
+>>> _ = check.task("cost_per_saved_customer", lambda cost, leave, save: cost / (leave * save))
+✓ cost_per_saved_customer: correct (5 cases)
 """
 
 from sim.teach.build import (
@@ -74,21 +90,26 @@ from sim.teach.build import (
 )
 from sim.teach.check import STRICT_ENV, Checker, CheckFailed, Outcome, check, is_strict
 from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
+from sim.teach.tasks import Case, Expect, Task, get_task, task_names
 from sim.teach.toc import CHAPTERS, Chapter, chapter, render_table, update_readme
 
 __all__ = [
     "CHAPTERS",
     "STRICT_ENV",
+    "Case",
     "Change",
     "Chapter",
     "CheckFailed",
     "Checker",
+    "Expect",
     "MarkerError",
     "Outcome",
+    "Task",
     "build_exercises",
     "chapter",
     "check",
     "clear_solutions",
+    "get_task",
     "is_strict",
     "make_exercise",
     "plan_exercises",
@@ -96,5 +117,6 @@ __all__ = [
     "render_table",
     "strip_notebook",
     "strip_notebooks",
+    "task_names",
     "update_readme",
 ]

@@ -95,6 +95,8 @@ def _compare_number(answer: object, expected: object, rtol: float, atol: float) 
             return None
         same = bool(np.isclose(a, e, rtol=rtol, atol=atol))
         if not same:
+            if _fmt(a) == _fmt(e):  # never "expected 274913, got 274913"
+                return f"expected {e!r}, got {a!r}: a tiny difference beyond the tolerance (rounding?)"
             return f"expected {_fmt(expected)}, got {_fmt(answer)}{_how_far(a, e)}"
     return None if same else f"expected {_fmt(expected)}, got {_fmt(answer)}"
 

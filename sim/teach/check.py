@@ -46,6 +46,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim.teach._compare import _STUB_TEXT, _compare, _fmt, _is_missing, _is_number, _is_pandas, _kind
+from sim.teach._trace import describe_exception
 
 __all__ = ["STRICT_ENV", "CheckFailed", "Checker", "Outcome", "check", "is_strict"]
 
@@ -311,9 +312,9 @@ class Checker:
     ) -> Outcome:
         """Call ``func()`` (usually a lambda calling the trainee's function) and check its result.
 
-        A :class:`NotImplementedError` from ``func`` is reported as a stub ("not yet") and
-        swallowed; any other exception is reported and re-raised, so the trainee sees the
-        traceback of their own code. ``options`` are passed on to the comparison
+        A :class:`NotImplementedError` from ``func`` is reported as a stub ("not yet"); any
+        other exception becomes one ✗ line naming the exception and the trainee's own line
+        (no traceback, and the notebook keeps running unless strict mode is on). ``options`` are passed on to the comparison
         (``rtol``, ``atol``, ``check_index``, ...).
 
         Examples
@@ -328,10 +329,36 @@ class Checker:
             answer = func()
         except NotImplementedError:
             return self._report(name, "stub", _STUB_TEXT, hint)
-        except Exception as exc:
-            print(f"✗ {name}: your code raised {type(exc).__name__}: {exc}", flush=True)
-            raise
+        except Exception as exc:  # one line naming the trainee's line; the notebook goes on
+            return self._report(name, "wrong", describe_exception(exc), hint)
         return self(name, answer, expected, hint=hint, **options)
+
+    def task(self, name: str, func: object, *, hint: str | None = None) -> Outcome:
+        """Grade the trainee's *function* on every case of the task ``name``.
+
+        The task (see :mod:`sim.teach.tasks`) holds a private reference and its cases: small
+        inputs at every boundary of the specification, each parameter varied, plus realistic
+        data. ``func`` is called on deep copies of each case's inputs; an input it changes,
+        an exception, or an answer that differs makes a ✗ naming the first failing case in
+        words, never the expected value. ``NotImplementedError`` (or ``None`` / ``...``) on
+        every case is a stub. ``hint`` replaces the task's own hint.
+
+        Examples
+        --------
+        >>> def campaign_net_roi(cost, incremental_revenue, margin_rate):
+        ...     return (incremental_revenue - cost) / cost        # forgot the margin
+        >>> _ = Checker().task("campaign_net_roi", campaign_net_roi)  # doctest: +ELLIPSIS
+        ✗ campaign_net_roi: not yet — ... Hint: ...
+        >>> _ = Checker().task("campaign_net_roi", lambda c, r, m: (r * m - c) / c)
+        ✓ campaign_net_roi: correct (6 cases)
+        """
+        from sim.teach.tasks import get_task, grade
+
+        found = get_task(name)
+        result = grade(found, func)
+        if result.status == "correct":
+            return self._report(name, "correct", f"{result.cases} cases", None)
+        return self._report(name, result.status, result.detail, found.hint if hint is None else hint)
 
     # -- reporting --------------------------------------------------------------------
 
@@ -340,7 +367,7 @@ class Checker:
         if not isinstance(name, str) or not name.strip():
             raise TypeError("a check needs a non-empty name, e.g. check('repeat_rate', answer, expected)")
         if status == "correct":
-            line = f"✓ {name}: correct"
+            line = f"✓ {name}: correct" + (f" ({detail})" if detail else "")
         else:
             line = f"{_SYMBOL[status]} {name}: not yet — {detail}"
             if status == "wrong":
