@@ -24,11 +24,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
+# The course's JupyterLab settings live in jupyter_config/ (landing page = the course index,
+# Markdown opens rendered); JupyterLab's own writes stay there too, not in ~/.jupyter.
+# tests/browser/test_landing.py starts JupyterLab the same way.
+LAB_CONFIG := $(CURDIR)/jupyter_config
+LAB_ARGS   ?=
+
 lab: $(STAMP)
 	@NB=""; if [ -n "$$CI" ] || { [ -z "$$DISPLAY" ] && [ "$$(uname)" = "Linux" ]; }; then NB="--no-browser"; fi; \
 	ROOT=""; if [ "$$(id -u)" = "0" ]; then ROOT="--allow-root"; fi; \
-	$(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
-		--LabApp.default_url="/lab/tree/notebooks/README.md"
+	JUPYTER_CONFIG_DIR="$(LAB_CONFIG)" $(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) $(LAB_ARGS)
 
 test: $(STAMP) lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest

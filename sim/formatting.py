@@ -26,7 +26,15 @@ from typing import Any
 
 from sim.schema import kpi_unit
 
-__all__ = ["format_value", "format_ci", "format_kpi", "CURRENCY_UNITS"]
+__all__ = [
+    "format_value",
+    "format_ci",
+    "format_kpi",
+    "format_relative",
+    "format_p",
+    "few_events_note",
+    "CURRENCY_UNITS",
+]
 
 #: Units that are money (the generic ``currency`` and the ISO codes the scenarios use).
 CURRENCY_UNITS = frozenset({"currency", "CNY", "EUR", "USD", "GBP", "JPY"})
@@ -101,3 +109,61 @@ def format_kpi(kpi: str, value: Any, *, currency: str = "currency", signed: bool
     if text == "—" or unit in ("", "share"):
         return text
     return f"{text} {unit}"
+
+
+def format_relative(rel: Any, suppressed: bool = False) -> str:
+    """A relative difference as a signed percentage, or "—" when missing or ``suppressed``.
+
+    Suppressed: the base it is relative to is small against its own confidence interval, so
+    the ratio is noise (see :mod:`sim.experiments.stats`).
+
+    Examples
+    --------
+    >>> format_relative(0.1234), format_relative(-3.77, suppressed=True), format_relative(None)
+    ('+12.3%', '—', '—')
+    """
+    if suppressed or _missing(rel):
+        return "—"
+    return f"{float(rel):+.1%}"
+
+
+def format_p(p: Any) -> str:
+    """A p-value with three decimals, ``<0.001`` below that, "—" when missing.
+
+    Examples
+    --------
+    >>> format_p(0.04321), format_p(1e-7), format_p(float("nan"))
+    ('0.043', '<0.001', '—')
+    """
+    if _missing(p):
+        return "—"
+    return f"{float(p):.3f}" if float(p) >= 0.001 else "<0.001"
+
+
+def few_events_note(kpi: str, events: Any, noun: str, *, needed: int = 30, replications: int | None = None) -> str:
+    """Say that a share rests on too few events, and how many are needed.
+
+    Parameters
+    ----------
+    kpi : str
+        The share KPI.
+    events : number
+        Events the share was computed from (pooled over replications).
+    noun : str
+        What the events are (``"resolved P0 tickets"``).
+    needed : int
+        Events needed for a reliable share.
+    replications : int, optional
+        Replications run; then the note also says about how many would give ``needed`` events
+        at the same run size.
+
+    Examples
+    --------
+    >>> few_events_note("sla_met_P0", 9, "resolved P0 tickets", replications=4)
+    'sla_met_P0: n=9 resolved P0 tickets; ≥30 needed for a reliable share — run more customers/replications (about 14 replications at this size)'
+    """
+    n = 0 if _missing(events) else int(round(float(events)))
+    text = f"{kpi}: n={n:,} {noun}; ≥{needed:,} needed for a reliable share — run more customers/replications"
+    if replications and n > 0:
+        text += f" (about {math.ceil(needed * replications / n):,} replications at this size)"
+    return text

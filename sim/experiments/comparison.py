@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
@@ -41,9 +40,8 @@ from sim.experiments._args import (
 )
 from sim.experiments.engines import run_arms
 from sim.experiments.output import write_experiment
-from sim.experiments.report import comparison_report
-from sim.experiments.stats import summarize
-from sim.schema import kpi_unit
+from sim.experiments.report import comparison_report, draw_differences
+from sim.experiments.stats import is_count, summarize, with_counts
 
 __all__ = ["Comparison", "compare"]
 
@@ -82,8 +80,9 @@ class Comparison:
     Attributes
     ----------
     replications : DataFrame
-        One row per arm x replication: ``policy`` (arm name), ``replication``, ``seed`` and one
-        column per KPI (names and units in :data:`sim.schema.KPIS`).
+        One row per arm x replication: ``policy`` (arm name), ``replication``, ``seed``, one
+        column per KPI (names and units in :data:`sim.schema.KPIS`) and, for each share KPI,
+        its denominator ``n_<kpi>`` (the events it was computed from, e.g. resolved P0 tickets).
     summary : DataFrame
         :func:`summarize` of ``replications`` against :attr:`baseline` (one row per arm and KPI).
     baseline : str
@@ -154,7 +153,10 @@ class Comparison:
         return out
 
     def plot(self, kpis: Sequence[str] | None = None, *, fig: Any = None) -> Any:
-        """Each arm's paired difference to the baseline with its confidence interval, per KPI.
+        """Each arm's difference to the baseline with its confidence interval, per KPI (seaborn).
+
+        The statistics are those of :attr:`summary`: paired t-intervals, and for shares the
+        pooled difference in percentage points with its Newcombe interval.
 
         Parameters
         ----------
@@ -177,31 +179,20 @@ class Comparison:
         >>> [ax.get_xlabel() for ax in fig.axes]
         ['Δ revenue (CNY)', 'Δ mean_wait_h (hours)']
         """
+        import seaborn as sns
+
         kpis = plot_kpis(kpis, self.kpis)
         if fig is None:
             import matplotlib.pyplot as plt
 
             fig = plt.figure(figsize=(6.4, 1.0 + 1.6 * len(kpis) * max(1, (len(self.arms) - 1) ** 0.5)))
-        others = [a for a in self.arms if a != self.baseline]
-        axes = fig.subplots(len(kpis), 1, squeeze=False)[:, 0]
-        s = self.summary.set_index(["policy", "kpi"])
+        with sns.axes_style("whitegrid"):
+            axes = fig.subplots(len(kpis), 1, squeeze=False)[:, 0]
         for ax, kpi in zip(axes, kpis):
-            ys = np.arange(len(others))[::-1]
-            for y, arm in zip(ys, others):
-                r = s.loc[(arm, kpi)]
-                lo, hi, d = r["diff_ci_low"], r["diff_ci_high"], r["diff"]
-                err = None if np.isnan(lo) else [[d - lo], [hi - d]]
-                ax.errorbar(
-                    [d], [y], xerr=err, fmt="o", capsize=4, color="C0" if (np.isnan(lo) or lo <= 0 <= hi) else "C3"
-                )
-            ax.axvline(0.0, color="0.5", lw=1, ls="--")
-            ax.set_yticks(ys, others)
-            ax.set_ylim(-0.7, len(others) - 0.3)
-            ax.set_xlabel(f"Δ {kpi} ({kpi_unit(kpi, self.scenario.currency)})")
-            ax.set_title(f"{kpi}: difference to {self.baseline}", fontsize=10)
+            draw_differences(ax, self, kpi)
         fig.suptitle(
             f"Paired differences vs {self.baseline}\nmean and {self.confidence:.0%} CI over {self.n_replications} "
-            "replications (common random numbers; red: CI excludes 0)",
+            "replications (common random numbers; shares pooled, in pp; red: CI excludes 0)",
             fontsize=10,
         )
         fig.tight_layout()
@@ -216,9 +207,9 @@ class Comparison:
         >>> from sim.experiments import compare, sweep
         >>> cmp = compare("baseline", ["do_nothing"], replications=2, customers=100, days=30, progress=False)
         >>> d = cmp.to_dir(tempfile.mkdtemp())
-        >>> sorted(p.name for p in d.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-        ['experiment.json', 'replications.csv', 'replications.parquet', 'report.html',
-         'summary.csv', 'summary.parquet']
+        >>> {'experiment.json', 'replications.csv', 'replications.parquet', 'report.html',
+        ...  'summary.csv', 'summary.parquet'} <= {p.name for p in d.iterdir()}
+        True
         """
         meta = {
             "kind": "compare",
@@ -320,7 +311,7 @@ def compare(
         seed=seed,
         customers=customers,
         days=days,
-        kpis=kpi_list,
+        kpis=with_counts(kpi_list),
         engine=engine,
         workers=workers,
         address=address,
@@ -329,7 +320,7 @@ def compare(
     )
     table = pd.DataFrame(rows).rename(columns={"arm": "policy"})
     table["policy"] = table["policy"].astype("string")
-    kpi_cols = [c for c in table.columns if c not in ("policy", "replication", "seed")]
+    kpi_cols = [c for c in table.columns if c not in ("policy", "replication", "seed") and not is_count(c)]
     baseline = next(iter(arms))
     summary = summarize(table, by="policy", baseline=baseline, kpis=kpi_cols, confidence=confidence)
     return Comparison(

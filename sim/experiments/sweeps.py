@@ -37,8 +37,9 @@ from sim.experiments._args import (
 )
 from sim.experiments.engines import run_arms
 from sim.experiments.output import write_experiment
-from sim.experiments.report import sweep_report
-from sim.experiments.stats import summarize
+from sim.experiments.report import plot_unit, sweep_report
+from sim.experiments.stats import is_count, summarize, with_counts
+from sim.formatting import format_value
 from sim.schema import kpi_unit
 
 __all__ = ["Sweep", "sweep", "expand_grid", "resolve_path"]
@@ -131,10 +132,12 @@ class Sweep:
     ----------
     table : DataFrame
         One row per grid point x replication: ``point`` (index of the grid point), one column
-        per grid key (named as given), ``replication``, ``seed`` and one column per KPI.
+        per grid key (named as given), ``replication``, ``seed``, one column per KPI and the
+        denominator ``n_<kpi>`` of each share KPI.
     summary : DataFrame
         Per grid point and KPI: the grid columns, ``point``, ``kpi``, ``n``, ``mean``, ``sd``,
-        ``ci_low``, ``ci_high`` (see :func:`summarize`).
+        ``ci_low``, ``ci_high``, ``method``, ``events``, ``few_events`` (see :func:`summarize`;
+        shares are pooled over replications with Wilson intervals).
     grid : dict
         The grid as given (lists of values).
     scenario, policy : the base scenario and policy.
@@ -175,6 +178,8 @@ class Sweep:
         >>> ax.get_xlabel(), ax.get_ylabel()
         ('desk.agents', 'mean_wait_h (hours)')
         """
+        import seaborn as sns
+
         keys = list(self.grid)
         x = keys[0] if x is None else x
         if x not in keys:
@@ -183,7 +188,9 @@ class Sweep:
         if ax is None:
             import matplotlib.pyplot as plt
 
-            _, ax = plt.subplots(figsize=(6.4, 4.0))
+            with sns.axes_style("whitegrid"):
+                _, ax = plt.subplots(figsize=(6.4, 4.0))
+        factor, unit = plot_unit(kpi, self.scenario.currency)
         s = self.summary[self.summary["kpi"] == kpi]
         others = [k for k in keys if k != x]
         groups = s.groupby(others, sort=False) if others else [((), s)]
@@ -191,25 +198,59 @@ class Sweep:
         n_lines = s.groupby(others).ngroups if others else 1
         xvals = np.asarray(self.grid[x], dtype=float) if numeric else np.arange(len(self.grid[x]), dtype=float)
         span = float(np.ptp(xvals)) or 1.0
+        ci_label = f"{self.confidence:.0%} CI"
         for j, (gkey, g) in enumerate(groups):
             gkey = gkey if isinstance(gkey, tuple) else (gkey,)
             dodge = (j - (n_lines - 1) / 2) * 0.015 * span  # keep overlapping error bars apart
             xs = (g[x].to_numpy(dtype=float) if numeric else np.arange(len(g), dtype=float)) + dodge
-            err = np.vstack([g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]])
-            label = ", ".join(f"{k}={v}" for k, v in zip(others, gkey)) or None
-            ax.errorbar(xs, g["mean"], yerr=None if np.isnan(err).all() else err, marker="o", capsize=4, label=label)
+            mean = g["mean"].to_numpy(dtype=float) * factor
+            err = np.vstack([g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]]) * factor
+            label = ", ".join(f"{k}={v}" for k, v in zip(others, gkey)) or kpi
+            color = f"C{j % 10}"
+            sns.lineplot(x=xs, y=mean, marker="o", color=color, label=label, ax=ax)
+            if not np.isnan(err).all():
+                ax.errorbar(xs, mean, yerr=err, fmt="none", ecolor=color, capsize=4, label=ci_label if j == 0 else None)
         if not numeric:
             ax.set_xticks(np.arange(len(self.grid[x])), [str(v) for v in self.grid[x]])
         elif all(isinstance(v, int) for v in self.grid[x]):
             ax.set_xticks(sorted(set(self.grid[x])))
         ax.set_xlabel(x)
-        ax.set_ylabel(f"{kpi} ({kpi_unit(kpi, self.scenario.currency)})")
+        ax.set_ylabel(f"{kpi} ({unit})")
         ax.set_title(
             f"{kpi} by {x} — mean and {self.confidence:.0%} CI over {self.n_replications} replications", fontsize=10
         )
-        if others:
-            ax.legend(fontsize=8)
+        ax.legend(fontsize=8)
         return ax
+
+    def takeaway(self, kpi: str = "profit", x: str | None = None) -> str:
+        """One line on ``kpi`` across the grid: where it is highest and lowest, and whether their CIs overlap.
+
+        Examples
+        --------
+        >>> from sim.experiments import sweep
+        >>> sw = sweep("baseline", None, grid={"desk.cost_per_agent_day": [300.0, 600.0]}, replications=2,
+        ...            customers=200, days=60, progress=False)
+        >>> sw.takeaway("service_cost")  # doctest: +ELLIPSIS
+        'service_cost is highest at desk.cost_per_agent_day=600.0 (... CNY) and lowest at ...=300.0 (... CNY); ...'
+        >>> sw.takeaway("customers_acquired")  # doctest: +ELLIPSIS
+        'customers_acquired is the same at every grid point (...)'
+        """
+        plot_kpis([kpi], self.kpis)
+        x = next(iter(self.grid)) if x is None else x
+        s = self.summary[self.summary["kpi"] == kpi].dropna(subset=["mean"])
+        if s.empty:
+            return f"{kpi}: no data at any grid point"
+        unit = kpi_unit(kpi, self.scenario.currency)
+        hi, lo = s.loc[s["mean"].idxmax()], s.loc[s["mean"].idxmin()]
+        if hi["mean"] == lo["mean"]:
+            return f"{kpi} is the same at every grid point ({format_value(hi['mean'], unit)} {unit})".replace(" )", ")")
+        where = lambda r: ", ".join(f"{k}={r[k]}" for k in self.grid)
+        sep = "do not overlap" if hi["ci_low"] > lo["ci_high"] else "overlap (not distinguishable)"
+        suffix = "" if unit in ("", "share") else f" {unit}"
+        return (
+            f"{kpi} is highest at {where(hi)} ({format_value(hi['mean'], unit)}{suffix}) and lowest at "
+            f"{where(lo)} ({format_value(lo['mean'], unit)}{suffix}); their {self.confidence:.0%} CIs {sep}"
+        )
 
     def to_dir(self, path: str | Path) -> Path:
         """Write ``table`` and ``summary`` (CSV and Parquet), ``experiment.json`` and ``report.html``.
@@ -220,8 +261,9 @@ class Sweep:
         >>> from sim.experiments import compare, sweep
         >>> sw = sweep("baseline", None, grid={"desk.agents": [1, 2]}, replications=2,
         ...                customers=100, days=30, progress=False)
-        >>> sorted(p.name for p in sw.to_dir(tempfile.mkdtemp()).iterdir())  # doctest: +NORMALIZE_WHITESPACE
-        ['experiment.json', 'report.html', 'summary.csv', 'summary.parquet', 'table.csv', 'table.parquet']
+        >>> names = {p.name for p in sw.to_dir(tempfile.mkdtemp()).iterdir()}
+        >>> {'experiment.json', 'report.html', 'summary.csv', 'summary.parquet', 'table.csv', 'table.parquet'} <= names
+        True
         """
         meta = {
             "kind": "sweep",
@@ -307,7 +349,7 @@ def sweep(
         seed=seed,
         customers=customers,
         days=days,
-        kpis=kpi_list,
+        kpis=with_counts(kpi_list),
         engine=engine,
         workers=workers,
         address=address,
@@ -315,11 +357,16 @@ def sweep(
         label="sweep",
     )
     res = pd.DataFrame(rows)
-    kpi_cols = [c for c in res.columns if c not in ("arm", "replication", "seed")]
+    kpi_cols = [c for c in res.columns if c not in ("arm", "replication", "seed") and not is_count(c)]
+    count_cols = [c for c in res.columns if is_count(c)]
     point_idx = res["arm"].astype(int).to_numpy()
     grid_cols = {k: [points[i][k] for i in point_idx] for k in grid}
     table = pd.concat(
-        [pd.DataFrame({"point": point_idx}), pd.DataFrame(grid_cols), res[["replication", "seed"] + kpi_cols]],
+        [
+            pd.DataFrame({"point": point_idx}),
+            pd.DataFrame(grid_cols),
+            res[["replication", "seed"] + kpi_cols + count_cols],
+        ],
         axis=1,
     )
     summary = summarize(table, by="point", kpis=kpi_cols, confidence=confidence)

@@ -48,10 +48,36 @@ class RunTables(Protocol):
     def end_date(self) -> pd.Timestamp: ...
 
 
-__all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS"]
+__all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS", "SHARE_EVENTS", "count_name"]
 
 #: A customer counts as (observed) active while their last order is at most this many days old.
 ACTIVE_WINDOW_DAYS = 90.0
+
+#: The share KPIs of :func:`overall_kpis` and what their denominator counts (the events a share
+#: is computed from). :func:`overall_kpis` reports each denominator as ``n_<kpi>``
+#: (:func:`count_name`), so experiments can pool counts over replications (Wilson intervals) and
+#: say when a share rests on too few events. Which KPIs are shares is :func:`sim.schema.kpi_unit`.
+SHARE_EVENTS: dict[str, str] = {
+    "repeat_rate": "customers acquired",
+    "annual_retention": "year-1 buyers",
+    "contact_open_rate": "contacts",
+    "complaint_rate": "orders",
+    "sla_met_rate": "resolved tickets",
+    **{f"sla_met_{s}": f"resolved {s} tickets" for s in SEVERITIES},
+    "csat": "CSAT answers",
+    "true_retention_1y": "year-1 customers",
+}
+
+
+def count_name(kpi: str) -> str:
+    """The name of the entry of :func:`overall_kpis` that counts a share KPI's denominator.
+
+    Examples
+    --------
+    >>> count_name("sla_met_P0")
+    'n_sla_met_P0'
+    """
+    return f"n_{kpi}"
 
 
 def _nps(scores: pd.Series) -> float:
@@ -121,7 +147,21 @@ def _alive_at(cust: pd.DataFrame, t_end: float) -> int:
 
 
 def overall_kpis(res: RunTables) -> pd.Series:
-    """Overall KPIs of a run (see :data:`sim.schema.KPIS`)."""
+    """Overall KPIs of a run (see :data:`sim.schema.KPIS`), then the denominator of each share.
+
+    The KPIs come first, in the order of the data dictionary; after them, for every share KPI in
+    :data:`SHARE_EVENTS`, ``n_<kpi>`` counts the events the share is computed from (e.g.
+    ``n_sla_met_P0``: resolved P0 tickets whose SLA was decided), so that
+    ``kpi * n_kpi`` is the number of successes. A denominator is NaN where the share is undefined
+    by the horizon (``annual_retention`` below 730 days, ``true_retention_1y`` up to 365).
+
+    Examples
+    --------
+    >>> import sim
+    >>> k = sim.run("baseline", customers=300, days=120, seed=1).kpis()
+    >>> bool(k["n_repeat_rate"] == k["customers_acquired"])
+    True
+    """
     sc = res.scenario
     o, c, tk, sv, ct = res.orders, res.customers, res.tickets, res.surveys, res.contacts
     days = res.horizon_days
@@ -146,20 +186,28 @@ def overall_kpis(res: RunTables) -> pd.Series:
         "orders_per_customer": len(o) / n_cust if n_cust else float("nan"),
         "historical_clv": margin / n_cust if n_cust else float("nan"),
     }
+    denominators: dict[str, float] = {"repeat_rate": float(n_cust), "complaint_rate": float(len(o))}
     out["ltv_cac"] = out["historical_clv"] / c["cac"].mean() if n_cust and c["cac"].mean() > 0 else float("nan")
     # annual retention: bought in year 1 -> bought again in year 2
     if days >= 730:
         y1 = set(o.loc[o["t"] < 365, "customer_id"])
         y2 = set(o.loc[(o["t"] >= 365) & (o["t"] < 730), "customer_id"])
         out["annual_retention"] = len(y1 & y2) / len(y1) if y1 else float("nan")
+        denominators["annual_retention"] = float(len(y1))
     else:
         out["annual_retention"] = float("nan")
-    out.update(_ticket_kpis(tk, len(o), tk[tk["resolved_t"].notna()], tk[tk["first_response_t"].notna()]))
+        denominators["annual_retention"] = float("nan")  # undefined below 730 days
+    resolved = tk[tk["resolved_t"].notna()]
+    out.update(_ticket_kpis(tk, len(o), resolved, tk[tk["first_response_t"].notna()]))
+    denominators["sla_met_rate"] = float(resolved["sla_met"].notna().sum())
     for s in SEVERITIES:
         d = tk.loc[tk["severity"] == s, "sla_met"].dropna()
         out[f"sla_met_{s}"] = float(d.astype(bool).mean()) if len(d) else float("nan")
+        denominators[f"sla_met_{s}"] = float(len(d))
     out.update(_survey_kpis(sv))
+    denominators["csat"] = float((sv["instrument"] == "csat").sum())
     out.update(_action_kpis(ct, res.events, tk))
+    denominators["contact_open_rate"] = float(len(ct))
     out["active_customers"] = float(_active_at(o, days))
     out["true_alive"] = float(_alive_at(c, days))
     out["true_churned"] = float(c["true_churn_t"].notna().sum())
@@ -169,6 +217,9 @@ def overall_kpis(res: RunTables) -> pd.Series:
         out["true_retention_1y"] = float((np.isnan(ct_) | (ct_ - first_year["acquired_t"].to_numpy() > 365.0)).mean())
     else:
         out["true_retention_1y"] = float("nan")
+    denominators["true_retention_1y"] = float(len(first_year)) if days > 365 else float("nan")
+    for kpi in SHARE_EVENTS:
+        out[count_name(kpi)] = denominators[kpi]
     return pd.Series(out, name="value")
 
 
