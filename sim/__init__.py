@@ -10,15 +10,32 @@ The public API::
     res.kpis(), res.kpis(by="month")
     cmp = sim.compare(sc, {"now": "do_nothing", "vip": "vip_care"}, replications=20, seed=1, engine="process")
     cmp.summary, cmp.plot(), cmp.to_dir("runs/vip")
+
+The names are imported on first use (PEP 562), so ``import sim`` and the ``retention-lab``
+command start without loading pandas, numpy, SimPy or SciPy; ``from sim import run``,
+``sim.Scenario`` and ``dir(sim)`` work as usual.
+
+Examples
+--------
+>>> import sim
+>>> "run" in dir(sim) and sim.run.__module__ == "sim.runner"
+True
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sim._version import __version__
-from sim.config import Policy, Scenario
 from sim.errors import ConfigError, DataError, LatentAccessError, NotFittedError, RetentionLabError
-from sim.experiments import Comparison, Sweep, compare, sweep
-from sim.results import Result
-from sim.runner import run
-from sim.world.observed import FirmView
+
+if TYPE_CHECKING:  # what a type checker (and a reader) sees; at run time the names load lazily
+    from sim.config import Policy, Scenario
+    from sim.experiments import Comparison, Sweep, compare, sweep
+    from sim.results import Result
+    from sim.runner import run
+    from sim.world.observed import FirmView
 
 __all__ = [
     "Scenario",
@@ -37,3 +54,49 @@ __all__ = [
     "NotFittedError",
     "__version__",
 ]
+
+#: Public name -> the module that defines it (imported on first access).
+_LAZY: dict[str, str] = {
+    "Scenario": "sim.config",
+    "Policy": "sim.config",
+    "Result": "sim.results",
+    "FirmView": "sim.world.observed",
+    "run": "sim.runner",
+    "compare": "sim.experiments",
+    "sweep": "sim.experiments",
+    "Comparison": "sim.experiments",
+    "Sweep": "sim.experiments",
+}
+
+#: Sub-packages reachable as attributes (``sim.analysis.rfm``) without an explicit import.
+_SUBMODULES = frozenset(
+    {
+        "analysis",
+        "cli",
+        "config",
+        "datasets",
+        "experiments",
+        "formatting",
+        "results",
+        "runner",
+        "schema",
+        "teach",
+        "world",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name or a sub-package the first time it is used, then cache it."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"sim.{name}")
+    else:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

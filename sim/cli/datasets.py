@@ -19,11 +19,12 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from sim.cli._output import handles_errors
+from sim.cli._options import option
+from sim.cli._output import check_out_dir, handles_errors, writing
+from sim.errors import ConfigError
 
 __all__ = ["app"]
 
@@ -38,21 +39,19 @@ def _group() -> None:
 @app.command("build")
 @handles_errors
 def build_cmd(
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", "-o", help="Folder to write to, or to check with --check (default: the repository's datasets/)."
-        ),
-    ] = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 if the files in --out differ from a fresh build.")
-    ] = False,
+    out: str | None = option("out"),
+    check: bool = option("check", False),
 ) -> None:
-    """Regenerate the datasets (fixed seeds, byte-deterministic) and their SHA-256 manifest."""
+    """Regenerate the datasets (fixed seeds, byte-deterministic) and their manifest.
+
+    --out: the folder to write, or to compare with --check (default: the package's data folder).
+    """
     from sim.datasets import build_datasets, check_datasets, datasets_dir  # lazy: keeps `--help` quick
 
-    target = datasets_dir() if out is None else out
+    if out is not None and not out.strip():
+        raise ConfigError("--out '' is empty: give a folder name, e.g. --out /tmp/datasets")
     if check:
+        target = datasets_dir() if out is None else Path(out)
         problems = check_datasets(target)
         for line in problems:
             typer.echo(line)
@@ -65,6 +64,10 @@ def build_cmd(
             raise typer.Exit(1)
         typer.echo(f"datasets in {target} are up to date")
         return
-    written = build_datasets(target)
+    target = datasets_dir() if out is None else Path(out)
+    if out is not None and not (target / "MANIFEST.json").exists() and not (target / "CHECKSUMS.sha256").exists():
+        check_out_dir(out, "datasets")  # a new or empty folder; ours (a manifest) is rebuilt in place
+    with writing(target, atomic=False):
+        written = build_datasets(target)
     for name in written:
         typer.echo(f"wrote {target / name}")

@@ -9,10 +9,11 @@ Examples
 --------
 ::
 
-    retention-lab compare --scenario baseline --policy do_nothing --policy vip_care -n 20 \\
+    retention-lab compare --scenario baseline --policy do_nothing --policy vip_care -r 20 \\
         --engine process --customers 5000 --days 730 --seed 1 --out runs/vip
     retention-lab sweep --scenario baseline --policy do_nothing --grid desk.agents=1,2,3 \\
-        --grid policy.service.extra_agents=0,1 -n 10 --out runs/desk
+        --grid policy.service.extra_agents=0,1 -r 10 --out runs/desk
+    retention-lab compare -p do_nothing -p vip_care -r 4 -c 2000 --format json > cmp.json
 """
 
 from __future__ import annotations
@@ -21,9 +22,22 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 
-from sim.cli._output import comparison_table, console, handles_errors, sweep_table
+from sim.cli._options import OutputFormat, legacy_replications, option
+from sim.cli._output import (
+    check_out_dir,
+    comparison_table,
+    console,
+    emit,
+    err_console,
+    handles_errors,
+    progress_on_stderr,
+    summary_rows,
+    sweep_table,
+    want_progress,
+    writing,
+)
+from sim.cli.run import policy_label
 from sim.errors import ConfigError
 
 __all__ = ["app", "parse_grid"]
@@ -67,6 +81,8 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
             )
         if path in grid:
             raise ConfigError(f"--grid names {path!r} twice; put all its values in one option ({path}=a,b,c)")
+        import yaml
+
         values = []
         for p in parts:
             try:
@@ -77,113 +93,148 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
     return grid
 
 
-#: Printed by default by ``sweep`` (one column per KPI, so fewer).
+def _written(path: Path, what: str, fmt: OutputFormat) -> None:
+    say = console if fmt == OutputFormat.table else err_console
+    say.print(f"written to {path}: {what}, experiment.json, report.html, MANIFEST.json", highlight=False)
+
+
 @app.command()
 @handles_errors
 def compare(
-    scenario: str = typer.Option("baseline", "--scenario", "-s", help="Scenario preset name or YAML path."),
-    policy: list[str] = typer.Option(
-        [], "--policy", "-p", help="Policy preset or YAML path (repeat; the first is the baseline; 'none' = no policy)."
-    ),
-    replications: int = typer.Option(10, "--replications", "-n", help="Replications per policy."),
-    engine: str = typer.Option("local", "--engine", "-e", help="local, process or dask."),
-    customers: int | None = typer.Option(None, "--customers", help="Paid customers per run (default: the scenario's)."),
-    days: float | None = typer.Option(None, "--days", "-d", help="Horizon in days (default: the scenario's)."),
-    seed: int = typer.Option(0, "--seed", help="Master seed (replication k uses the same seed for every policy)."),
-    workers: int | None = typer.Option(None, "--workers", "-w", help="Processes / Dask workers (default: all cores)."),
-    address: str | None = typer.Option(None, "--address", help="Dask scheduler address (engine dask)."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write replications, summary (CSV + Parquet) and report.html here."
-    ),
-    kpi: list[str] = typer.Option([], "--kpi", "-k", help="KPIs to print (repeat; all are written)."),
-    progress: bool | None = typer.Option(
-        None, "--progress/--no-progress", help="Progress bar (default: for long runs)."
-    ),
+    scenario: str = option("scenario", "baseline"),
+    policy: list[str] = option("policy", []),
+    replications: int | None = option("replications"),
+    legacy_n: int | None = option("legacy_n"),
+    engine: str = option("engine", "local"),
+    customers: int | None = option("customers"),
+    days: float | None = option("days"),
+    seed: int = option("seed", 0),
+    workers: int | None = option("workers"),
+    address: str | None = option("address"),
+    out: str | None = option("out"),
+    kpi: list[str] = option("kpi", []),
+    fmt: OutputFormat = option("format", OutputFormat.table),
+    progress: bool | None = option("progress"),
 ) -> None:
-    """Compare policies over replications with common random numbers; print paired differences."""
-    from sim.experiments import compare as run_compare
+    """Compare policies over replications with common random numbers; print paired differences.
 
+    Give --policy once per arm (at least one; the first is the baseline; 'none' = no policy).
+    With --out FOLDER, write replications and summary (CSV + Parquet), experiment.json,
+    report.html and MANIFEST.json there, all at once.
+    """
+    from sim.experiments import compare as run_compare
+    from sim.experiments.output import experiment_files
+
+    reps = legacy_replications(replications, legacy_n)
     if not policy:
         raise ConfigError(
             "give at least one --policy (the first is the baseline), e.g. --policy do_nothing --policy vip_care"
         )
     arms: dict[str, Any] = {}
     for p in policy:
-        name = "none" if p.lower() == "none" else (Path(p).stem if Path(p).suffix in (".yaml", ".yml") else p)
+        name = policy_label(p)
         if name in arms:
             raise ConfigError(f"--policy {p!r} is given twice")
         arms[name] = None if p.lower() == "none" else p
-    cmp = run_compare(
-        scenario,
-        arms,
-        replications=replications,
-        seed=seed,
-        engine=engine,
-        customers=customers,
-        days=days,
-        workers=workers,
-        address=address,
-        progress=progress,
-    )
-    table = comparison_table(cmp, kpi or None)
-    console.print(
-        f"[bold]{cmp.scenario.name}[/] · {', '.join(cmp.arms)} · {cmp.n_replications} replications · "
-        f"{cmp.customers:,} customers × {cmp.days:g} days · seed {seed} · engine {engine}"
-    )
-    console.print(table)
-    if out is not None:
-        path = cmp.to_dir(out)
-        console.print(
-            f"written to [bold]{path}[/]: replications / summary (.csv, .parquet), experiment.json, report.html"
+    target = None if out is None else check_out_dir(out, "experiment", experiment_files(["replications", "summary"]))
+    with progress_on_stderr():
+        cmp = run_compare(
+            scenario,
+            arms,
+            replications=reps,
+            seed=seed,
+            engine=engine,
+            customers=customers,
+            days=days,
+            workers=workers,
+            address=address,
+            progress=want_progress(progress, float("inf")),  # a terminal gets a bar
         )
+    currency = cmp.scenario.currency
+    meta: dict[str, Any] = {
+        "command": "compare",
+        "scenario": cmp.scenario.name,
+        "policies": list(cmp.arms),
+        "baseline": cmp.baseline,
+        "seed": cmp.seed,
+        "customers": cmp.customers,
+        "days": cmp.days,
+        "replications": cmp.n_replications,
+        "currency": currency,
+        "engine": cmp.engine,
+        "confidence": cmp.confidence,
+    }
+    tables = [comparison_table(cmp, kpi or None)] if fmt == OutputFormat.table else []
+    emit(fmt, meta, summary_rows(cmp.summary, kpi or None, currency=currency), tables)
+    if target is not None:
+        with writing(target, atomic=True), err_console.status(f"writing {target} (report.html) ..."):
+            path = cmp.to_dir(target)
+        _written(path, "replications / summary (.csv, .parquet)", fmt)
 
 
 @app.command()
 @handles_errors
 def sweep(
-    scenario: str = typer.Option("baseline", "--scenario", "-s", help="Scenario preset name or YAML path."),
-    policy: str | None = typer.Option(None, "--policy", "-p", help="Base policy preset or YAML path (default: none)."),
-    grid: list[str] = typer.Option(
-        [], "--grid", "-g", help="path=v1,v2,... (repeat; Cartesian product). Paths: scenario.<f>, policy.<f> or bare."
-    ),
-    replications: int = typer.Option(10, "--replications", "-n", help="Replications per grid point."),
-    engine: str = typer.Option("local", "--engine", "-e", help="local, process or dask."),
-    customers: int | None = typer.Option(None, "--customers", help="Paid customers per run (default: the scenario's)."),
-    days: float | None = typer.Option(None, "--days", "-d", help="Horizon in days (default: the scenario's)."),
-    seed: int = typer.Option(0, "--seed", help="Master seed (every grid point uses the same replication seeds)."),
-    workers: int | None = typer.Option(None, "--workers", "-w", help="Processes / Dask workers (default: all cores)."),
-    address: str | None = typer.Option(None, "--address", help="Dask scheduler address (engine dask)."),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write table, summary (CSV + Parquet) and report.html here."
-    ),
-    kpi: list[str] = typer.Option([], "--kpi", "-k", help="KPIs to print (repeat; all are written)."),
-    progress: bool | None = typer.Option(
-        None, "--progress/--no-progress", help="Progress bar (default: for long runs)."
-    ),
+    scenario: str = option("scenario", "baseline"),
+    policy: str | None = option("policy"),
+    grid: list[str] = option("grid", []),
+    replications: int | None = option("replications"),
+    legacy_n: int | None = option("legacy_n"),
+    engine: str = option("engine", "local"),
+    customers: int | None = option("customers"),
+    days: float | None = option("days"),
+    seed: int = option("seed", 0),
+    workers: int | None = option("workers"),
+    address: str | None = option("address"),
+    out: str | None = option("out"),
+    kpi: list[str] = option("kpi", []),
+    fmt: OutputFormat = option("format", OutputFormat.table),
+    progress: bool | None = option("progress"),
 ) -> None:
-    """Run a grid of scenario / policy fields over replications; print mean and CI per point."""
-    from sim.experiments import sweep as run_sweep
+    """Run a grid of scenario / policy fields over replications; print mean and CI per grid point.
 
+    --policy is the base policy the grid changes (default: none). With --out FOLDER, write the
+    table and summary (CSV + Parquet), experiment.json, report.html and MANIFEST.json there.
+    """
+    from sim.experiments import sweep as run_sweep
+    from sim.experiments.output import experiment_files
+
+    reps = legacy_replications(replications, legacy_n)
     g = parse_grid(grid)
-    sw = run_sweep(
-        scenario,
-        policy,
-        grid=g,
-        replications=replications,
-        seed=seed,
-        engine=engine,
-        customers=customers,
-        days=days,
-        workers=workers,
-        address=address,
-        progress=progress,
-    )
-    table = sweep_table(sw, kpi or None)
-    console.print(
-        f"[bold]{sw.scenario.name}[/] · policy {policy or 'none'} · {len(sw.summary['point'].unique())} grid points · "
-        f"{sw.n_replications} replications · {sw.customers:,} customers × {sw.days:g} days · seed {seed} · engine {engine}"
-    )
-    console.print(table)
-    if out is not None:
-        path = sw.to_dir(out)
-        console.print(f"written to [bold]{path}[/]: table / summary (.csv, .parquet), experiment.json, report.html")
+    target = None if out is None else check_out_dir(out, "experiment", experiment_files(["table", "summary"]))
+    base = None if policy is None or policy.lower() == "none" else policy
+    with progress_on_stderr():
+        sw = run_sweep(
+            scenario,
+            base,
+            grid=g,
+            replications=reps,
+            seed=seed,
+            engine=engine,
+            customers=customers,
+            days=days,
+            workers=workers,
+            address=address,
+            progress=want_progress(progress, float("inf")),  # a terminal gets a bar
+        )
+    currency = sw.scenario.currency
+    meta: dict[str, Any] = {
+        "command": "sweep",
+        "scenario": sw.scenario.name,
+        "policy": policy_label(policy),
+        "grid": list(sw.grid),
+        "grid_points": int(sw.summary["point"].nunique()),
+        "seed": sw.seed,
+        "customers": sw.customers,
+        "days": sw.days,
+        "replications": sw.n_replications,
+        "currency": currency,
+        "engine": sw.engine,
+        "confidence": sw.confidence,
+    }
+    tables = [sweep_table(sw, kpi or None)] if fmt == OutputFormat.table else []
+    emit(fmt, meta, summary_rows(sw.summary, kpi or None, currency=currency), tables)
+    if target is not None:
+        with writing(target, atomic=True), err_console.status(f"writing {target} (report.html) ..."):
+            path = sw.to_dir(target)
+        _written(path, "table / summary (.csv, .parquet)", fmt)

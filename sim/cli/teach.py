@@ -17,15 +17,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.cli._output import fail, handles_errors
-from sim.teach.build import MarkerError, apply_changes, plan_exercises
-from sim.teach.notebooks import strip_notebooks
-from sim.teach.toc import update_readme
+from sim.cli._options import option
+from sim.cli._output import fail, handles_errors, writing
 
 __all__ = ["app"]
 
@@ -40,11 +39,13 @@ _VERB = {"create": "missing", "update": "stale", "delete": "orphaned (no solutio
 @app.command("build-exercises")
 @handles_errors
 def build_exercises_cmd(
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if exercises/ is stale.")] = False,
-    solutions: Annotated[Path, typer.Option("--solutions", help="Folder of solutions notebooks.")] = Path("solutions"),
-    exercises: Annotated[Path, typer.Option("--exercises", help="Folder to write exercises to.")] = Path("exercises"),
+    check: bool = option("check", False),
+    solutions: Path = option("solutions", Path("solutions")),
+    exercises: Path = option("exercises", Path("exercises")),
 ) -> None:
     """Generate exercises/NN_*.ipynb from solutions/NN_*.ipynb (byte-deterministic)."""
+    from sim.teach.build import MarkerError, apply_changes, plan_exercises  # lazy: nbformat is slow to import
+
     try:
         changes = plan_exercises(solutions, exercises)
     except (MarkerError, FileNotFoundError, ValueError) as exc:
@@ -61,7 +62,8 @@ def build_exercises_cmd(
             raise typer.Exit(1)
         typer.echo(f"exercises in sync with {solutions}/")
         return
-    apply_changes(changes)
+    with writing(exercises, atomic=False):
+        apply_changes(changes)
     for c in changes:
         typer.echo(f"{c.action}d {c.path}")
     if not changes:
@@ -75,12 +77,15 @@ def strip_cmd(
         list[Path] | None,
         typer.Argument(help="Notebooks or folders (default: notebooks solutions exercises)."),
     ] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if a notebook is not clean.")] = False,
+    check: bool = option("check", False),
 ) -> None:
     """Remove outputs, execution counts and volatile metadata from notebooks (in place)."""
+    from sim.teach.notebooks import strip_notebooks
+
     targets = paths or [p for p in (Path("notebooks"), Path("solutions"), Path("exercises")) if p.is_dir()]
     try:
-        changed = strip_notebooks(targets, check=check)
+        with contextlib.nullcontext() if check else writing(" ".join(map(str, targets)), atomic=False):
+            changed = strip_notebooks(targets, check=check)
     except (FileNotFoundError, ValueError) as exc:
         fail(exc)
     for p in changed:
@@ -95,10 +100,12 @@ def strip_cmd(
 @app.command("toc")
 @handles_errors
 def toc_cmd(
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the table is stale.")] = False,
-    readme: Annotated[Path, typer.Option("--readme", help="The course index to update.")] = Path("notebooks/README.md"),
+    check: bool = option("check", False),
+    readme: Path = option("readme", Path("notebooks/README.md")),
 ) -> None:
     """Render the chapter table of the course index from sim/teach/toc.py."""
+    from sim.teach.toc import update_readme
+
     try:
         changed = update_readme(readme, check=check)
     except (FileNotFoundError, ValueError) as exc:

@@ -24,7 +24,7 @@ def test_run_prints_kpis_and_writes_tables(tmp_path):
 
 
 def test_run_with_a_policy_and_monthly_kpis(tmp_path):
-    r = runner.invoke(app, ["run", "-p", "vip_care", "-n", "400", "-d", "90", "--monthly"])
+    r = runner.invoke(app, ["run", "-p", "vip_care", "-c", "400", "-d", "90", "--monthly"])
     assert r.exit_code == 0, r.output
     assert "contacts" in r.output and "2025-03" in r.output
 
@@ -34,9 +34,9 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path):
     assert r.exit_code == 2 and "unknown scenario 'no_such_world'" in r.output
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\ndesk: {agents: -1}\n")
-    r = runner.invoke(app, ["run", "--scenario", str(bad), "-n", "10", "-d", "10"])
+    r = runner.invoke(app, ["run", "--scenario", str(bad), "-c", "10", "-d", "10"])
     assert r.exit_code == 2 and "desk.agents" in r.output and "-1" in r.output
-    r = runner.invoke(app, ["run", "-n", "0"])
+    r = runner.invoke(app, ["run", "-c", "0"])
     assert r.exit_code == 2 and "customers=0" in r.output
 
 
