@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import simpy
@@ -110,6 +111,8 @@ class FirmActions:
         self.k_rate = sat.rate_elasticity if sat.enabled else 0.0
         self.k_drop = sat.dropout_shift if sat.enabled else 0.0
         self.r_contact = streams.buffered("contact")
+        #: called with ``i`` when a customer opts out (the firm's records; see World.feed)
+        self.on_opt_out: Callable[[int], None] | None = None
 
     def deliver(
         self, i: int, campaign: str, channel: str, offer_name: str | None, variant: str = "", extra_boost: float = 0.0
@@ -138,6 +141,8 @@ class FirmActions:
             if not c.opted_out[i] and self.r_contact.uniform() < fat.opt_out_prob:
                 c.opted_out[i] = True
                 self.events.add(i, now, "opted_out", campaign)
+                if self.on_opt_out is not None:
+                    self.on_opt_out(i)
         opened = self.r_contact.uniform() < ch.open_rate
         contacts.opened[cid] = opened
         if not opened:

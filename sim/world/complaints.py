@@ -33,7 +33,7 @@ from simpy.events import Timeout
 
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
-from sim.world.desk import ServiceDesk, ServiceTimeSampler, TicketLog
+from sim.world.desk import DeskPool, ServiceDesk, ServiceTimeSampler, TicketLog
 from sim.world.lifecycle import Lifecycle
 from sim.world.model import HOURS_PER_DAY, service_churn_probability, sla_met
 from sim.world.rng import Categorical, Streams
@@ -71,7 +71,9 @@ class Complaints:
     streams : Streams
         Draws come from the ``complaint``, ``bot``, ``churn`` and ``desk.service`` streams.
     agents : int
-        Round-the-clock agents (ignored when the policy defines shifts).
+        Round-the-clock agents (per team with a ``share``; ignored when the policy defines shifts).
+    share : float, optional
+        Reference desks staffed (:func:`~sim.world.model.desk_share`); ``None`` or 1: one desk of ``agents``.
 
     Attributes
     ----------
@@ -105,6 +107,7 @@ class Complaints:
         surveys: Surveys,
         streams: Streams,
         agents: int,
+        share: float | None = None,
     ) -> None:
         comp, sat = sc.complaints, sc.satisfaction
         self.env = env
@@ -141,10 +144,25 @@ class Complaints:
         self.breach_felt: set[int] = set()
         shifts = [(sh.start_h, sh.end_h, sh.agents) for sh in svc.shifts] if svc is not None else []
         extra = svc.extra_agents if svc is not None else 0
-        # with shifts, the shifts are the staffing (plus any extra round-the-clock agents)
-        self.desk = ServiceDesk(
-            env, tickets, (0 if shifts else agents) + extra, service, on_resolved=self.on_resolved, shifts=shifts
-        )
+        # with shifts, the shifts are the staffing (plus any extra round-the-clock agents); with a
+        # share other than one reference desk, reference-sized teams (model.desk_share)
+        if share is not None and not shifts and share != 1.0:
+            pool = DeskPool(
+                share,
+                streams.buffered("desk.team"),
+                streams.buffered("desk.pool"),
+                ServiceTimeSampler(
+                    streams.buffered("desk.pool.service", gamma_shape=1.0 / (st.cv * st.cv)),
+                    [st.mean_h[s] for s in SEVERITIES],
+                    st.distribution,
+                    st.cv,
+                ),
+            )
+            self.desk = ServiceDesk(env, tickets, agents, service, on_resolved=self.on_resolved, pool=pool, extra=extra)
+        else:
+            self.desk = ServiceDesk(
+                env, tickets, (0 if shifts else agents) + extra, service, on_resolved=self.on_resolved, shifts=shifts
+            )
         self.escalate = bool(svc is not None and svc.escalate_on_breach)
         self.bot = svc.bot if svc is not None and svc.bot.enabled else None
         self.on_ticket_opened: Callable[[int, float], None] | None = None

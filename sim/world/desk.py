@@ -25,16 +25,27 @@ True
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.events import Timeout
 
-from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
+from sim.world.model import (
+    HOURS_PER_DAY,
+    POOL_SPREAD_DAYS,
+    desk_teams,
+    gamma_service_parameters,
+    lognormal_service_parameters,
+    pool_background_per_ticket,
+    staffed_agent_days,
+    team_weights,
+)
 from sim.world.rng import Buffered, Streams
 
-__all__ = ["TicketLog", "ServiceDesk", "ServiceTimeSampler", "simulate_queue", "HOURS_PER_DAY"]
+__all__ = ["TicketLog", "ServiceDesk", "DeskPool", "ServiceTimeSampler", "simulate_queue", "HOURS_PER_DAY"]
 
 
 class TicketLog:
@@ -133,6 +144,36 @@ class ServiceTimeSampler:
         return self._scale[rank] * self.stream.gamma()
 
 
+class DeskPool:
+    """A desk of reference-sized teams, one of them shared with other clients (:func:`~sim.world.model.desk_share`).
+
+    Parameters
+    ----------
+    share : float
+        Reference desks the firm staffs (:func:`~sim.world.model.desk_share`).
+    route : Buffered
+        Draws which team a ticket goes to.
+    background : Buffered
+        Draws the other clients' tickets (how many, and when).
+    background_time : callable
+        ``background_time(rank) -> days``: handling time of another client's ticket.
+    """
+
+    def __init__(self, share: float, route: Buffered, background: Buffered, background_time: Callable[[int], float]):
+        self.share = share
+        self.whole, self.frac = desk_teams(share)
+        self.cum = np.cumsum(team_weights(share)).tolist()
+        self.per_ticket = pool_background_per_ticket(share)
+        self.route = route
+        self.background = background
+        self.background_time = background_time
+
+    @property
+    def teams(self) -> int:
+        """Teams on the desk (the whole ones, plus the shared one if any)."""
+        return self.whole + (1 if self.frac else 0)
+
+
 class ServiceDesk:
     """Agents serving a priority queue of tickets (lower rank = more urgent).
 
@@ -142,11 +183,21 @@ class ServiceDesk:
     log : TicketLog
         Where tickets live; the desk writes first response, resolution and agent into it.
     agents : int
-        Agents on duty.
+        Agents on duty (per team with a ``pool``).
     service_time : callable
         ``service_time(rank) -> days``.
     on_resolved : callable, optional
         ``on_resolved(ticket_index)`` called at resolution (the customer's reaction).
+    shifts : sequence of (start_h, end_h, agents)
+        Daily shifts on top of the round-the-clock agents (not with a ``pool``).
+    pool : DeskPool, optional
+        Several reference-sized teams, each with its own queue and ``agents`` agents (plus
+        ``extra`` on the first); a ticket goes to a team by :func:`~sim.world.model.team_weights`
+        and the shared team also serves other clients' tickets
+        (:func:`~sim.world.model.pool_background_per_ticket`, spread over
+        :data:`~sim.world.model.POOL_SPREAD_DAYS` after each of the firm's). Without it: one team.
+    extra : int
+        Agents of the firm's own on top, on the first team (with a ``pool``).
     """
 
     def __init__(
@@ -157,52 +208,89 @@ class ServiceDesk:
         service_time: Callable[[int], float],
         on_resolved: Callable[[int], None] | None = None,
         shifts: Sequence[tuple[float, float, int]] = (),
+        pool: DeskPool | None = None,
+        extra: int = 0,
     ) -> None:
         self.env = env
         self.log = log
-        self.queue = simpy.PriorityStore(env)
+        self.pool = pool
+        n_teams = pool.teams if pool is not None else 1
+        self.queues = [simpy.PriorityStore(env) for _ in range(n_teams)]
+        self.queue = self.queues[0]
+        self.team_of: dict[int, int] = {}  # ticket -> team (only with several teams)
         self.service_time = service_time
         self.on_resolved = on_resolved
         self.busy_time = 0.0
         self._seq = 0
         self.agents = agents
+        self.extra = extra
         # shift k: (start_h, end_h, agents) repeating daily, on top of `agents` round-the-clock agents
         self.shifts = [(a / HOURS_PER_DAY, b / HOURS_PER_DAY, n) for a, b, n in shifts]
-        for k in range(agents):
-            env.process(self._agent(k, None))
-        k = agents
+        k = 0
+        for team, queue in enumerate(self.queues):
+            for _ in range(agents + (extra if team == 0 else 0)):
+                env.process(self._agent(k, None, queue))
+                k += 1
         for start, end, n in self.shifts:
             for _ in range(n):
-                env.process(self._agent(k, (start, end)))
+                env.process(self._agent(k, (start, end), self.queue))
                 k += 1
 
     @property
     def agent_days_per_day(self) -> float:
-        """Agent-days of staffing per calendar day (round-the-clock agents plus shifts)."""
-        return self.agents + sum((end - start) * n for start, end, n in self.shifts)
+        """Agent-days of staffing the firm pays per calendar day (round-the-clock agents, its share
+        of the teams with a pool, plus shifts)."""
+        if self.pool is not None:
+            return staffed_agent_days(self.agents, self.pool.share) + self.extra
+        return self.agents + self.extra + sum((end - start) * n for start, end, n in self.shifts)
 
     def submit(self, ticket: int, priority: float | None = None) -> None:
         """Queue a ticket (already opened in the log); lower ``priority`` is served first
         (default: its severity rank)."""
         self._seq += 1
-        key = self.log.severity[ticket] if priority is None else priority
-        self.queue.put((key, self._seq, ticket))
+        rank = self.log.severity[ticket]
+        key = rank if priority is None else priority
+        pool = self.pool
+        if pool is None:
+            self.queue.put((key, self._seq, ticket))
+            return
+        team = 0
+        if len(self.queues) > 1:
+            cum = pool.cum
+            team = min(bisect_right(cum, pool.route.uniform() * cum[-1]), len(cum) - 1)
+            self.team_of[ticket] = team
+        self.queues[team].put((key, self._seq, ticket))
+        if pool.per_ticket:  # the shared team's other clients, like the firm, send tickets too
+            bg = pool.background
+            n = int(pool.per_ticket)
+            if bg.uniform() < pool.per_ticket - n:
+                n += 1
+            for _ in range(n):
+                ev = Timeout(self.env, bg.uniform() * POOL_SPREAD_DAYS, rank)
+                ev.callbacks.append(self._background_arrives)
+
+    def _background_arrives(self, ev: Timeout) -> None:
+        """Another client's ticket (severity rank ``ev._value``) joins the shared team's queue."""
+        self._seq += 1
+        rank = ev._value
+        self.queues[-1].put((rank, self._seq, -1 - rank))
 
     def escalate(self, ticket: int) -> None:
         """Move a still-queued ticket to the front (a second, top-priority queue entry; the
         stale entry is skipped when an agent reaches it)."""
         self._seq += 1
-        self.queue.put((-1.0, self._seq, ticket))
+        self.queues[self.team_of.get(ticket, 0)].put((-1.0, self._seq, ticket))
 
     @property
     def backlog(self) -> int:
-        """Queue entries waiting for an agent (escalated tickets may count twice)."""
-        return len(self.queue.items)
+        """Queue entries waiting for an agent (escalated tickets may count twice; other clients'
+        tickets at a shared team count too)."""
+        return sum(len(q.items) for q in self.queues)
 
-    def _agent(self, k: int, shift: tuple[float, float] | None):  # a SimPy process
+    def _agent(self, k: int, shift: tuple[float, float] | None, queue: simpy.PriorityStore):  # a SimPy process
         env = self.env
-        get = self.queue.get
-        put = self.queue.put
+        get = queue.get
+        put = queue.put
         log = self.log
         fr = log.first_response
         res = log.resolved
@@ -214,6 +302,9 @@ class ServiceDesk:
                 yield env.timeout(_until_shift(env.now, shift))
             item = yield get()
             tid = item[2]
+            if tid < 0:  # another client's ticket at a shared team
+                yield env.timeout(self.pool.background_time(-1 - tid))  # type: ignore[union-attr]
+                continue
             if fr[tid] == fr[tid]:  # already taken (stale entry of an escalated ticket)
                 continue
             if shift is not None and not _on_duty(env.now, shift):

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 
@@ -90,10 +90,12 @@ class World:
     streams : Streams
         The run's random streams.
     agents : int
-        Agents on the desk.
+        Agents on the desk (per reference-sized team with a ``share``).
     policy : Policy, optional
         Its service levers and loyalty points act inside the world even without a firm; its
         decisions are the firm's (:meth:`attach_firm`).
+    share : float, optional
+        Reference desks the firm staffs (:func:`~sim.world.model.desk_share`); ``None``: one desk.
 
     Attributes
     ----------
@@ -125,6 +127,7 @@ class World:
         streams: Streams,
         agents: int,
         policy: Policy | None = None,
+        share: float | None = None,
     ) -> None:
         self.env = env
         self.sc = sc
@@ -132,6 +135,7 @@ class World:
         self.streams = streams
         self.policy = policy
         self.firm: FirmHooks | None = None
+        self._feeds: list[Any] = []  # the records of the firm's ports (World.feed)
         loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
         points_rate = loyalty.points_per_currency if loyalty is not None else 0.0
 
@@ -142,7 +146,7 @@ class World:
         self.surveys = Surveys(env, sc, self.customers, self.logs.surveys, streams)
         self.lifecycle = Lifecycle(env, sc, horizon, self.customers, self.logs, streams, points_rate)
         self.complaints = Complaints(
-            env, sc, policy, self.customers, self.tickets, self.lifecycle, self.surveys, streams, agents
+            env, sc, policy, self.customers, self.tickets, self.lifecycle, self.surveys, streams, agents, share
         )
         self.actions = FirmActions(env, sc, policy, self.customers, self.logs, self.lifecycle, streams)
         self.market = Market(env, self.customers, self.lifecycle, self.complaints, streams)
@@ -174,10 +178,59 @@ class World:
         if self.firm is not None:
             raise ValueError("this world already has a firm")
         self.firm = firm
-        self.lifecycle.on_acquired = firm.on_acquired
-        self.lifecycle.on_order = firm.on_order
-        self.complaints.on_ticket_opened = firm.on_ticket_opened
-        self.complaints.on_ticket_resolved = firm.on_ticket_resolved
+        self._wire()
+
+    def feed(self, records: Any) -> None:
+        """From now on, write what the firm observes into ``records`` (a port's own copies).
+
+        ``records`` gets ``acquired(i, consent, birth_month)``, ``orders_upto(oid, customer, t,
+        amount)`` (it copies the order log up to ``oid``), ``ticket(tid, customer)`` and
+        ``opt_out(i)`` calls; the world keeps the reference,
+        the records never hold one to the world (see :class:`sim.world.observed.Observed`).
+        """
+        self._feeds.append(records)
+        self._wire()
+
+    def _wire(self) -> None:
+        """Connect the mechanisms' hooks to the fed records, then to the firm."""
+        firm, feeds, lc, cp = self.firm, tuple(self._feeds), self.lifecycle, self.complaints
+        cp.on_ticket_resolved = firm.on_ticket_resolved if firm is not None else None
+        if not feeds:
+            if firm is not None:
+                lc.on_acquired, lc.on_order = firm.on_acquired, firm.on_order
+                cp.on_ticket_opened = firm.on_ticket_opened
+            return
+        c, orders, tickets = self.customers, self.logs.orders, self.tickets
+        consent, birth, t_cust = c.consent, c.birth_month, tickets.customer
+        o_cust, o_t, o_amount = orders.customer, orders.t, orders.amount
+        f_acquired = firm.on_acquired if firm is not None else None
+        f_order = firm.on_order if firm is not None else None
+        f_ticket = firm.on_ticket_opened if firm is not None else None
+
+        def on_acquired(i: int, now: float) -> None:
+            for r in feeds:
+                r.acquired(i, consent[i], birth[i])
+            if f_acquired is not None:
+                f_acquired(i, now)
+
+        def on_order(i: int, oid: int, now: float) -> None:
+            for r in feeds:
+                r.orders_upto(oid, o_cust, o_t, o_amount)
+            if f_order is not None:
+                f_order(i, oid, now)
+
+        def on_ticket_opened(tid: int, now: float) -> None:
+            for r in feeds:
+                r.ticket(tid, t_cust[tid])
+            if f_ticket is not None:
+                f_ticket(tid, now)
+
+        def on_opt_out(i: int) -> None:
+            for r in feeds:
+                r.opt_out(i)
+
+        lc.on_acquired, lc.on_order, cp.on_ticket_opened = on_acquired, on_order, on_ticket_opened
+        self.actions.on_opt_out = on_opt_out
 
     def start(self) -> None:
         """Schedule the world's processes: market events, acquisitions, relationship surveys."""

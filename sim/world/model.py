@@ -93,6 +93,12 @@ __all__ = [
     "shocked_dropout_shift",
     "service_churn_probability",
     "scaled_agents",
+    "POOL_SPREAD_DAYS",
+    "desk_share",
+    "desk_teams",
+    "team_weights",
+    "staffed_agent_days",
+    "pool_background_per_ticket",
     "lognormal_service_parameters",
     "gamma_service_parameters",
     "relationship_response_probability",
@@ -518,10 +524,10 @@ def service_churn_probability(met: bool, prob_after_met: float, prob_after_breac
 
 
 def scaled_agents(agents: int, customers: int, reference_customers: int) -> int:
-    """Round-the-clock agents for a run of ``customers`` when ``agents`` staff ``reference_customers``.
+    """Whole round-the-clock agents of an own desk in proportion to the customer base (at least one).
 
-    With ``desk.scale_with_customers`` the scenario's staffing is kept in proportion to the customer
-    base (at least one agent), so a small classroom run meets the same desk load as the full one.
+    Not the simulator's staffing any more (that is :func:`desk_share`: a small firm buys a share of
+    a pool); kept for the bare-loop benchmark, which needs a whole number of agents.
 
     Examples
     --------
@@ -529,6 +535,84 @@ def scaled_agents(agents: int, customers: int, reference_customers: int) -> int:
     (1, 1, 6)
     """
     return max(1, round(agents * customers / reference_customers))
+
+
+# ---------------------------------------------------------------------------------- staffing that scales
+#: A pool's other clients send their tickets spread over this many days after each of the firm's.
+POOL_SPREAD_DAYS = 1.0
+
+
+def desk_share(customers: int, reference_customers: int) -> float:
+    """Reference desks the firm staffs (``desk.scale_with_customers``): ``customers / reference``.
+
+    The scenario's ``desk.agents`` staff a *reference desk* for ``population.customers``. A firm of
+    another size buys this many reference desks: whole *teams* of ``desk.agents`` agents, each
+    serving the tickets of ``population.customers`` customers, plus a share of one more team
+    shared with other clients (an outsourced pool sized like the reference desk; :func:`desk_teams`).
+    Every team therefore runs at the reference desk's utilisation, and the firm's tickets see its
+    waiting times at any size (a smaller desk at the same utilisation would wait longer: pooling),
+    while staffing and its cost scale continuously (:func:`staffed_agent_days`).
+
+    Examples
+    --------
+    >>> desk_share(5_000, 5_000), desk_share(2_000, 5_000), desk_share(12_500, 5_000)
+    (1.0, 0.4, 2.5)
+    """
+    return customers / reference_customers
+
+
+def desk_teams(share: float) -> tuple[int, float]:
+    """``(whole teams, share of the shared team)`` for a :func:`desk_share`.
+
+    Examples
+    --------
+    >>> desk_teams(1.0), desk_teams(0.4), desk_teams(2.5)
+    ((1, 0.0), (0, 0.4), (2, 0.5))
+    """
+    whole = math.floor(share)
+    frac = share - whole
+    return whole, (frac if frac > 1e-12 else 0.0)
+
+
+def team_weights(share: float) -> list[float]:
+    """Probability that a ticket of the firm goes to each team: in proportion to the firm's share
+    of it (1 per whole team, the fraction for the shared team), so each team sees the reference load.
+
+    Examples
+    --------
+    >>> team_weights(2.5), team_weights(0.4), team_weights(1.0)
+    ([0.4, 0.4, 0.2], [1.0], [1.0])
+    """
+    whole, frac = desk_teams(share)
+    weights = [1.0] * whole + ([frac] if frac else [])
+    return [w / sum(weights) for w in weights]
+
+
+def staffed_agent_days(agents: int, share: float) -> float:
+    """Agent-days per day the firm pays for: ``agents x share`` (a shared team costs its share).
+
+    Examples
+    --------
+    >>> staffed_agent_days(1, 0.4), staffed_agent_days(3, 2.5)
+    (0.4, 7.5)
+    """
+    return agents * share
+
+
+def pool_background_per_ticket(share: float) -> float:
+    """Other clients' tickets at the shared team per ticket of the firm: ``(1 - f) / share``.
+
+    The firm sends ``f / share`` of its tickets to the shared team (:func:`team_weights`, ``f`` its
+    share of that team); the other clients, sized and behaving like the firm, fill the team to the
+    reference load, ``1 / share`` of the firm's tickets. Zero without a shared team.
+
+    Examples
+    --------
+    >>> pool_background_per_ticket(0.4), pool_background_per_ticket(2.5), pool_background_per_ticket(3.0)
+    (1.5, 0.2, 0.0)
+    """
+    _, frac = desk_teams(share)
+    return (1.0 - frac) / share if frac else 0.0
 
 
 def lognormal_service_parameters(mean_days: float, cv: float) -> tuple[float, float]:

@@ -11,6 +11,8 @@ events. Asking any of them for ground truth raises :class:`sim.errors.LatentAcce
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -135,7 +137,8 @@ class _ObservedFrame(pd.DataFrame):
 class FirmView:
     """What the firm can see: the observed tables, without latent columns or latent events.
 
-    Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
+    The tables are copies: no array in them is, or is a view of, an array of the full tables or
+    of a world. Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
     column raises :class:`LatentAccessError`.
     """
 
@@ -155,7 +158,9 @@ class FirmView:
             df = tables[name][observed_columns(name)]
             if name == "events":
                 df = df[~df["event"].isin(LATENT_EVENTS)].reset_index(drop=True)
-            out[name] = _ObservedFrame(df)
+            # a deep copy: fresh blocks holding observed columns only (a column selection may
+            # still be a view of the full table's blocks, latent columns included)
+            out[name] = _ObservedFrame(df.copy(deep=True))
         return cls(**out)
 
     def __getattr__(self, name: str) -> Any:
@@ -164,11 +169,89 @@ class FirmView:
         raise AttributeError(name)
 
 
+class _Records:
+    """The firm's own copies of what it has observed: fed by the world, holding no world object.
+
+    The world writes into it (:meth:`sim.world.engine.World.feed`) at each acquisition, order,
+    opened ticket and opt-out; the port answers every read from it. Only plain values are stored,
+    and the order columns live in the records' own buffers (copied again when handed out).
+    """
+
+    __slots__ = ("n_paid", "paid_acquired", "referred", "consent", "birth_month", "opted_out",
+                 "o_cust", "o_t", "o_amount", "ticket_customer")  # fmt: skip
+
+    def __init__(self, n_paid: int) -> None:
+        self.n_paid = n_paid
+        self.paid_acquired = 0
+        self.referred: list[int] = []
+        self.consent: dict[int, bool] = {}
+        self.birth_month: dict[int, int] = {}
+        self.opted_out: set[int] = set()
+        self.o_cust = array("q")
+        self.o_t = array("d")
+        self.o_amount = array("d")
+        self.ticket_customer = array("q")
+
+    def acquired(self, i: int, consent: bool, birth_month: int) -> None:
+        """Customer ``i`` signed up (paid customers arrive in index order, referred ones after them)."""
+        if i < self.n_paid:
+            self.paid_acquired = i + 1
+        else:
+            self.referred.append(i)
+        self.consent[i] = bool(consent)
+        self.birth_month[i] = int(birth_month)
+
+    def orders_upto(self, oid: int, customer: array, t: array, amount: array) -> None:
+        """Copy the world's order log up to order ``oid`` (an order placed during another, e.g. a
+        referral's first order, is logged after it but reported first)."""
+        n = len(self.o_t)
+        if n <= oid:
+            self.o_cust.extend(customer[n : oid + 1])
+            self.o_t.extend(t[n : oid + 1])
+            self.o_amount.extend(amount[n : oid + 1])
+
+    def ticket(self, tid: int, customer: int) -> None:
+        """Ticket ``tid`` opened by customer ``customer`` (``-1``: none)."""
+        tc = self.ticket_customer
+        while len(tc) < tid:  # not expected: every ticket is reported as it opens
+            tc.append(-1)
+        if len(tc) == tid:
+            tc.append(customer)
+
+    def opt_out(self, i: int) -> None:
+        """Customer ``i`` opted out of contacts."""
+        self.opted_out.add(i)
+
+
+class _Channel:
+    """The port's one live capability: carry out the firm's actions, read the clock, build tables.
+
+    Its members are the world's action handlers (so the firm's decisions take effect at once, as
+    in a real CRM's API); everything they return is a plain value or a fresh copy.
+    """
+
+    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables")
+
+    def __init__(self, world: World) -> None:
+        env, a = world.env, world.actions
+        self.now: Callable[[], float] = lambda: env.now
+        self.deliver = a.deliver
+        self.set_membership = a.set_membership
+        self.record_tier = a.record_tier
+        self.log_event = a.log_event
+        self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(
+            world.customers, world.logs, world.sc, env.now, world.complaints.sla_h
+        )
+
+
 class Observed:
     """The fast engine's :class:`FirmPort`: the firm's window on a :class:`~sim.world.engine.World`.
 
-    Reads return plain values or fresh copies (never a view of the world's live buffers);
-    actions go to the world's :class:`~sim.world.actions.FirmActions`. Anything else — latent
+    The port keeps its own records of what the firm has observed (acquisitions with consent and
+    birth month, orders, ticket owners, opt-outs), copied from the world when the port is made
+    and fed by the world afterwards; reads answer from those records with plain values or fresh
+    copies, so nothing the firm holds is a view of the world's buffers, and no attribute of the
+    port is a world object. Actions go to the world through one channel. Anything else — latent
     purchase rates, the alive flag, satisfaction, the world itself — is refused with
     :class:`~sim.errors.LatentAccessError`, and the port cannot be written to.
 
@@ -196,19 +279,15 @@ class Observed:
     sim.errors.LatentAccessError: 'alive' is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only
     """
 
-    # the world, and the few live buffers read per contact or per order (bound once; only
-    # plain values taken from them ever leave the port)
-    __slots__ = ("_w", "_consent", "_opted_out", "_birth_month", "_amount", "_ticket_customer", "_actions")
+    __slots__ = ("_records", "_channel", "_horizon", "_start_date")
 
     def __init__(self, world: World) -> None:
         init = object.__setattr__
-        init(self, "_w", world)
-        init(self, "_consent", world.customers.consent)
-        init(self, "_opted_out", world.customers.opted_out)
-        init(self, "_birth_month", world.customers.birth_month)
-        init(self, "_amount", world.logs.orders.amount)
-        init(self, "_ticket_customer", world.tickets.customer)
-        init(self, "_actions", world.actions)
+        init(self, "_records", _snapshot(world))
+        init(self, "_channel", _Channel(world))
+        init(self, "_horizon", float(world.horizon))
+        init(self, "_start_date", world.sc.start_date)
+        world.feed(self._records)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # Python protocol probes (copy, pickle, ...): plain absence
@@ -224,81 +303,96 @@ class Observed:
     @property
     def now(self) -> float:
         """Simulation clock (days)."""
-        return self._w.env.now
+        return self._channel.now()
 
     @property
     def horizon(self) -> float:
         """Last day of the run (days)."""
-        return self._w.horizon
+        return self._horizon
 
     @property
     def start_date(self) -> dt.date:
         """Calendar date of day 0."""
-        return self._w.sc.start_date
+        return self._start_date
 
     def acquired(self) -> list[int]:
-        """Indices of the customers acquired so far (a new list)."""
-        return self._w.customers.acquired()
+        """Indices of the customers acquired so far (a new list: paid ones, then referred ones)."""
+        r = self._records
+        return list(range(r.paid_acquired)) + r.referred
 
     def consent(self, i: int) -> bool:
         """Whether customer ``i`` consented to marketing contacts at sign-up."""
-        return self._consent[i]
+        return self._records.consent[i]
 
     def opted_out(self, i: int) -> bool:
         """Whether customer ``i`` has opted out since."""
-        return self._opted_out[i]
+        return i in self._records.opted_out
 
     def birth_month(self, i: int) -> int:
         """Customer ``i``'s birth month (1-12), as given at sign-up."""
-        return self._birth_month[i]
+        return self._records.birth_month[i]
 
     def order_amount(self, oid: int) -> float:
         """Amount of order ``oid`` (currency)."""
-        return self._amount[oid]
+        return self._records.o_amount[oid]
 
     def ticket_customer(self, tid: int) -> int:
         """Customer index of ticket ``tid`` (-1 for a ticket without a customer)."""
-        return self._ticket_customer[tid]
+        return self._records.ticket_customer[tid]
 
     def order_frame(self) -> pd.DataFrame:
         """Orders so far (a copy): columns ``i`` (customer index), ``t`` (days), ``amount``."""
-        orders = self._w.logs.orders
+        r = self._records
         return pd.DataFrame(
             {
-                "i": np.array(orders.customer, dtype=np.int64),
-                "t": np.array(orders.t, dtype=float),
-                "amount": np.array(orders.amount, dtype=float),
+                "i": np.array(r.o_cust, dtype=np.int64),
+                "t": np.array(r.o_t, dtype=float),
+                "amount": np.array(r.o_amount, dtype=float),
             }
         )
 
     def view(self) -> FirmView:
-        """Observed tables up to now (no latent columns), e.g. for scoring by hand."""
-        w = self._w
-        return FirmView.from_tables(build_tables(w.customers, w.logs, w.sc, w.env.now, w.complaints.sla_h))
+        """Observed tables up to now (copies, no latent columns), e.g. for scoring by hand."""
+        return FirmView.from_tables(self._channel.tables())
 
     # actions ---------------------------------------------------------------
     def deliver(
         self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
     ) -> int:
         """Send one contact (the firm has checked consent and budget); returns the contact index."""
-        return self._actions.deliver(i, campaign, channel, offer, variant, extra_boost)
+        return self._channel.deliver(i, campaign, channel, offer, variant, extra_boost)
 
     def set_membership(self, i: int, tier: Any) -> None:
         """Grant customer ``i`` a loyalty level (a ``Policy.loyalty.tiers`` entry)."""
-        self._actions.set_membership(
+        self._channel.set_membership(
             i, tier.name, tier.rate_uplift, tier.discount, tier.priority_service, tier.upgrade_boost, tier.dropout_shift
         )
 
     def clear_membership(self, i: int) -> None:
         """Take customer ``i``'s loyalty level away."""
-        self._actions.set_membership(i, "none", 0.0, 0.0, False, 0.0, 0.0)
+        self._channel.set_membership(i, "none", 0.0, 0.0, False, 0.0, 0.0)
 
     def record_tier(self, i: int, tier: str, score: float) -> None:
         """Log a value-tier assignment (the ``tiers`` table)."""
-        self._actions.record_tier(i, tier, score)
+        self._channel.record_tier(i, tier, score)
 
     def event(self, i: int, kind: str, detail: str) -> None:
         """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
         if kind.startswith(LATENT_PREFIX):
             raise LatentAccessError("the firm cannot log latent events")
-        self._actions.log_event(i, kind, detail)
+        self._channel.log_event(i, kind, detail)
+
+
+def _snapshot(world: World) -> _Records:
+    """The firm's records of everything observed in ``world`` so far (copies of plain values)."""
+    c, orders, tickets = world.customers, world.logs.orders, world.tickets
+    rec = _Records(c.n_paid)
+    for i in c.acquired():
+        rec.acquired(i, c.consent[i], c.birth_month[i])
+        if c.opted_out[i]:
+            rec.opt_out(i)
+    rec.o_cust.extend(orders.customer)
+    rec.o_t.extend(orders.t)
+    rec.o_amount.extend(orders.amount)
+    rec.ticket_customer.extend(tickets.customer)
+    return rec

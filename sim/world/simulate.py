@@ -19,19 +19,39 @@ import simpy
 from sim.config.scenario import Scenario
 from sim.world.engine import World
 from sim.world.firm import Firm
-from sim.world.model import scaled_agents
+from sim.world.model import desk_share, scaled_agents
 from sim.world.observed import Observed
 from sim.world.rng import Streams
 from sim.world.tables import build_tables
 
-__all__ = ["simulate", "desk_agents"]
+__all__ = ["simulate", "desk_agents", "desk_staffing"]
+
+
+def desk_staffing(sc: Scenario, customers: int) -> tuple[int, float | None]:
+    """``(agents per team, reference desks staffed)`` for a run with ``customers`` paid customers.
+
+    With ``desk.scale_with_customers`` the scenario's ``desk.agents`` staff a reference desk for
+    ``population.customers`` and the firm staffs :func:`~sim.world.model.desk_share` of them
+    (teams of the reference size, one possibly shared; cost in proportion); otherwise one desk of
+    ``desk.agents`` (share ``None``).
+
+    Examples
+    --------
+    >>> import sim
+    >>> sc = sim.Scenario.load("baseline")
+    >>> desk_staffing(sc, 2_000), desk_staffing(sc.updated({"desk.scale_with_customers": False}), 2_000)
+    ((1, 0.4), (1, None))
+    """
+    if not sc.desk.scale_with_customers:
+        return sc.desk.agents, None
+    return sc.desk.agents, desk_share(customers, sc.population.customers)
 
 
 def desk_agents(sc: Scenario, customers: int) -> int:
-    """Agents on duty for a run with ``customers`` paid customers.
+    """Whole agents of an own desk for ``customers`` paid customers (the bare-loop benchmark's desk).
 
-    With ``desk.scale_with_customers`` the scenario's ``desk.agents`` is the staffing for
-    ``population.customers`` and is scaled in proportion (at least one agent).
+    The simulator itself staffs continuously (:func:`desk_staffing`); this rounds the same
+    staffing to whole agents (at least one).
 
     Examples
     --------
@@ -76,14 +96,14 @@ def simulate(
     tables : dict of DataFrame
         The seven tables of :mod:`sim.schema`.
     info : dict
-        ``agents``, ``agent_days_per_day``, ``customers``, ``days``, ``seed``, ``events_processed``,
+        ``agents`` (per team), ``desk_share``, ``agent_days_per_day`` (paid for), ``customers``, ``days``, ``seed``, ``events_processed``,
         ``desk_busy_days``, ``backlog_at_end``, ``wall_seconds``.
     """
     t0 = time.perf_counter()
     env = simpy.Environment()
     streams = Streams(seed)
-    agents = desk_agents(sc, customers)
-    world = World(env, sc, customers, days, streams, agents, policy=policy)
+    agents, share = desk_staffing(sc, customers)
+    world = World(env, sc, customers, days, streams, agents, policy=policy, share=share)
     if policy is not None and not policy.is_noop():
         world.attach_firm(Firm(env, Observed(world), policy, streams))
     world.start()
@@ -108,6 +128,7 @@ def simulate(
     logs = world.logs
     info = {
         "agents": agents,
+        "desk_share": share,
         "agent_days_per_day": world.desk.agent_days_per_day,
         "customers": customers,
         "days": days,

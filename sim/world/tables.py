@@ -40,6 +40,8 @@ def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
     """A DataFrame with exactly the columns of ``table`` (:mod:`sim.schema`), each in its documented dtype.
 
     Both engines build their tables with it, so they share columns and dtypes by construction.
+    Numeric columns are copied: a column never wraps the buffer it came from (a view of a live
+    ``array.array`` log would make the world's next append fail with ``BufferError``).
     """
     cols = TABLES[table]
     out = {}
@@ -52,7 +54,7 @@ def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
         elif col.dtype.startswith("datetime"):
             out[name] = pd.Series(v).astype("datetime64[ns]")
         else:
-            out[name] = pd.Series(np.asarray(v, dtype=col.dtype) if len(v) else np.array([], dtype=col.dtype))
+            out[name] = pd.Series(np.array(v, dtype=col.dtype) if len(v) else np.array([], dtype=col.dtype))
     return pd.DataFrame(out)
 
 
@@ -89,7 +91,7 @@ def build_tables(
     acquired = c.acquired_index()
 
     def pick(seq: list, dtype: Any = None) -> np.ndarray:
-        return np.asarray(seq, dtype=dtype)[acquired]
+        return np.array(seq, dtype=dtype)[acquired]
 
     acq_t = pick(c.acq_t, float)
     if sc.satisfaction.enabled:  # satisfaction at the horizon (alive) or at churn
@@ -105,7 +107,7 @@ def build_tables(
             "customer_id": acquired + 1,
             "acquired_t": acq_t,
             "acquired_date": day_dates(start, acq_t),
-            "channel": np.asarray(c.channel_names, dtype=object)[pick(c.channel, np.int64)],
+            "channel": np.array(c.channel_names, dtype=object)[pick(c.channel, np.int64)],
             "cac": pick(c.cac, float),
             "consent": pick(c.consent, bool),
             "birth_month": pick(c.birth_month, np.int64),
@@ -120,7 +122,7 @@ def build_tables(
         },
     )
     ol = logs.orders
-    o_t = np.asarray(ol.t, dtype=float)
+    o_t = np.array(ol.t, dtype=float)
     rest, n_o = ol.rest, len(ol.rest)  # per-order tuples -> columns (itemgetter maps: no zip(*) unpacking)
     o_first = np.fromiter(map(itemgetter(0), rest), dtype=bool, count=n_o)
     o_issue = np.fromiter(map(itemgetter(1), rest), dtype=bool, count=n_o)
@@ -131,22 +133,22 @@ def build_tables(
         "orders",
         {
             "order_id": np.arange(1, len(o_t) + 1),
-            "customer_id": np.asarray(ol.customer, dtype=np.int64) + 1,
+            "customer_id": np.array(ol.customer, dtype=np.int64) + 1,
             "t": o_t,
             "date": day_dates(start, o_t),
-            "amount": np.asarray(ol.amount, dtype=float),
-            "is_first": np.asarray(o_first, dtype=bool),
-            "discount": np.asarray(o_discount, dtype=float),
-            "points": np.asarray(o_points, dtype=float),
+            "amount": np.array(ol.amount, dtype=float),
+            "is_first": np.array(o_first, dtype=bool),
+            "discount": np.array(o_discount, dtype=float),
+            "points": np.array(o_points, dtype=float),
             "campaign": o_campaign,
-            "true_quality_issue": np.asarray(o_issue, dtype=bool),
+            "true_quality_issue": np.array(o_issue, dtype=bool),
         },
     )
     tk = logs.tickets
-    opened = np.asarray(tk.opened, dtype=float)
-    first = np.asarray(tk.first_response, dtype=float)
-    resolved = np.asarray(tk.resolved, dtype=float)
-    sev = np.asarray(tk.severity, dtype=np.int64)
+    opened = np.array(tk.opened, dtype=float)
+    first = np.array(tk.first_response, dtype=float)
+    resolved = np.array(tk.resolved, dtype=float)
+    sev = np.array(tk.severity, dtype=np.int64)
     # the targets in force: the scenario's, or a policy's sla_override (what the customers react to)
     targets = sla_h if sla_h is not None else {s: sc.desk.sla[s].model_dump() for s in SEVERITIES}
     fr_target = np.array([targets[s]["first_response_h"] for s in SEVERITIES])[sev] if len(sev) else np.array([])
@@ -158,44 +160,42 @@ def build_tables(
     fr_met = target_flags(wait_h, fr_target, horizon_h)
     res_met = target_flags(res_h, res_target, horizon_h)
     both = fr_met & res_met  # Kleene logic: a known breach decides, otherwise NA while open
-    cust = np.asarray(tk.customer, dtype=np.int64)
+    cust = np.array(tk.customer, dtype=np.int64)
     tickets = typed_frame(
         "tickets",
         {
             "ticket_id": np.arange(1, len(opened) + 1),
             "customer_id": np.where(cust >= 0, cust + 1, 0),
-            "order_id": np.where(
-                np.asarray(tk.order, dtype=np.int64) >= 0, np.asarray(tk.order, dtype=np.int64) + 1, -1
-            ),
-            "cause": np.asarray(tk.cause, dtype=object),
-            "severity": np.asarray(SEVERITIES, dtype=object)[sev] if len(sev) else np.array([], dtype=object),
+            "order_id": np.where(np.array(tk.order, dtype=np.int64) >= 0, np.array(tk.order, dtype=np.int64) + 1, -1),
+            "cause": np.array(tk.cause, dtype=object),
+            "severity": np.array(SEVERITIES, dtype=object)[sev] if len(sev) else np.array([], dtype=object),
             "opened_t": opened,
             "date": day_dates(start, opened),
             "first_response_t": first,
             "resolved_t": resolved,
-            "agent": np.asarray(tk.agent, dtype=np.int64),
+            "agent": np.array(tk.agent, dtype=np.int64),
             "wait_h": wait_h,
             "resolution_h": res_h,
             "sla_first_response_met": fr_met,
             "sla_resolution_met": res_met,
             "sla_met": both,
-            "escalated": np.asarray(tk.escalated, dtype=bool),
-            "bot": np.asarray(tk.bot, dtype=bool),
+            "escalated": np.array(tk.escalated, dtype=bool),
+            "bot": np.array(tk.bot, dtype=bool),
         },
     )
     sv = logs.surveys
-    sv_t = np.asarray(sv.t, dtype=float)
-    sv_ticket = np.asarray(sv.ticket, dtype=np.int64)
+    sv_t = np.array(sv.t, dtype=float)
+    sv_ticket = np.array(sv.ticket, dtype=np.int64)
     surveys = typed_frame(
         "surveys",
         {
             "survey_id": np.arange(1, len(sv_t) + 1),
-            "customer_id": np.asarray(sv.customer, dtype=np.int64) + 1,
+            "customer_id": np.array(sv.customer, dtype=np.int64) + 1,
             "t": sv_t,
             "date": day_dates(start, sv_t),
-            "touchpoint": np.asarray(sv.touchpoint, dtype=object),
-            "instrument": np.asarray(sv.instrument, dtype=object),
-            "score": np.asarray(sv.score, dtype=np.int64),
+            "touchpoint": np.array(sv.touchpoint, dtype=object),
+            "instrument": np.array(sv.instrument, dtype=object),
+            "score": np.array(sv.score, dtype=np.int64),
             "ticket_id": np.where(sv_ticket >= 0, sv_ticket + 1, -1),
         },
     )
@@ -203,45 +203,45 @@ def build_tables(
     surveys = surveys.sort_values(["t", "survey_id"], kind="stable").reset_index(drop=True)
     surveys["survey_id"] = np.arange(1, len(surveys) + 1, dtype=np.int64)
     ev = logs.events
-    ev_t = np.asarray(ev.t, dtype=float)
+    ev_t = np.array(ev.t, dtype=float)
     events = typed_frame(
         "events",
         {
-            "customer_id": np.asarray(ev.customer, dtype=np.int64) + 1,
+            "customer_id": np.array(ev.customer, dtype=np.int64) + 1,
             "t": ev_t,
             "date": day_dates(start, ev_t),
-            "event": np.asarray(ev.kind, dtype=object),
-            "detail": np.asarray(ev.detail, dtype=object),
+            "event": np.array(ev.kind, dtype=object),
+            "detail": np.array(ev.detail, dtype=object),
         },
     )
     ct = logs.contacts
-    c_t = np.asarray(ct.t, dtype=float)
+    c_t = np.array(ct.t, dtype=float)
     contacts = typed_frame(
         "contacts",
         {
             "contact_id": np.arange(1, len(c_t) + 1),
-            "customer_id": np.asarray(ct.customer, dtype=np.int64) + 1,
+            "customer_id": np.array(ct.customer, dtype=np.int64) + 1,
             "t": c_t,
             "date": day_dates(start, c_t),
-            "campaign": np.asarray(ct.campaign, dtype=object),
-            "channel": np.asarray(ct.channel, dtype=object),
-            "variant": np.asarray(ct.variant, dtype=object),
-            "cost": np.asarray(ct.cost, dtype=float),
-            "opened": np.asarray(ct.opened, dtype=bool),
-            "converted": np.asarray(ct.converted, dtype=bool),
-            "consent_ok": np.asarray(ct.consent, dtype=bool),
+            "campaign": np.array(ct.campaign, dtype=object),
+            "channel": np.array(ct.channel, dtype=object),
+            "variant": np.array(ct.variant, dtype=object),
+            "cost": np.array(ct.cost, dtype=float),
+            "opened": np.array(ct.opened, dtype=bool),
+            "converted": np.array(ct.converted, dtype=bool),
+            "consent_ok": np.array(ct.consent, dtype=bool),
         },
     )
     tr = logs.tiers
-    tr_t = np.asarray(tr.t, dtype=float)
+    tr_t = np.array(tr.t, dtype=float)
     tiers = typed_frame(
         "tiers",
         {
-            "customer_id": np.asarray(tr.customer, dtype=np.int64) + 1,
+            "customer_id": np.array(tr.customer, dtype=np.int64) + 1,
             "t": tr_t,
             "date": day_dates(start, tr_t),
-            "tier": np.asarray(tr.tier, dtype=object),
-            "score": np.asarray(tr.score, dtype=float),
+            "tier": np.array(tr.tier, dtype=object),
+            "score": np.array(tr.score, dtype=float),
         },
     )
     customer_table = customer_table.sort_values("customer_id", kind="stable").reset_index(drop=True)
@@ -261,9 +261,9 @@ def target_flags(actual_h: Any, target_h: Any, elapsed_h: Any) -> pd.arrays.Bool
     out = [
         target_met(a, tgt, el)
         for a, tgt, el in zip(
-            np.asarray(actual_h, dtype=float).tolist(),
-            np.asarray(target_h, dtype=float).tolist(),
-            np.asarray(elapsed_h, dtype=float).tolist(),
+            np.array(actual_h, dtype=float).tolist(),
+            np.array(target_h, dtype=float).tolist(),
+            np.array(elapsed_h, dtype=float).tolist(),
         )
     ]
     return pd.array(out, dtype="boolean")

@@ -112,7 +112,9 @@ def test_the_firm_is_constructed_on_a_port_and_attached_by_the_world():
     params = list(inspect.signature(Firm.__init__).parameters)
     assert params == ["self", "env", "port", "policy", "streams"]
     w, _ = _world()
-    assert isinstance(w.firm, Firm) and w.lifecycle.on_order == w.firm.on_order
+    assert isinstance(w.firm, Firm)
+    # the world called the firm back on every customer's orders (through the port's feed)
+    assert set(w.firm.last_order) == set(np.asarray(w.logs.orders.customer).tolist())
     with pytest.raises(ValueError, match="already has a firm"):
         w.attach_firm(w.firm)
 

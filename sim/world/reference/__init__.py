@@ -75,21 +75,22 @@ from sim.world.rng import Streams
 __all__ = ["simulate_reference", "World", "ReferencePort", "agents_on_duty"]
 
 
-def agents_on_duty(sc: Scenario, customers: int) -> int:
-    """Round-the-clock agents for a run with ``customers`` paid customers.
+def agents_on_duty(sc: Scenario, customers: int) -> tuple[int, float | None]:
+    """``(agents per team, reference desks staffed)`` for a run with ``customers`` paid customers.
 
-    With ``desk.scale_with_customers`` the scenario's ``desk.agents`` staffs ``population.customers``
-    and is scaled in proportion (at least one agent); the same rule as the fast engine's.
+    With ``desk.scale_with_customers`` the scenario's ``desk.agents`` staff a reference desk for
+    ``population.customers`` and the firm staffs :func:`~sim.world.model.desk_share` of them; the
+    same rule as the fast engine's (:func:`sim.world.simulate.desk_staffing`).
 
     Examples
     --------
     >>> sc = Scenario.load("baseline")
     >>> agents_on_duty(sc, sc.population.customers), agents_on_duty(sc, 12_000)
-    (1, 2)
+    ((1, 1.0), (1, 2.4))
     """
     if not sc.desk.scale_with_customers:
-        return sc.desk.agents
-    return model.scaled_agents(sc.desk.agents, customers, sc.population.customers)
+        return sc.desk.agents, None
+    return sc.desk.agents, model.desk_share(customers, sc.population.customers)
 
 
 def simulate_reference(
@@ -129,8 +130,8 @@ def simulate_reference(
         policy = Policy.load(policy)
     env = simpy.Environment()
     streams = Streams(seed)
-    agents = agents_on_duty(sc, customers)
-    world = World(env, sc, customers, float(days), streams, agents, policy=policy)
+    agents, share = agents_on_duty(sc, customers)
+    world = World(env, sc, customers, float(days), streams, agents, policy=policy, share=share)
     if policy is not None and not policy.is_noop():
         _attach_firm(env, world, policy, streams)
     world.start()
@@ -138,6 +139,7 @@ def simulate_reference(
     tables = build_tables(world)
     info = {
         "agents": agents,
+        "desk_share": share,
         "agent_days_per_day": world.desk.agent_days_per_day,
         "customers": customers,
         "days": float(days),

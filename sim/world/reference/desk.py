@@ -12,6 +12,16 @@ never reach an agent); *escalation* moves a ticket still waiting at its first-re
 the front of the queue; *shifts* replace the round-the-clock agents by agents on duty during set
 hours (an off-duty agent's seat is held by a "break" request that outranks every ticket, so the
 agent finishes the ticket in hand and then leaves).
+
+Staffing that scales (:func:`~sim.world.model.desk_share`): a firm staffing ``share`` reference
+desks has whole *teams* of the reference size, each its own ``PriorityResource``, plus a share of
+one team shared with other clients. A ticket goes to a team with :func:`~sim.world.model.team_weights`;
+for each of the firm's tickets the other clients send :func:`~sim.world.model.pool_background_per_ticket`
+tickets of the same severity to the shared team, each arriving within
+:data:`~sim.world.model.POOL_SPREAD_DAYS`::
+
+    team = teams[choice(weights)]                  # the ticket's team
+    for each background ticket: wait U(0, spread); request(priority=2 * rank); hold a handling time
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import simpy
 from sim.config.policy import Service
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
+from sim.world import model
 from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
 from sim.world.reference.state import Dice, Ticket
 
@@ -80,6 +91,11 @@ class Desk:
         ``on_resolved(ticket)``: the world's reaction to a resolution.
     is_priority : callable
         ``is_priority(ticket)``: whether the ticket's customer has priority service.
+    share : float, optional
+        Reference desks staffed (:func:`~sim.world.model.desk_share`); ``None`` or 1: one desk
+        (teams need round-the-clock staffing: with shifts the share is ignored).
+    pool_dice : numpy.random.Generator, optional
+        Draws the team of each ticket and the other clients' tickets (needed with a ``share``).
     """
 
     def __init__(
@@ -91,6 +107,8 @@ class Desk:
         dice: Dice,
         on_resolved: Callable[[Ticket], None],
         is_priority: Callable[[Ticket], bool],
+        share: float | None = None,
+        pool_dice: np.random.Generator | None = None,
     ) -> None:
         self.env = env
         self.times = sc.desk.service_time
@@ -106,8 +124,22 @@ class Desk:
         self.agent_days_per_day = round_the_clock + sum(
             (sh.end_h - sh.start_h) / HOURS_PER_DAY * sh.agents for sh in shifts
         )
-        self.agents = simpy.PriorityResource(env, capacity=max(seats, 1))
-        self.free_seats = list(range(max(seats, 1)))  # which agent picks a ticket up: the lowest free seat
+        self.share = share if (share is not None and share != 1.0 and not shifts) else None
+        self.pool_dice = pool_dice
+        if self.share is not None:  # reference-sized teams, extra agents on the first
+            self.weights = model.team_weights(self.share)
+            self.background = model.pool_background_per_ticket(self.share)
+            sizes = [agents + (extra if k == 0 else 0) for k in range(len(self.weights))]
+            self.agent_days_per_day = model.staffed_agent_days(agents, self.share) + extra
+        else:
+            self.weights = [1.0]
+            self.background = 0.0
+            sizes = [max(seats, 1)]
+        self.teams = [simpy.PriorityResource(env, capacity=n) for n in sizes]
+        first = [sum(sizes[:k]) for k in range(len(sizes))]
+        # which agent picks a ticket up: the lowest free seat of the team
+        self.free_seats = [list(range(f, f + n)) for f, n in zip(first, sizes)]
+        self.agents = self.teams[0]
         self.busy_days = 0.0
         if seats == 0:  # nobody on duty, ever: the one seat is on a permanent break
             env.process(self._break(0.0, math.inf))
@@ -119,7 +151,7 @@ class Desk:
     @property
     def backlog(self) -> int:
         """Tickets waiting for an agent."""
-        return sum(1 for r in self.agents.queue if r.priority != OFF_DUTY)
+        return sum(1 for team in self.teams for r in team.queue if r.priority != OFF_DUTY)
 
     def handle(self, t: Ticket) -> None:
         """Start ticket ``t``'s process."""
@@ -142,16 +174,25 @@ class Desk:
                 return
             # not contained: handed over to the human queue (the clock kept running)
         priority = 2 * t.rank - (1 if self.is_priority(t) else 0)  # members: ahead of their severity
-        request = self.agents.request(priority=priority)
+        team = 0
+        if len(self.teams) > 1:
+            team = int(self.pool_dice.choice(len(self.teams), p=self.weights))  # type: ignore[union-attr]
+        if self.background:
+            whole = int(self.background)
+            n = whole + (1 if self.pool_dice.random() < self.background - whole else 0)  # type: ignore[union-attr]
+            for _ in range(n):
+                self.env.process(self._other_client(t.rank))
+        agents, seats = self.teams[team], self.free_seats[team]
+        request = agents.request(priority=priority)
         if self.escalate:
             until_target = max(t.opened_t + t.first_response_target - env.now, 0.0)
             yield request | env.timeout(until_target)
             if not request.triggered:  # still waiting at the first-response target: to the front
                 request.cancel()
                 t.escalated = True
-                request = self.agents.request(priority=ESCALATED)
+                request = agents.request(priority=ESCALATED)
         yield request
-        seat = heapq.heappop(self.free_seats)
+        seat = heapq.heappop(seats)
         t.first_response_t = env.now
         t.agent = seat
         handling = _service_time_days(
@@ -160,9 +201,20 @@ class Desk:
         yield env.timeout(handling)
         t.resolved_t = env.now
         self.busy_days += handling
-        heapq.heappush(self.free_seats, seat)
-        self.agents.release(request)
+        heapq.heappush(seats, seat)
+        agents.release(request)
         self.on_resolved(t)
+
+    def _other_client(self, rank: int):
+        """Another client's ticket at the shared team: arrives within the spread, waits its turn
+        by severity, holds an agent for a handling time."""
+        env, dice = self.env, self.pool_dice
+        yield env.timeout(dice.random() * model.POOL_SPREAD_DAYS)  # type: ignore[union-attr]
+        team = self.teams[-1]
+        with team.request(priority=2 * rank) as request:
+            yield request
+            mean_h = self.times.mean_h[SEVERITIES[rank]]
+            yield env.timeout(_service_time_days(dice, mean_h, self.times.distribution, self.times.cv))  # type: ignore[arg-type]
 
     def _off_duty(self, start: float, end: float):
         """One shift agent, day after day: on duty from ``start`` to ``end`` (fractions of a day)."""
@@ -184,8 +236,8 @@ class Desk:
         if not request.triggered:  # every agent stayed busy the whole break: nobody left
             request.cancel()
             return
-        seat = heapq.heappop(self.free_seats)
+        seat = heapq.heappop(self.free_seats[0])
         if not until_back.processed:
             yield until_back
-        heapq.heappush(self.free_seats, seat)
+        heapq.heappush(self.free_seats[0], seat)
         self.agents.release(request)

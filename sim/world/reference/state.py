@@ -176,7 +176,7 @@ class Dice:
 
     NAMES = (
         "purchase", "spend", "dropout", "quality", "complaint", "churn", "survey", "referral",
-        "referral_population", "desk", "bot", "contact", "relationship",
+        "referral_population", "desk", "bot", "contact", "relationship", "pool",
     )  # fmt: skip
 
     def __init__(self, streams: Streams) -> None:
@@ -196,3 +196,4 @@ class Dice:
     bot: np.random.Generator
     contact: np.random.Generator
     relationship: np.random.Generator
+    pool: np.random.Generator

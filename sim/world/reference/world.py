@@ -68,10 +68,12 @@ class World:
     streams : Streams
         The run's random streams.
     agents : int
-        Round-the-clock agents at the desk.
+        Round-the-clock agents at the desk (per reference-sized team with a ``share``).
     policy : Policy, optional
         Only its service levers and loyalty points matter here; the firm's decisions are made by
         :class:`sim.world.firm.Firm` through :class:`~sim.world.reference.port.ReferencePort`.
+    share : float, optional
+        Reference desks the firm staffs (:func:`~sim.world.model.desk_share`); ``None``: one desk.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class World:
         streams: Streams,
         agents: int,
         policy: Policy | None = None,
+        share: float | None = None,
     ) -> None:
         self.env = env
         self.sc = sc
@@ -143,7 +146,9 @@ class World:
         self.n_paid = customers
 
         self.surveys = Surveys(sc, self.dice.survey, self.logs)
-        self.desk = Desk(env, sc, service, agents, self.dice, self.ticket_resolved, self._has_priority)
+        self.desk = Desk(
+            env, sc, service, agents, self.dice, self.ticket_resolved, self._has_priority, share, self.dice.pool
+        )
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
