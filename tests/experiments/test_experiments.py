@@ -222,7 +222,8 @@ def test_a_deterministic_cost_change_has_an_exact_zero_width_interval():
 
     Cost does not feed back into customer behaviour, so under CRN every other KPI is unchanged
     and the paired interval of the service-cost difference has zero width at X x agents x days.
-    Agents: ``desk.agents = 1`` per 5 000 customers, scaled to 400 customers -> max(1, round(0.08)) = 1.
+    Agents: ``desk.agents = 1`` per 5 000 customers; 400 customers staff 400 / 5 000 = 0.08 of that
+    desk (a shared desk, :func:`sim.world.model.desk_share`), so the difference is X x 0.08 x days.
     """
     sc = sim.Scenario.load("baseline")
     x, days = 125.0, 90.0
@@ -237,9 +238,11 @@ def test_a_deterministic_cost_change_has_an_exact_zero_width_interval():
     )
     s = cmp.summary.set_index(["policy", "kpi"])
     r = s.loc[("b", "service_cost")]
-    assert r["diff"] == r["diff_ci_low"] == r["diff_ci_high"] == x * 1 * days
+    agents = sc.desk.agents * 400 / sc.population.customers  # 0.08 agent-days per day
+    assert r["diff"] == pytest.approx(x * agents * days, rel=1e-12)
+    assert r["diff_ci_low"] == r["diff_ci_high"] == r["diff"]
     assert r["p_value"] == 0.0
-    assert s.loc[("b", "profit"), "diff"] == pytest.approx(-x * days)
+    assert s.loc[("b", "profit"), "diff"] == pytest.approx(-x * agents * days)
     for k in ("orders", "revenue", "tickets", "true_alive", "mean_wait_h", "sla_met_rate"):
         assert s.loc[("b", k), "diff"] == 0.0, k
 
@@ -302,7 +305,10 @@ def test_plot_report_and_files(tmp_path):
     assert "desk.cost_per_agent_day: 600.0 → 700.0" in html  # the scenario variant is spelled out
     base_rev = cmp.summary.set_index(["policy", "kpi"]).loc[("do_nothing", "revenue"), "mean"]
     assert format_value(base_rev, "CNY") in html
-    assert "+18,000" in html  # service cost Δ: 100 CNY x 1 agent x 180 days
+    agents = sc.desk.agents * SMALL["customers"] / sc.population.customers  # a shared desk: 0.08 agent
+    assert (
+        format_value(100.0 * agents * SMALL["days"], "CNY", signed=True) in html
+    )  # service cost Δ: 100 CNY x agents x days
 
 
 def test_units_and_formatting():
@@ -346,13 +352,15 @@ def test_sweep_runs_the_cartesian_product_with_shared_seeds():
         [800.0, 90.0],
     ]
     assert (sw.table.groupby("replication")["seed"].nunique() == 1).all()  # CRN across grid points
-    # the scenario value was applied: service cost = cost x 1 agent x 180 days, row by row
-    np.testing.assert_array_equal(sw.table["service_cost"], sw.table["desk.cost_per_agent_day"] * 1 * 180)
+    # the scenario value was applied: service cost = cost x agents x 180 days, row by row
+    agents = sc.desk.agents * SMALL["customers"] / sc.population.customers  # a shared desk: 0.08 agent
+    np.testing.assert_allclose(sw.table["service_cost"], sw.table["desk.cost_per_agent_day"] * agents * 180, rtol=1e-12)
     s = sw.summary[sw.summary["kpi"] == "service_cost"]
-    assert s["mean"].tolist() == [500.0 * 180] * 3 + [800.0 * 180] * 3
+    np.testing.assert_allclose(s["mean"], [500.0 * agents * 180] * 3 + [800.0 * agents * 180] * 3, rtol=1e-12)
     ax = sw.plot("service_cost", x="policy.budget.period_days")
     assert ax.get_xlabel() == "policy.budget.period_days" and ax.get_ylabel() == "service_cost (CNY)"
-    assert len(ax.get_legend().get_texts()) == 2
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["desk.cost_per_agent_day=500.0", "desk.cost_per_agent_day=800.0", "95% CI"]  # one line per value
 
 
 def test_expand_grid_applies_policy_values_and_validates_up_front():
@@ -387,7 +395,7 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
             "do_nothing",
             "--policy",
             "service_first",
-            "-n",
+            "-r",
             "2",
             "--customers",
             "300",
@@ -417,7 +425,7 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
             "desk.cost_per_agent_day=500,700",
             "--grid",
             "policy.service.extra_agents=0",
-            "-n",
+            "-r",
             "2",
             "--customers",
             "300",
@@ -434,7 +442,9 @@ def test_cli_compare_and_sweep_write_files_and_print_tables(tmp_path):
     assert {"table.csv", "table.parquet", "summary.csv", "report.html"} <= {p.name for p in (tmp_path / "s").iterdir()}
     table = pd.read_csv(tmp_path / "s" / "table.csv")
     assert sorted(table["desk.cost_per_agent_day"].unique()) == [500, 700]
-    assert "45,000" in res.output and "63,000" in res.output  # 500 and 700 CNY x 1 agent x 90 days
+    agents = 300 / sim.Scenario.load("baseline").population.customers  # 1 agent per 5 000 customers, shared
+    for cost in (500, 700):  # CNY per agent-day x agents x 90 days
+        assert format_value(cost * agents * 90, "CNY") in res.output
 
     res = runner.invoke(app, ["sweep", "--grid", "desk.agents:1,2"])
     assert res.exit_code == 2 and "--grid" in res.output and "no '='" in res.output
