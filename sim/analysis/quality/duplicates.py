@@ -232,6 +232,8 @@ def deduplicate(
 
     if collapse:
         keep = []
+        # one vectorised missing-value mask per column (a per-value check costs ms each)
+        missing = {col: _missing(out[col]).to_dict() for col in out.columns if col != key}
         for _, idx in out.groupby(key, sort=False).groups.items():
             idx = list(idx)
             first = idx[0]
@@ -241,10 +243,11 @@ def deduplicate(
                     if col == key:
                         continue
                     mv, lv = out.at[first, col], out.at[later, col]
-                    m_missing = bool(_missing(pd.Series([mv], dtype=object)).iloc[0])
-                    l_missing = bool(_missing(pd.Series([lv], dtype=object)).iloc[0])
+                    m_missing = missing[col][first]
+                    l_missing = missing[col][later]
                     if m_missing and not l_missing:
                         out.at[first, col] = lv
+                        missing[col][first] = False
                         entries.append((first, col, None if pd.isna(mv) else mv, lv, "filled_from_duplicate"))
                     elif not l_missing and str(lv) != str(mv):
                         entries.append((later, col, lv, mv, "conflict_master_kept"))
