@@ -320,3 +320,12 @@ def test_notebooks_cite_nothing_outside_the_repository(path):
         text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         problems += [f"cell {cell.get('id', k)}: {p}" for p in outside_links(text, path.parent)]
     assert problems == [], f"{path.relative_to(ROOT)} cites files outside the repository (cite SOURCES.md#code instead)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_citation_of_the_sources_page_lands_on_an_item(path):
+    """``SOURCES.md#r2`` in a notebook must name an anchor the page really has."""
+    page = (ROOT / "notebooks" / "SOURCES.md").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', page))
+    cited = re.findall(r"SOURCES\.md#([A-Za-z0-9_-]+)", path.read_text(encoding="utf-8"))
+    assert [a for a in cited if a not in anchors] == []
