@@ -63,6 +63,7 @@ exercises: $(STAMP)
 	$(BIN)/retention-lab teach strip notebooks solutions
 	$(BIN)/retention-lab teach build-exercises
 	$(BIN)/retention-lab teach toc
+	$(BIN)/retention-lab teach sources
 
 dictionary: $(STAMP)
 	$(BIN)/retention-lab dictionary --out datasets/DATA_DICTIONARY.md

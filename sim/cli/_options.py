@@ -78,6 +78,7 @@ FLAGS: dict[str, Flag] = {
     "solutions": Flag(("--solutions",), "Folder of the solutions notebooks."),
     "exercises": Flag(("--exercises",), "Folder of the exercises notebooks."),
     "readme": Flag(("--readme",), "The course index (Markdown) whose chapter table is rendered."),
+    "root": Flag(("--root",), "The repository's top folder (the one holding notebooks/)."),
 }
 
 

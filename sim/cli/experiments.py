@@ -25,12 +25,14 @@ import typer
 
 from sim.cli._options import OutputFormat, legacy_replications, option
 from sim.cli._output import (
+    DEFAULT_COMPARE_KPIS,
     check_out_dir,
     comparison_table,
     console,
     emit,
     err_console,
     handles_errors,
+    pick_kpis,
     progress_on_stderr,
     summary_rows,
     sweep_table,
@@ -166,6 +168,15 @@ def compare(
     }
     tables = [comparison_table(cmp, kpi or None)] if fmt == OutputFormat.table else []
     emit(fmt, meta, summary_rows(cmp.summary, kpi or None, currency=currency), tables)
+    if fmt == OutputFormat.table:  # the report's footnote on shares that rest on too few events
+        from rich.markup import escape
+
+        from sim.experiments.report import comparison_notes
+
+        shown = set(pick_kpis(kpi or None, cmp.kpis, DEFAULT_COMPARE_KPIS))
+        for line in comparison_notes(cmp)["few_events"]:
+            if line.split(":", 1)[0] in shown:
+                console.print(escape(f"note: {line}"), highlight=False, soft_wrap=True)
     if target is not None:
         with writing(target, atomic=True), err_console.status(f"writing {target} (report.html) ..."):
             path = cmp.to_dir(target)

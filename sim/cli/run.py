@@ -80,6 +80,7 @@ def run(
     """
     from sim.config.policy import Policy
     from sim.config.scenario import Scenario
+    from sim.results.kpis import SHARE_EVENTS, count_name
     from sim.results.result import RESULT_FILES
     from sim.runner import run as simulate
 
@@ -92,7 +93,9 @@ def run(
     currency = res.scenario.currency
     info = res.info
     overall = res.kpis()
-    picked = pick_kpis(kpi, [str(k) for k in overall.index], tuple(str(k) for k in overall.index))
+    # n_<share> (a share's denominator): in csv / json, in the table only when asked for (--kpi)
+    counts = {count_name(k) for k in SHARE_EVENTS} if fmt == OutputFormat.table else set()
+    picked = pick_kpis(kpi, [str(k) for k in overall.index], tuple(str(k) for k in overall.index if k not in counts))
     meta: dict[str, Any] = {
         "command": "run",
         "scenario": res.scenario.name,

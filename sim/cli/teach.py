@@ -114,3 +114,22 @@ def toc_cmd(
         typer.echo(f"stale: {readme} (run `retention-lab teach toc`)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{'updated' if changed else 'up to date'}: {readme}")
+
+
+@app.command("sources")
+@handles_errors
+def sources_cmd(
+    check: bool = option("check", False),
+    root: Path = option("root", Path(".")),
+) -> None:
+    """Render notebooks/SOURCES.md (the courseware's figures and claims -> where the course teaches them)."""
+    from sim.teach.sources import write_sources
+
+    page = root / "notebooks" / "SOURCES.md"
+    if not (root / "notebooks").is_dir():
+        fail(f"--root {str(root)[:80]!r}: no notebooks/ folder there; give the repository's top folder")
+    changed = write_sources(root, check=check)
+    if check and changed:
+        typer.echo(f"stale: {page} (run `retention-lab teach sources`)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{'updated' if changed else 'up to date'}: {page}")
