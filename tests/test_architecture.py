@@ -32,6 +32,7 @@ PKG = ROOT / "sim"
 
 LAYERS: dict[str, float] = {
     "sim._version": 0,
+    "sim._atomic": 0.5,
     "sim.errors": 0,
     "sim.schema": 0,
     "sim.formatting": 0.5,

@@ -4,7 +4,8 @@ A typer sub-application (typer parses the options; :mod:`sim.datasets` does the 
 The main CLI (:mod:`sim.cli`) mounts it as ``datasets``.
 
 ``build`` writes every file of ``datasets/`` that the code produces (not the hand-written
-``README.md`` or ``DATA_DICTIONARY.md``) plus the ``CHECKSUMS.sha256`` manifest.
+``README.md`` or ``DATA_DICTIONARY.md``) plus ``MANIFEST.json`` (size and SHA-256 of every file,
+seeds, versions), all at once: into a temporary sibling folder that replaces the old one whole.
 ``build --check`` writes nothing there: it rebuilds into a temporary folder and exits with
 status 1 if any committed file differs (for CI and the test suite).
 
@@ -64,10 +65,10 @@ def build_cmd(
             raise typer.Exit(1)
         typer.echo(f"datasets in {target} are up to date")
         return
-    target = datasets_dir() if out is None else Path(out)
-    if out is not None and not (target / "MANIFEST.json").exists() and not (target / "CHECKSUMS.sha256").exists():
-        check_out_dir(out, "datasets")  # a new or empty folder; ours (a manifest) is rebuilt in place
-    with writing(target, atomic=False):
+    from sim.datasets.build import LEGACY_FILES
+
+    target = datasets_dir() if out is None else check_out_dir(out, "datasets", LEGACY_FILES)
+    with writing(target, atomic=True):
         written = build_datasets(target)
     for name in written:
         typer.echo(f"wrote {target / name}")

@@ -14,18 +14,25 @@ and read back by the ``load_*`` functions (sklearn / lifelines style):
   invalid entries and orders above 100 000; :func:`load_crm_answer_key` — the ground truth of
   that mess (which record is which customer, which values were corrupted, the true values).
 
-:func:`build_datasets` regenerates every file (``retention-lab datasets build``) and writes a
-``CHECKSUMS.sha256`` manifest; :func:`check_datasets` rebuilds into a temporary folder and
-lists the files that differ from the committed ones, so the data never drift from the code.
+:func:`build_datasets` regenerates every file (``retention-lab datasets build``) atomically, with
+a ``MANIFEST.json`` (each file's size and SHA-256, the seeds, the versions; see :mod:`sim._atomic`);
+:func:`check_datasets` rebuilds into a temporary folder and lists the files that differ from the
+committed ones, so the data never drift from the code.
+
+Every loader checks what it reads: a folder passed as ``data_dir`` must match its manifest
+(:func:`verify_datasets`), and every file must match the data dictionary (:data:`FILE_SPECS`:
+columns, types, unique primary keys) - otherwise a :class:`~sim.errors.DataError` names the
+file, the column and the offending lines (line numbers in the file, header = line 1).
 The recipe (scenario, policy, sizes, seeds, rates) is in the module constants below and in
 the repository's ``datasets/README.md``, which also documents every column.
 
 Modules: ``recipe`` (constants and manifest), ``retail`` and ``crm`` (loaders), ``crm_mess``
-(the mess maker), ``build`` (rebuild and check), ``scoring`` (grade a cleaning), ``_files`` (I/O).
+(the mess maker), ``build`` (rebuild and check), ``scoring`` (grade a cleaning), ``_files`` (I/O), ``_checks``
+(what each file must hold, and the checking reader).
 
 Which library does the work: the simulator (:func:`sim.run`) makes the customer base; numpy's
-``Generator`` (seeded) draws the synthetic PII and the mess; pandas writes and reads the CSV
-files; :mod:`hashlib` computes the checksums; :class:`sklearn.utils.Bunch` holds the tables.
+``Generator`` (seeded) draws the synthetic PII and the mess; pandas writes the CSV files and
+:mod:`csv` reads them back (with line numbers for the errors); :mod:`hashlib` computes the checksums; :class:`sklearn.utils.Bunch` holds the tables.
 Hand-written, because it is the content itself: the fake-name syllables, the phone and date
 formats of each channel and the corruption rules.
 
@@ -44,7 +51,8 @@ Examples
 ['web', 'pos', 'callcentre']
 """
 
-from sim.datasets._files import datasets_dir, file_checksums, read_manifest
+from sim.datasets._checks import FILE_SPECS
+from sim.datasets._files import datasets_dir, file_checksums, read_manifest, verify_datasets
 from sim.datasets.build import build_datasets, check_datasets
 from sim.datasets.crm import load_crm_answer_key, load_crm_extract
 from sim.datasets.recipe import (
@@ -84,6 +92,8 @@ __all__ = [
     "check_datasets",
     "file_checksums",
     "read_manifest",
+    "verify_datasets",
+    "FILE_SPECS",
     "load_retail",
     "load_retail_truth",
     "load_crm_extract",

@@ -9,10 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.datasets.recipe import CHECKSUMS, MANIFEST
+from sim import _atomic
+from sim.datasets._checks import FILE_SPECS, read_checked
+from sim.datasets.recipe import MANIFEST
 from sim.schema import TABLES
 
-__all__ = ["datasets_dir", "file_checksums", "read_manifest"]
+__all__ = [
+    "datasets_dir",
+    "file_checksums",
+    "read_manifest",
+    "verify_datasets",
+    "FILE_SPECS",
+]
 
 # decimals per unit of the data dictionary (fixed float formatting)
 _DECIMALS = {
@@ -48,8 +56,29 @@ def datasets_dir() -> Path:
     return path
 
 
+def verify_datasets(folder: str | Path) -> Path:
+    """Check a datasets folder against its ``MANIFEST.json``: every data file present, unchanged, none extra.
+
+    Raises
+    ------
+    sim._atomic.ManifestError
+        A :class:`~sim.errors.DataError` naming the folder and the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> verify_datasets(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    sim._atomic.MissingManifestError: ...MANIFEST.json is missing...
+    """
+    folder = Path(folder)
+    _atomic.verify_dir(folder, "datasets", expect=MANIFEST)
+    return folder
+
+
 def _dir(data_dir: str | Path | None) -> Path:
-    return datasets_dir() if data_dir is None else Path(data_dir)
+    """The folder a loader reads: the bundled data, or a user-given folder checked by :func:`verify_datasets`."""
+    return datasets_dir() if data_dir is None else verify_datasets(data_dir)
 
 
 # --------------------------------------------------------------------------- writing
@@ -87,14 +116,20 @@ def _write(df: pd.DataFrame, path: Path) -> None:
     path.write_bytes(text.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
+# --------------------------------------------------------------------------- reading
 def _read_text(path: Path) -> pd.DataFrame:
+    """A bundled CSV file as text columns, checked against its :data:`~sim.datasets._checks.FILE_SPECS` entry.
+
+    Raises :class:`~sim.errors.DataError` naming the file, the column and the offending lines
+    (see :func:`sim.datasets._checks.read_checked`).
+    """
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found; run `retention-lab datasets build` (make datasets)")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return read_checked(path)
 
 
 def _typed(text: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Text columns -> the data dictionary's dtypes ('' = missing)."""
+    """Text columns (checked by :func:`_read_text`) -> the data dictionary's dtypes ('' = missing)."""
     spec = TABLES[table]
     out = {}
     for c in text.columns:
@@ -129,18 +164,15 @@ def file_checksums(folder: str | Path, names: tuple[str, ...] | list[str] = MANI
 
 
 def read_manifest(folder: str | Path | None = None) -> dict[str, str]:
-    """The ``CHECKSUMS.sha256`` manifest of a datasets folder as ``{relative path: sha256}``.
+    """The data files a datasets folder's ``MANIFEST.json`` lists, as ``{relative path: sha256}``.
 
-    The file has the format of ``sha256sum`` (``cd datasets && sha256sum -c CHECKSUMS.sha256``).
+    The manifest (written last by :func:`~sim.datasets.build_datasets`, see :mod:`sim._atomic`)
+    also records each file's size, the seeds and the package versions of the build.
 
     Examples
     --------
     >>> read_manifest() == file_checksums(datasets_dir())
     True
     """
-    text = (_dir(folder) / CHECKSUMS).read_text(encoding="utf-8")
-    out = {}
-    for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        out[name] = digest
-    return out
+    doc = _atomic.read_manifest(datasets_dir() if folder is None else Path(folder))
+    return {name: entry["sha256"] for name, entry in doc["files"].items()}

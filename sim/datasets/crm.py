@@ -36,7 +36,9 @@ def load_crm_extract(data_dir: str | Path | None = None) -> Bunch:
     ``2025-03-04`` / ``03/04/2025`` / ``20250304`` / ``Mar 4, 2025`` / ``2025年3月4日``,
     amounts in CNY, USD (``"US$17.39"``) or fen (POS, integer hundredths of a yuan),
     missing values written ``''`` / ``n/a`` / ``NULL`` / ``-`` / ``none``, unreadable phones,
-    e-mails and dates, and a few orders with three extra zeros (above 100 000 CNY).
+    e-mails and dates, a few orders with three extra zeros (above 100 000 CNY), and a few
+    genuine large B2B-style orders (20 000 to 800 000 CNY, right as recorded; not in
+    :func:`load_retail`), so the 100 000 review rule flags both kinds.
     Every problem is recorded in :func:`load_crm_answer_key`.
 
     *Tables*: ``customers`` (source, customer_ref, name, phone, email, signup_date) and
@@ -65,10 +67,10 @@ def load_crm_extract(data_dir: str | Path | None = None) -> Bunch:
     1217         pos  RYTIXDAR KOWEN    (213) 555-0182  01/02/2025
     1974  callcentre     grifo  bazo  001 218 555 0179   2025年1月1日
     >>> crm.orders.groupby("source", sort=False).head(1)[["source", "customer_ref", "date", "amount", "currency"]]
-              source customer_ref            date   amount currency
-    0            web     W-000001      2025-01-01   247.75      CNY
-    2033         pos      P000001      01/02/2025  32587.0      fen
-    3008  callcentre     CC-00001  1 January 2025   576.73      CNY
+              source customer_ref            date    amount currency
+    0            web     W-000001      2025-01-01    247.75      CNY
+    2043         pos      P000001      01/02/2025   32587.0      fen
+    3019  callcentre     CC-00001  1 January 2025  US$81.23      USD
     """
     d = _dir(data_dir) / "crm_extract"
     out = {}
@@ -101,7 +103,9 @@ def load_crm_answer_key(data_dir: str | Path | None = None) -> Bunch:
     says, in CNY; NA if the amount is missing), review_flag_expected (recorded amount above
     100 000 CNY), issues. ``issues`` is a list of tags: name_typo, name_missing,
     phone_missing, phone_invalid, email_missing, email_invalid, date_unreadable,
-    amount_outlier, amount_missing, currency_missing. Formats (phone, date, currency
+    amount_outlier (a typo: three extra zeros), amount_missing, currency_missing, and
+    bulk_order (not a problem: a genuine large order whose amount is right; its order_id is
+    new, not in :func:`load_retail`). Formats (phone, date, currency
     spelling, name order) are not issues: normalising them recovers the true value.
     *Files*: ``sim/datasets/data/crm_answer_key/*.csv``.
 

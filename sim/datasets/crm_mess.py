@@ -3,6 +3,11 @@
 Hand-written, because it is the content itself: the fake-name syllables, the phone and date
 formats of each channel and the corruption rules. numpy's seeded ``Generator`` draws it all.
 All personal data are synthetic (see :mod:`sim.datasets`).
+
+Orders above the 100 000 CNY review threshold are of two kinds, both flagged by the rule: typos
+(three extra zeros, tag ``amount_outlier``) and a few genuine large B2B-style orders (a company
+buying in bulk, tag ``bulk_order``; its amount is right, and its ``order_id`` is new, not in
+``load_retail``). So a threshold has a precision / recall trade-off, which chapter 02 draws.
 """
 
 from __future__ import annotations
@@ -16,20 +21,7 @@ __all__ = ["make_crm"]
 
 # --------------------------------------------------------------------------- the messy CRM extract
 _SYLLABLES = ("ba", "zo", "qui", "lem", "dar", "vo", "tix", "nu", "ko", "pel", "ry", "mab", "sul", "fo", "gri", "wen")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = tuple("January February March April May June July August September October November December".split())
 _MISSING_TOKENS = ("", "n/a", "NULL", "-", "none")
 _REF_FORMAT = {"web": "W-{:06d}", "pos": "P{:06d}", "callcentre": "CC-{:05d}"}
 _ORDER_REF_FORMAT = {"web": "WO-{:06d}", "pos": "PO{:06d}", "callcentre": "CO-{:05d}"}
@@ -50,6 +42,14 @@ _ORDER_EXACT_DUP = 0.01
 _AMOUNT_OUTLIER = 0.004
 _AMOUNT_MISSING = 0.005
 _USD_SHARE = 0.15
+# genuine large (B2B-style) orders: a company buying in bulk through one of its staff's accounts.
+# They sit above the review threshold as often as the typos do, so the 100 000 rule flags both.
+# Drawn from their own stream, so every other value of the extract is the same with or without them.
+_BULK_ORDER_SHARE = 0.0035  # of the extract's orders
+_BULK_MEDIAN_CNY = 120_000.0  # lognormal amount: median and log-sd
+_BULK_LOG_SD = 0.7
+_BULK_MIN_CNY = 20_000.0
+_BULK_SOURCE = {"web": 0.4, "pos": 0.2, "callcentre": 0.4}
 
 
 def _area_codes(n: int) -> list[int]:
@@ -166,9 +166,38 @@ def _fmt_amount(rng: np.random.Generator, cny: float, source: str, outlier: bool
     return f"{val:.2f}", "CNY", round(val, 2)
 
 
+def _bulk_orders(
+    brng: np.random.Generator, records: list[dict], n: int, first_id: int, cutoff: pd.Timestamp
+) -> pd.DataFrame:
+    """``n`` genuine large orders on random records: amount, date after the record's signup, new order ids."""
+    sources = list(_BULK_SOURCE)
+    rows = []
+    for i in range(n):
+        source = sources[int(brng.choice(len(sources), p=list(_BULK_SOURCE.values())))]
+        candidates = [k for k, r in enumerate(records) if r["source"] == source]
+        k = candidates[int(brng.integers(0, len(candidates)))]
+        signup = records[k]["signup"]
+        span = max((cutoff - pd.Timedelta(days=1) - signup).days, 0)
+        day = signup + pd.Timedelta(days=int(brng.integers(0, span + 1)))
+        amount = max(_BULK_MIN_CNY, round(float(brng.lognormal(np.log(_BULK_MEDIAN_CNY), _BULK_LOG_SD)), -1))
+        rows.append(
+            {
+                "order_id": first_id + i,
+                "customer_id": records[k]["master"],
+                "date": day + pd.Timedelta(hours=int(brng.integers(9, 18))),
+                "amount": amount,
+                "is_first": False,
+                "rec": k,
+                "bulk": True,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def make_crm(res) -> dict[str, pd.DataFrame]:
     """The messy extract (one text frame per channel file) and its answer key."""
     rng = np.random.default_rng(CRM_SEED)
+    brng = np.random.default_rng([CRM_SEED, 1])  # the genuine large orders only
     cutoff = pd.Timestamp(CRM_SIGNUP_BEFORE)
     cust = pd.DataFrame(res.customers).sort_values("customer_id", kind="stable")
     cust = cust[cust["acquired_date"] < cutoff].reset_index(drop=True)
@@ -319,26 +348,36 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
 
     row = 0
     orders["rec"] = order_rec
+    orders["bulk"] = False
+    n_bulk = round(_BULK_ORDER_SHARE * len(orders))
+    bulk = _bulk_orders(brng, records, n_bulk, int(pd.DataFrame(res.orders)["order_id"].max()) + 1, cutoff)
+    orders = pd.concat([orders, bulk], ignore_index=True) if n_bulk else orders
     for source in CRM_SOURCES:
         sel = orders[[records[k]["source"] == source for k in orders["rec"]]]
         sel = sel.sort_values(["date", "order_id"], kind="stable")
         rows = []
-        for seq, (oid, cid, k, date, amount) in enumerate(
-            zip(sel["order_id"], sel["customer_id"], sel["rec"], sel["date"], sel["amount"]), start=1
+        for seq, (oid, cid, k, date, amount, is_bulk) in enumerate(
+            zip(sel["order_id"], sel["customer_id"], sel["rec"], sel["date"], sel["amount"], sel["bulk"]), start=1
         ):
             issues = []
             cny = round(float(amount), 2)
-            outlier = cny > 101 and rng.random() < _AMOUNT_OUTLIER
-            amt, cur, recorded = _fmt_amount(rng, cny, source, outlier)
-            if outlier:
-                issues.append("amount_outlier")
-            if rng.random() < _AMOUNT_MISSING:
-                amt, recorded = ("" if rng.random() < 0.5 else "n/a"), float("nan")
-                issues.append("amount_missing")
+            if is_bulk:  # right as recorded: no typo, no missing value; drawn from its own stream
+                amt, cur, recorded = _fmt_amount(brng, cny, source, False)
+                issues.append("bulk_order")
+            else:
+                outlier = cny > 101 and rng.random() < _AMOUNT_OUTLIER
+                amt, cur, recorded = _fmt_amount(rng, cny, source, outlier)
+                if outlier:
+                    issues.append("amount_outlier")
+                if rng.random() < _AMOUNT_MISSING:
+                    amt, recorded = ("" if rng.random() < 0.5 else "n/a"), float("nan")
+                    issues.append("amount_missing")
             if cur == "":
                 issues.append("currency_missing")
             day = date.normalize()
-            if rng.random() < _DATE_UNREADABLE:
+            if is_bulk:
+                dtext = _fmt_date(brng, day, source)
+            elif rng.random() < _DATE_UNREADABLE:
                 dtext = _UNREADABLE_DATE[source]
                 issues.append("date_unreadable")
             else:
@@ -357,7 +396,7 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
                 "review_flag_expected": "True" if (not np.isnan(recorded) and recorded > REVIEW_THRESHOLD) else "False",
                 "issues": ";".join(issues),
             }
-            copies = 2 if rng.random() < _ORDER_EXACT_DUP else 1
+            copies = 1 if is_bulk else 2 if rng.random() < _ORDER_EXACT_DUP else 1
             for c in range(copies):
                 rows.append(line)
                 order_key_rows.append({"row": str(row), **key, "exact_duplicate_of": str(row - 1) if c else ""})
@@ -371,29 +410,11 @@ def make_crm(res) -> dict[str, pd.DataFrame]:
     return files
 
 
-_KEY_CUSTOMER_COLUMNS = [
-    "row",
-    "source",
-    "customer_ref",
-    "master_customer_id",
-    "exact_duplicate_of",
-    "name_true",
-    "phone_true",
-    "email_true",
-    "signup_date_true",
-    "issues",
-]
-_KEY_ORDER_COLUMNS = [
-    "row",
-    "source",
-    "order_ref",
-    "customer_ref",
-    "master_customer_id",
-    "order_id",
-    "exact_duplicate_of",
-    "date_true",
-    "amount_cny_true",
-    "amount_cny_recorded",
-    "review_flag_expected",
-    "issues",
-]
+_KEY_CUSTOMER_COLUMNS = (
+    "row source customer_ref master_customer_id exact_duplicate_of "
+    "name_true phone_true email_true signup_date_true issues"
+).split()
+_KEY_ORDER_COLUMNS = (
+    "row source order_ref customer_ref master_customer_id order_id "
+    "exact_duplicate_of date_true amount_cny_true amount_cny_recorded review_flag_expected issues"
+).split()

@@ -118,11 +118,12 @@ def load_retail_truth(data_dir: str | Path | None = None) -> Bunch:
     Examples
     --------
     >>> truth = load_retail_truth()
-    >>> truth.customers[["customer_id", "true_alive", "true_churn_reason"]].head(3)
+    >>> truth.customers[["customer_id", "true_alive", "true_churn_reason"]].groupby("true_alive").head(2).sort_index()
        customer_id  true_alive true_churn_reason
     0            1        True
-    1            2       False           product
-    2            3        True
+    1            2        True
+    3            4       False             price
+    9           10       False     need_mismatch
     >>> sorted(set(truth.events["event"]) - {"true_churned", "true_reactivated"})
     []
     """

@@ -19,13 +19,17 @@ from typing import Any
 
 import pandas as pd
 
+from sim._atomic import atomic_dir, verify_dir
 from sim._version import __version__
 from sim.config.scenario import Scenario
 from sim.results.kpis import monthly_kpis, overall_kpis
 from sim.schema import TABLE_NAMES
 from sim.world.observed import FirmView
 
-__all__ = ["Result", "TABLE_NAMES"]
+__all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
+
+#: The files of a result folder (besides ``MANIFEST.json``).
+RESULT_FILES: tuple[str, ...] = (*(f"{n}.parquet" for n in TABLE_NAMES), "scenario.yaml", "run.json")
 
 
 @dataclass
@@ -109,7 +113,13 @@ class Result:
 
     # ------------------------------------------------------------------ persistence
     def to_dir(self, path: str | Path) -> Path:
-        """Write the tables as Parquet plus ``scenario.yaml`` and ``run.json`` beside them.
+        """Write the tables as Parquet plus ``scenario.yaml``, ``run.json`` and ``MANIFEST.json``.
+
+        The folder is written atomically (:func:`sim._atomic.atomic_dir`): into a hidden
+        temporary sibling, manifest last, then swapped into place, so an interrupted write leaves
+        the previous result intact. An existing folder is replaced only if Retention Lab wrote it
+        (a result with a manifest, or one written before manifests existed); a file, a foreign
+        folder or a folder of another kind is refused with :class:`sim._atomic.OutputError`.
 
         Examples
         --------
@@ -118,12 +128,9 @@ class Result:
         >>> d = res.to_dir(tempfile.mkdtemp())
         >>> sim.Result.from_dir(d).orders.equals(res.orders)
         True
+        >>> sorted(p.name for p in d.iterdir())[:3]
+        ['MANIFEST.json', 'contacts.parquet', 'customers.parquet']
         """
-        out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables.items():
-            df.to_parquet(out / f"{name}.parquet", index=False)
-        (out / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
         meta = {
             "seed": self.seed,
             "agents": self.agents,
@@ -131,18 +138,27 @@ class Result:
             "policy": self.policy.to_dict() if hasattr(self.policy, "to_dict") else None,
             "info": {k: v for k, v in self.info.items() if isinstance(v, (int, float, str, bool))},
         }
-        (out / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-        return out
+        with atomic_dir(path, kind="result", seed=self.seed, legacy=RESULT_FILES) as tmp:
+            for name, df in self.tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "scenario.yaml").write_text(self.scenario.to_yaml(), encoding="utf-8")
+            (tmp / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+        return Path(path)
 
     @classmethod
     def from_dir(cls, path: str | Path) -> Result:
-        """Load a result written by :meth:`to_dir`."""
+        """Load a result written by :meth:`to_dir`, after checking it against its manifest.
+
+        Raises
+        ------
+        sim._atomic.ManifestError
+            (a :class:`~sim.errors.DataError`) if ``MANIFEST.json`` is missing or unreadable, or
+            a file is missing, changed, or not listed in it; the message names the folder and the
+            file. A missing folder or manifest raises :class:`sim._atomic.MissingManifestError`,
+            which is also a :class:`FileNotFoundError`.
+        """
         p = Path(path)
-        missing = [f"{n}.parquet" for n in TABLE_NAMES if not (p / f"{n}.parquet").exists()]
-        if missing or not (p / "run.json").exists() or not (p / "scenario.yaml").exists():
-            raise FileNotFoundError(
-                f"{p} is not a Retention Lab result directory (missing: {missing or ['run.json/scenario.yaml']})"
-            )
+        verify_dir(p, "result", expect=RESULT_FILES)
         meta = json.loads((p / "run.json").read_text(encoding="utf-8"))
         tables = {n: pd.read_parquet(p / f"{n}.parquet") for n in TABLE_NAMES}
         policy = None

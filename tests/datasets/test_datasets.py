@@ -1,7 +1,7 @@
 """The bundled datasets: never drifting from the code, documented, and as messy as the key says.
 
 * The files are rebuilt into a temporary folder (one build per session) and must be
-  byte-identical to the committed ones and to ``datasets/CHECKSUMS.sha256``; a tampered
+  byte-identical to the committed ones and to the files listed in ``MANIFEST.json``; a tampered
   copy must be caught by ``retention-lab datasets build --check``.
 * ``retail/`` is the simulator's observed output (checked against a fresh ``sim.run`` up to
   the documented rounding), and ``retail_truth/`` is its ground truth.
@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 import sim
 import sim.cli
+from sim import _atomic
 from sim import datasets as D
 from sim.analysis import quality as Q
 from sim.datasets import crm as crm_loaders
@@ -68,15 +69,28 @@ def test_committed_files_equal_a_fresh_build(fresh):
     committed = D.file_checksums(COMMITTED)
     stale = sorted(n for n in D.MANIFEST if committed.get(n) != built[n])
     assert not stale, f"datasets/ is out of date ({stale}); run `make datasets`"
-    assert D.read_manifest(COMMITTED) == built
-    assert (fresh / "CHECKSUMS.sha256").read_bytes() == (COMMITTED / "CHECKSUMS.sha256").read_bytes()
+    assert D.read_manifest(COMMITTED) == built == D.read_manifest(fresh)
+    # sizes and checksums agree; creation time and versions may differ between builds
+    assert _atomic.read_manifest(fresh)["files"] == _atomic.read_manifest(COMMITTED)["files"]
 
 
-def test_manifest_is_sha256sum_format_and_lists_every_data_file():
-    lines = (COMMITTED / "CHECKSUMS.sha256").read_text(encoding="utf-8").splitlines()
-    assert all(re.fullmatch(r"[0-9a-f]{64}  [\w/]+\.csv", line) for line in lines)
+def test_manifest_lists_every_data_file_and_the_recipe():
+    doc = _atomic.verify_dir(COMMITTED, "datasets", expect=D.MANIFEST)  # sizes and SHA-256 checked too
     on_disk = {str(p.relative_to(COMMITTED)) for p in COMMITTED.rglob("*.csv")}
-    assert on_disk == set(D.MANIFEST) == {line.split("  ")[1] for line in lines}
+    assert on_disk == set(D.MANIFEST) == set(doc["files"])
+    assert {p.name for p in COMMITTED.iterdir() if p.is_file()} == {"MANIFEST.json"}  # one manifest, no other
+    assert doc["seed"] == {"retail": D.RETAIL_SEED, "crm": D.CRM_SEED}
+    assert {"retention_lab", "python", "numpy", "pandas"} <= set(doc["versions"])
+    assert all(re.fullmatch(r"[0-9a-f]{64}", e["sha256"]) and e["size"] > 0 for e in doc["files"].values())
+
+
+def test_a_rebuild_that_changes_nothing_keeps_every_byte(fresh, tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(fresh, copy)
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    D.build_datasets(copy)  # same code, same bytes: the folder (manifest and its time included) is kept
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]  # no temporary folder left beside it
 
 
 def test_cli_check_catches_a_tampered_file(fresh, tmp_path):
@@ -92,7 +106,10 @@ def test_cli_check_catches_a_tampered_file(fresh, tmp_path):
     assert bad.exit_code == 1
     assert "changed: retail/orders.csv" in bad.output
     assert "missing: crm_answer_key/orders.csv" in bad.output
-    assert "changed: CHECKSUMS.sha256" not in bad.output  # the copy's manifest is still the right one
+    assert "changed: MANIFEST.json" not in bad.output  # the copy's manifest is still the right one
+    (copy / "retail" / "notes.csv").write_text("a\n1\n", encoding="utf-8")
+    worse = runner.invoke(sim.cli.app, ["datasets", "build", "--out", str(copy), "--check"])
+    assert worse.exit_code == 1 and "unexpected: retail/notes.csv" in worse.output
 
 
 def test_readme_documents_every_file_and_column():
@@ -193,6 +210,10 @@ def test_crm_extract_and_key_line_up(crm, key):
     cust_2025 = set(retail.customers.loc[retail.customers["acquired_date"] < cutoff, "customer_id"])
     assert set(key.customers["master_customer_id"]) == cust_2025
     ko = key.orders[key.orders["exact_duplicate_of"].isna()]
+    bulk = D.issue_mask(ko["issues"], "bulk_order")  # genuine large B2B orders: not in retail/
+    assert 0 < bulk.sum() < 0.01 * len(ko)
+    assert not set(ko.loc[bulk, "order_id"]) & set(retail.orders["order_id"])
+    ko = ko[~bulk]
     want = retail.orders[retail.orders["customer_id"].isin(cust_2025) & (retail.orders["date"] < cutoff)]
     assert sorted(ko["order_id"]) == sorted(want["order_id"])
     amounts = want.set_index("order_id")["amount"].round(2)
@@ -223,15 +244,21 @@ def test_quality_report_finds_the_customer_mess_exactly(crm, key):
 def test_quality_report_flags_exactly_the_orders_above_100000_after_conversion(crm, key):
     ko = key.orders
     expected = ko.index[ko["review_flag_expected"]].tolist()
-    assert expected and set(_rows(ko, "amount_outlier")) >= set(expected)
+    typos, genuine = set(_rows(ko, "amount_outlier")), set(_rows(ko, "bulk_order"))
+    assert typos & set(expected) and genuine & set(expected), "the rule must flag typos and genuine large orders"
+    assert typos | genuine >= set(expected) and not typos & genuine
+    recorded, true = ko["amount_cny_recorded"], ko["amount_cny_true"]
+    assert (recorded[list(genuine)] == true[list(genuine)]).all()  # genuine: right as recorded
+    assert (recorded[list(typos)] > 900 * true[list(typos)]).all()  # typos: three extra zeros
     kw = dict(key=None, name_col=None, phone_col=None, email_col=None, date_cols=("date",))
     rep = Q.quality_report(crm.orders, rates=D.CRM_RATES, **kw)
     assert rep.rows("amount_over_threshold") == expected
     assert rep.rows("exact_duplicates") == ko.index[ko["exact_duplicate_of"].notna()].tolist()
     assert rep.rows("date_invalid") == _rows(ko, "date_unreadable")
     # without the rates the POS amounts (in fen) are compared as if they were yuan: too many flags
+    # (and a USD amount above 100 000 CNY only after conversion is missed)
     naive = Q.quality_report(crm.orders, **kw)
-    assert set(naive.rows("amount_over_threshold")) > set(expected)
+    assert set(naive.rows("amount_over_threshold")) - set(expected)
 
 
 def test_clean_orders_recovers_amounts_dates_and_flags(crm, key):
