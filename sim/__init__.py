@@ -8,6 +8,7 @@ The public API::
     res.customers, res.orders, res.tickets       # tidy tables (true_* = ground truth)
     res.observed()                               # what the firm can see
     res.kpis(), res.kpis(by="month")
+    sim.kpi_table(res.kpis())                    # a formatted KPI / value / unit table
     cmp = sim.compare(sc, {"now": "do_nothing", "vip": "vip_care"}, replications=20, seed=1, engine="process")
     cmp.summary, cmp.plot(), cmp.to_dir("runs/vip")
 
@@ -33,7 +34,7 @@ from sim.errors import ConfigError, DataError, LatentAccessError, NotFittedError
 if TYPE_CHECKING:  # what a type checker (and a reader) sees; at run time the names load lazily
     from sim.config import Policy, Scenario
     from sim.experiments import Comparison, Sweep, compare, sweep
-    from sim.results import Result
+    from sim.results import Result, kpi_table
     from sim.runner import run
     from sim.world.observed import FirmView
 
@@ -47,6 +48,7 @@ __all__ = [
     "sweep",
     "Comparison",
     "Sweep",
+    "kpi_table",
     "ConfigError",
     "DataError",
     "LatentAccessError",
@@ -66,6 +68,7 @@ _LAZY: dict[str, str] = {
     "sweep": "sim.experiments",
     "Comparison": "sim.experiments",
     "Sweep": "sim.experiments",
+    "kpi_table": "sim.results",
 }
 
 #: Sub-packages reachable as attributes (``sim.analysis.rfm``) without an explicit import.
