@@ -289,7 +289,13 @@ class BotDeflection(StrictModel):
 class Service(StrictModel):
     """Complaint handling levers on top of the scenario's desk."""
 
-    extra_agents: Whole = Field(default=0, ge=0, le=MAX_AGENTS, description="agents on duty around the clock")
+    extra_agents: Whole = Field(
+        default=0,
+        ge=0,
+        le=MAX_AGENTS,
+        description="agents on duty around the clock, per reference desk: like the scenario's desk.agents they "
+        "staff population.customers customers, so a smaller or larger firm adds them in proportion",
+    )
     shifts: list[Shift] = Field(default_factory=list, max_length=100)
     sla_override: dict[str, dict[str, Hours]] = Field(default_factory=dict)
     escalate_on_breach: bool = False

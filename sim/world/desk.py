@@ -191,13 +191,14 @@ class ServiceDesk:
     shifts : sequence of (start_h, end_h, agents)
         Daily shifts on top of the round-the-clock agents (not with a ``pool``).
     pool : DeskPool, optional
-        Several reference-sized teams, each with its own queue and ``agents`` agents (plus
-        ``extra`` on the first); a ticket goes to a team by :func:`~sim.world.model.team_weights`
-        and the shared team also serves other clients' tickets
+        Several reference-sized teams, each with its own queue and ``agents + extra`` agents
+        (the policy's extra agents are per reference desk, like the scenario's); a ticket goes
+        to a team by :func:`~sim.world.model.team_weights` and the shared team also serves other clients' tickets
         (:func:`~sim.world.model.pool_background_per_ticket`, spread over
         :data:`~sim.world.model.POOL_SPREAD_DAYS` after each of the firm's). Without it: one team.
     extra : int
-        Agents of the firm's own on top, on the first team (with a ``pool``).
+        The policy's extra agents: on top of ``agents`` in every team (with a ``pool``, so they
+        scale with the firm like the desk), or on the one desk (without).
     """
 
     def __init__(
@@ -227,8 +228,8 @@ class ServiceDesk:
         # shift k: (start_h, end_h, agents) repeating daily, on top of `agents` round-the-clock agents
         self.shifts = [(a / HOURS_PER_DAY, b / HOURS_PER_DAY, n) for a, b, n in shifts]
         k = 0
-        for team, queue in enumerate(self.queues):
-            for _ in range(agents + (extra if team == 0 else 0)):
+        for queue in self.queues:
+            for _ in range(agents + extra):
                 env.process(self._agent(k, None, queue))
                 k += 1
         for start, end, n in self.shifts:
@@ -241,7 +242,7 @@ class ServiceDesk:
         """Agent-days of staffing the firm pays per calendar day (round-the-clock agents, its share
         of the teams with a pool, plus shifts)."""
         if self.pool is not None:
-            return staffed_agent_days(self.agents, self.pool.share) + self.extra
+            return staffed_agent_days(self.agents + self.extra, self.pool.share)
         return self.agents + self.extra + sum((end - start) * n for start, end, n in self.shifts)
 
     def submit(self, ticket: int, priority: float | None = None) -> None:

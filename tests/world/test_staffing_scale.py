@@ -21,6 +21,7 @@ import pytest
 
 import sim
 from sim.world import model
+from sim.world.reference import simulate_reference
 
 pytestmark = pytest.mark.slow
 
@@ -119,3 +120,16 @@ def test_a_shared_team_serves_other_clients_at_the_reference_load():
         for s in range(4)
     ]
     assert np.mean(private) < 0.6 * waits[2_000]  # a private agent for 2,000 customers idles
+
+
+@pytest.mark.parametrize("customers", [1_000, 2_000, 12_500])
+def test_a_policy_s_extra_agents_scale_with_the_firm_like_the_desk(customers):
+    """``service.extra_agents`` are per reference desk: a firm of n customers pays for
+    (desk.agents + extra) x n / population.customers agent-days a day, in both engines."""
+    sc = sim.Scenario.load("baseline")
+    pol = sim.Policy.load("do_nothing").updated({"service.extra_agents": 2})
+    expected = (sc.desk.agents + 2) * customers / sc.population.customers
+    fast = sim.run(sc, pol, customers=customers, days=30, seed=4)
+    _, ref = simulate_reference(sc, pol, customers=customers, days=30, seed=4)
+    assert fast.agents == pytest.approx(expected) and ref["agent_days_per_day"] == pytest.approx(expected)
+    assert fast.kpis()["service_cost"] == pytest.approx(expected * sc.desk.cost_per_agent_day * 30)

@@ -126,11 +126,11 @@ class Desk:
         )
         self.share = share if (share is not None and share != 1.0 and not shifts) else None
         self.pool_dice = pool_dice
-        if self.share is not None:  # reference-sized teams, extra agents on the first
+        if self.share is not None:  # reference-sized teams; the policy's extra agents are per team too
             self.weights = model.team_weights(self.share)
             self.background = model.pool_background_per_ticket(self.share)
-            sizes = [agents + (extra if k == 0 else 0) for k in range(len(self.weights))]
-            self.agent_days_per_day = model.staffed_agent_days(agents, self.share) + extra
+            sizes = [agents + extra for _ in self.weights]
+            self.agent_days_per_day = model.staffed_agent_days(agents + extra, self.share)
         else:
             self.weights = [1.0]
             self.background = 0.0
