@@ -20,7 +20,12 @@ interval takes ``confidence`` (default 0.95; ``alpha`` only names the significan
 planned test, e.g. in sample-size calculations); fitters configure in ``__init__``, validate
 in ``fit`` (which returns ``self``), keep results in trailing-underscore attributes and raise
 :class:`sim.errors.NotFittedError` before ``fit``; plots take ``ax=`` as a keyword and return
-the Axes. The modules import nothing from ``sim`` except :mod:`sim.errors`.
+the Axes. Tables are checked at every entry point (``sim.analysis._validate``): dates given as
+numbers, ambiguous dates such as ``03/04/2025``, mixed time-zone offsets, booleans or NaN/inf as
+money, ids mixing ``1`` and ``'1'``, duplicate keys and empty tables raise
+:class:`sim.errors.DataError` naming the table, the column and the rows (parse such dates first,
+e.g. ``pd.to_datetime(df['date'], dayfirst=True)``). The modules import nothing from ``sim``
+except :mod:`sim.errors`.
 
 Examples
 --------

@@ -7,6 +7,19 @@ naming the argument, the value and what is allowed. :class:`FittedMixin` gives t
 the scikit-learn / lifelines convention that results are trailing-underscore attributes and
 that asking for them before ``fit`` raises :class:`sim.errors.NotFittedError`.
 
+The column checks, used by every public entry point that takes a table
+(:func:`require_columns` dispatches on the column kind):
+
+* :func:`require_ids` -- ids of one type: ``1`` and ``'1'`` in one column would count as two
+  customers, booleans are not ids, missing ids are an error;
+* :func:`require_dates` -- text or datetimes, never numbers (``20250101`` is not read as
+  nanoseconds since 1970); ``03/04/2025`` is ambiguous and needs ``dayfirst=`` (or
+  ``date_format=``); ISO dates (``2025-03-04``) are never ambiguous; mixed time-zone offsets
+  need ``utc=True``; tz-aware values become naive UTC;
+* :func:`require_numbers` -- finite numbers (money, counts, scores): booleans, datetimes,
+  NaN and inf are errors, and ``nonneg`` / ``probability`` ranges are checked;
+* :func:`require_unique` -- a key column (or the index) without duplicates.
+
 Examples
 --------
 >>> import pandas as pd
@@ -15,22 +28,32 @@ Examples
 >>> out = require_columns(orders, {"customer_id": "id", "date": "datetime", "amount": "nonneg"}, table="orders")
 >>> out["date"].dtype.kind
 'M'
+>>> require_columns(orders.assign(date=[20250103]), {"date": "datetime"}, table="orders")
+Traceback (most recent call last):
+...
+sim.errors.DataError: orders: column 'date': dates stored as numbers (dtype int64, e.g. 20250103) would be read as nanoseconds since 1970; give text or datetimes, e.g. pd.to_datetime(df['date'].astype(str), format='%Y%m%d'), or pass date_format='%Y%m%d' (rows: 0)
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
+from sim.analysis._dates import require_dates, to_timestamp
+from sim.analysis._values import require_ids, require_numbers, require_same_id_type, require_unique
 from sim.errors import ConfigError, DataError, NotFittedError
 
 __all__ = [
     "require_columns",
+    "require_ids",
+    "require_dates",
+    "require_numbers",
+    "require_unique",
+    "require_same_id_type",
     "to_timestamp",
     "KINDS",
     "check_confidence",
@@ -43,21 +66,9 @@ __all__ = [
 KINDS = ("id", "datetime", "number", "nonneg", "probability", "bool", "category", "any")
 
 
-def to_timestamp(value: object, *, name: str = "cutoff") -> pd.Timestamp:
-    """Parse a date-like value into a :class:`pandas.Timestamp` or raise a clear error.
-
-    Examples
-    --------
-    >>> to_timestamp("2025-06-30")
-    Timestamp('2025-06-30 00:00:00')
-    """
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{name}={value!r} is not a date (use e.g. '2025-06-30')") from exc
-    if pd.isna(ts):
-        raise DataError(f"{name} is missing (NaT); give a date such as '2025-06-30'")
-    return ts
+# ----------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------
 
 
 def require_columns(
@@ -66,6 +77,11 @@ def require_columns(
     *,
     table: str = "table",
     allow_empty: bool = False,
+    unique: Sequence[str] = (),
+    unique_index: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    utc: bool = False,
 ) -> pd.DataFrame:
     """Check that ``df`` has the columns in ``spec`` with usable values; return a checked copy.
 
@@ -74,19 +90,24 @@ def require_columns(
     df : pandas.DataFrame
         The input table.
     spec : mapping of column name -> kind
-        Kinds: ``id`` (no missing values), ``datetime`` (parsed with :func:`pandas.to_datetime`;
-        unparseable values are an error), ``number`` (numeric, finite), ``nonneg`` (numeric,
-        finite, >= 0), ``probability`` (numeric in [0, 1]), ``bool``, ``category``
-        (no missing values), ``any`` (only presence is checked).
+        Kinds: ``id`` (:func:`require_ids`), ``datetime`` (:func:`require_dates`), ``number``,
+        ``nonneg``, ``probability`` (:func:`require_numbers`), ``bool`` (True/False or 0/1),
+        ``category`` (no missing values), ``any`` (only presence is checked).
     table : str
         Name used in error messages.
     allow_empty : bool
         Whether an empty frame is acceptable.
+    unique : sequence of str
+        Key columns whose values must not repeat (:func:`require_unique`).
+    unique_index : bool
+        Whether the index (e.g. customer ids) must not repeat.
+    dayfirst, date_format, utc
+        How to read date columns, see :func:`require_dates`.
 
     Returns
     -------
     pandas.DataFrame
-        A copy with datetime columns parsed to ``datetime64[ns]``.
+        A copy with datetime columns parsed to ``datetime64[ns]`` and numeric columns as numbers.
 
     Raises
     ------
@@ -98,7 +119,7 @@ def require_columns(
     missing = [c for c in spec if c not in df.columns]
     if missing:
         raise DataError(
-            f"missing column(s) {missing}; required: {list(spec)}; present: {list(df.columns)}",
+            f"missing column(s) {missing}; required: {list(spec)}; present: {list(df.columns)[:20]}",
             table=table,
         )
     if len(df) == 0 and not allow_empty:
@@ -110,7 +131,10 @@ def require_columns(
         s = out[col]
         if kind == "any":
             continue
-        if kind in ("id", "category"):
+        if kind == "id":
+            require_ids(s, table=table, column=col)
+            continue
+        if kind == "category":
             bad = s.index[s.isna()]
             if len(bad):
                 raise DataError(f"{len(bad)} missing value(s); every row needs one", table=table, column=col, rows=bad)
@@ -130,48 +154,13 @@ def require_columns(
                 out[col] = s.astype(bool)
             continue
         if kind == "datetime":
-            if not pd.api.types.is_datetime64_any_dtype(s):
-                parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-                bad = s.index[parsed.isna() & s.notna()]
-                if len(bad):
-                    examples = ", ".join(repr(v) for v in s.loc[bad[:3]])
-                    raise DataError(f"unparseable date(s), e.g. {examples}", table=table, column=col, rows=bad)
-                s = parsed
-            if getattr(s.dt, "tz", None) is not None:
-                s = s.dt.tz_convert(None)
-            bad = s.index[s.isna()]
-            if len(bad):
-                raise DataError(f"{len(bad)} missing date(s)", table=table, column=col, rows=bad)
-            out[col] = s.astype("datetime64[ns]")
+            out[col] = require_dates(s, table=table, column=col, dayfirst=dayfirst, date_format=date_format, utc=utc)
             continue
-        # numeric kinds
-        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
-            bad = s.index[num.isna() & s.notna()]
-            if len(bad):
-                examples = ", ".join(repr(v) for v in s.loc[bad[:3]])
-                raise DataError(
-                    f"expected numbers, found {examples} (dtype {s.dtype})", table=table, column=col, rows=bad
-                )
-            s = num
-        vals = s.to_numpy(dtype=float)
-        bad = s.index[~np.isfinite(vals)]
-        if len(bad):
-            raise DataError(f"{len(bad)} missing or infinite value(s)", table=table, column=col, rows=bad)
-        if kind == "nonneg":
-            bad = s.index[vals < 0]
-            if len(bad):
-                raise DataError(
-                    f"negative value(s), e.g. {vals[vals < 0][:3].tolist()}; must be >= 0",
-                    table=table,
-                    column=col,
-                    rows=bad,
-                )
-        if kind == "probability":
-            bad = s.index[(vals < 0) | (vals > 1)]
-            if len(bad):
-                raise DataError("value(s) outside [0, 1]", table=table, column=col, rows=bad)
-        out[col] = s
+        out[col] = require_numbers(s, kind, table=table, column=col)
+    for col in unique:
+        require_unique(out, col, table=table)
+    if unique_index:
+        require_unique(out, None, table=table)
     return out
 
 

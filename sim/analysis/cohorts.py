@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._plotting import label_axes, new_axes
-from sim.analysis._validate import require_columns, to_timestamp
+from sim.analysis._validate import require_columns, require_same_id_type, to_timestamp
 from sim.analysis.survival import KaplanMeier, kaplan_meier, lapse_durations
 from sim.errors import DataError
 
@@ -197,15 +197,10 @@ def cohort_table(
         last_obs = cut_ord - 1
     notes: dict[str, object] = {}
     if customers is not None:
-        c = require_columns(customers, {"customer_id": "id", "acquired_date": "datetime"}, table="customers")
-        dup = c.index[c["customer_id"].duplicated()]
-        if len(dup):
-            raise DataError(
-                "duplicate customer ids; one row per customer is needed",
-                table="customers",
-                column="customer_id",
-                rows=dup,
-            )
+        c = require_columns(
+            customers, {"customer_id": "id", "acquired_date": "datetime"}, table="customers", unique=("customer_id",)
+        )
+        require_same_id_type(o["customer_id"], c["customer_id"], tables=("orders", "customers"))
         all_cohorts = pd.Series(_ordinals(c["acquired_date"], freq), index=c["customer_id"].to_numpy())
         unknown = o.index[~o["customer_id"].isin(all_cohorts.index)]
         if len(unknown):

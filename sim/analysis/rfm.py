@@ -236,10 +236,7 @@ def rfm_scores(
     if len(w) != 3:
         raise ValueError(f"weights={weights!r}; give three numbers (R, F, M)")
     spec = {"recency_days": "nonneg", "frequency": "nonneg", "monetary": "nonneg"}
-    df = require_columns(table, spec, table="rfm table")
-    if not df.index.is_unique:
-        dup = df.index[df.index.duplicated()]
-        raise DataError("customer ids (the index) must be unique", table="rfm table", rows=dup)
+    df = require_columns(table, spec, table="rfm table", unique_index=True)
     if len(df) < bins:
         raise DataError(
             f"{len(df)} customer(s) cannot fill {bins} score bins; use fewer bins or more customers",

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis._validate import require_columns, to_timestamp
+from sim.analysis._validate import require_columns, require_same_id_type, require_unique, to_timestamp
 from sim.errors import DataError
 
 __all__ = ["churn_features", "churn_labels"]
@@ -72,9 +72,8 @@ def _known_customers(
     acq_age = None
     if customers is not None:
         cust = _checked(customers, "customers", {"customer_id": "id"}, numeric, "acquired_date", "acquired_t")
-        if cust["customer_id"].duplicated().any():
-            bad = cust.index[cust["customer_id"].duplicated(keep=False)]
-            raise DataError("duplicate customer ids", table="customers", column="customer_id", rows=bad)
+        require_unique(cust, "customer_id", table="customers")
+        require_same_id_type(orders["customer_id"], cust["customer_id"], tables=("orders", "customers"))
         age = _age(cust, numeric, cutoff, "acquired_date", "acquired_t")
         acq_age = pd.Series(age.to_numpy(), index=cust["customer_id"].to_numpy())
         acq_age = acq_age[acq_age >= 0]
@@ -203,6 +202,7 @@ def churn_features(
 
     if tickets is not None:
         t = _checked(tickets, "tickets", {"customer_id": "id", "sla_met": "any"}, numeric, "date", "opened_t")
+        require_same_id_type(o["customer_id"], t["customer_id"], tables=("orders", "tickets"))
         sla = t["sla_met"]
         odd = sla.notna() & ~sla.isin([True, False, 0, 1])
         if odd.any():
@@ -222,6 +222,7 @@ def churn_features(
         s = _checked(
             surveys, "surveys", {"customer_id": "id", "instrument": "category", "score": "number"}, numeric, "date", "t"
         )
+        require_same_id_type(o["customer_id"], s["customer_id"], tables=("orders", "surveys"))
         s = s.assign(age=_age(s, numeric, cut, "date", "t"), instrument=s["instrument"].astype(str).str.lower())
         s = s[s["age"] >= 0]
         f["survey_answers"] = s.groupby("customer_id").size().reindex(ids, fill_value=0).astype("int64")
@@ -234,6 +235,7 @@ def churn_features(
 
     if contacts is not None:
         c = _checked(contacts, "contacts", {"customer_id": "id"}, numeric, "date", "t")
+        require_same_id_type(o["customer_id"], c["customer_id"], tables=("orders", "contacts"))
         c_age = _age(c, numeric, cut, "date", "t")
         f["contacts"] = c.loc[c_age >= 0].groupby("customer_id").size().reindex(ids, fill_value=0).astype("int64")
 

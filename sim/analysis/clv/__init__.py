@@ -53,6 +53,12 @@ Conventions
   ``discrete=False`` uses exact (fractional) times instead, the continuous-time view of the
   model; with the simulator's timestamped orders it avoids a small bias from merging
   same-day purchases.
+* **Degenerate data.** ``fit`` refuses data that cannot identify the model (BG/NBD: fewer
+  than 5 customers, nobody with a repeat purchase, one history shared by all; Gamma-Gamma:
+  fewer than 4 repeat customers, the same spend for all) with a :class:`~sim.errors.DataError`
+  giving the reason. A fit that runs to the edge of the parameter space, has no positive
+  definite Hessian or gives non-finite predictions has ``converged_ = False`` and the reasons
+  in ``fit_issues_``; predictions never return inf or NaN (they raise ``DataError``).
 * **Standard errors.** The Hessian of the negative log-likelihood on the log-parameters is
   taken by central differences of its analytic gradient; the covariance of the log-parameters is its inverse. ``standard_errors_`` are
   on the natural scale by the delta method (se(theta) = theta * se(log theta));

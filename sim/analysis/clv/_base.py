@@ -99,6 +99,7 @@ class _MLFitter(FittedMixin):
         "variance_matrix_log_",
         "n_customers_",
         "converged_",
+        "fit_issues_",
         "optimizer_result_",
     )
 
@@ -119,6 +120,30 @@ class _MLFitter(FittedMixin):
 
     def _loglik_grad(self, params: np.ndarray, data: tuple[np.ndarray, ...]) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
+
+    def _prediction_issues(self, data: tuple[np.ndarray, ...]) -> list[str]:
+        """Reasons why the fitted parameters give non-finite predictions on ``data`` (none = [])."""
+        return []
+
+    def _finite(self, values: np.ndarray, what: str, index: pd.Index | None = None) -> np.ndarray:
+        """Return ``values`` if all are finite, else raise a :class:`DataError` naming the rows.
+
+        Predictions never hand back inf or NaN silently: degenerate parameters (see
+        ``fit_issues_``) are an error here, not a number.
+        """
+        arr = np.asarray(values, dtype=float)
+        bad = np.flatnonzero(~np.isfinite(arr.reshape(-1)))
+        if len(bad):
+            ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            issues = self.__dict__.get("fit_issues_") or []
+            why = f"; fit issues: {'; '.join(issues)[:200]}" if issues else ""
+            rows = list(index[bad]) if index is not None and len(index) == arr.size else bad.tolist()
+            raise DataError(
+                f"{what} is not finite with the fitted parameters ({ps}){why}; refit on more (or less degenerate) data",
+                table="predictions",
+                rows=rows,
+            )
+        return arr
 
     def _objective(
         self, theta: np.ndarray, data: tuple[np.ndarray, ...], weights: np.ndarray
@@ -160,19 +185,15 @@ class _MLFitter(FittedMixin):
             if res2.fun <= res.fun:
                 res = res2
         theta = res.x
-        self.converged_ = bool(res.success)
-        if not self.converged_:
-            warnings.warn(
-                f"{type(self).__name__}: the optimiser did not converge ({res.message})", RuntimeWarning, stacklevel=3
-            )
+        issues: list[str] = []
+        if not res.success:
+            issues.append(f"the optimiser did not converge ({res.message})")
         self.optimizer_result_ = res
         at_bound = [k for k, th in zip(self._param_names, theta) if abs(th) >= _LOG_BOUND - 1e-3]
         if at_bound:
-            warnings.warn(
-                f"{type(self).__name__}: {at_bound} ran to the edge of the search range "
-                f"(exp(+/-{_LOG_BOUND:g})); the data do not pin them down (too few customers?)",
-                RuntimeWarning,
-                stacklevel=3,
+            issues.append(
+                f"{at_bound} ran to the edge of the search range (exp(+/-{_LOG_BOUND:g})); "
+                "the data do not pin them down (too few customers?)"
             )
         self.n_customers_ = int(round(n))
         params = np.exp(theta)
@@ -188,12 +209,14 @@ class _MLFitter(FittedMixin):
         except np.linalg.LinAlgError:
             ok = False
         if not ok:
-            warnings.warn(
-                f"{type(self).__name__}: the Hessian is not positive definite; standard errors are NaN",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            issues.append("the Hessian is not positive definite; standard errors are NaN")
             cov_log = np.full((len(theta), len(theta)), np.nan)
+        with np.errstate(all="ignore"):
+            issues.extend(self._prediction_issues(data))
+        self.fit_issues_ = issues
+        self.converged_ = not issues
+        for issue in issues:
+            warnings.warn(f"{type(self).__name__}: {issue}", RuntimeWarning, stacklevel=3)
         names = list(self._param_names)
         self.variance_matrix_log_ = pd.DataFrame(cov_log, index=names, columns=names)
         self.variance_matrix_ = pd.DataFrame(cov_log * np.outer(params, params), index=names, columns=names)

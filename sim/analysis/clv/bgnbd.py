@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BetaGeoFitter"]
 
+#: Fewest customers :meth:`BetaGeoFitter.fit` accepts: more than the model's four parameters.
+MIN_CUSTOMERS = 5
+
 
 def _bgnbd_loglik(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Per-customer log-likelihood of the BG/NBD model (FHL 2005, eq. 6), in stable form.
@@ -106,6 +109,31 @@ def _check_bgnbd_inputs(
     return x, tx, tt, index
 
 
+def _check_identifiable(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, index: pd.Index | None) -> None:
+    """Refuse data from which the four BG/NBD parameters cannot be estimated."""
+    n = len(x)
+    if n < MIN_CUSTOMERS:
+        raise DataError(
+            f"need at least {MIN_CUSTOMERS} customers to fit the 4 BG/NBD parameters, got {n}",
+            table="summary",
+            column="frequency",
+        )
+    if not (x > 0).any():
+        raise DataError(
+            f"no customer made a repeat purchase (frequency is 0 for all {n}); BG/NBD cannot be identified "
+            "(the purchase rate and the dropout are confounded): use a longer window or more customers",
+            table="summary",
+            column="frequency",
+        )
+    if len(np.unique(np.column_stack([x, tx, tt]), axis=0)) == 1:
+        raise DataError(
+            f"all {n} customers have the same history (frequency, recency, T); BG/NBD cannot be identified",
+            table="summary",
+            column="frequency",
+            rows=list(index[:1]) if index is not None else [0],
+        )
+
+
 class BetaGeoFitter(_MLFitter):
     """BG/NBD model of repeat purchasing ("buy till you die"), fitted by maximum likelihood.
 
@@ -141,7 +169,10 @@ class BetaGeoFitter(_MLFitter):
     n_customers_ : int
         Customers the model was fitted on.
     converged_ : bool
-        Whether the optimiser reported convergence.
+        Whether the fit is usable: the optimiser converged, no parameter ran to the edge of
+        the search range, the Hessian is positive definite and predictions are finite.
+    fit_issues_ : list of str
+        The reasons ``converged_`` is False (empty when it is True).
     optimizer_result_ : scipy.optimize.OptimizeResult
         The optimiser's full result (on the log-parameters).
     summary : pandas.DataFrame
@@ -209,7 +240,15 @@ class BetaGeoFitter(_MLFitter):
         ------
         DataError
             Negative or non-integer frequency, recency > T, or recency inconsistent with
-            frequency (the column is named).
+            frequency (the column is named); and data that cannot identify the model: fewer
+            than :data:`MIN_CUSTOMERS` customers, no repeat purchase at all, or one history
+            shared by everybody.
+
+        Notes
+        -----
+        ``converged_`` is True only if the optimiser converged, no parameter ran to the edge
+        of the search range, the Hessian is positive definite and the predictions on the
+        fitted data are finite; otherwise each reason is in ``fit_issues_`` (and warned).
         ConfigError
             A negative ``penalizer`` or a ``confidence`` outside (0, 1).
 
@@ -220,7 +259,8 @@ class BetaGeoFitter(_MLFitter):
         ['a', 'alpha', 'b', 'r']
         """
         self._check_config()
-        x, tx, tt, _ = _check_bgnbd_inputs(frequency, recency, T)
+        x, tx, tt, index = _check_bgnbd_inputs(frequency, recency, T)
+        _check_identifiable(x, tx, tt, index)
         data, w = _compress(x, tx, tt)
         rate = max(float(np.sum(x)), 1.0) / max(float(np.sum(tt)), 1e-9)
         start = {"r": 1.0, "alpha": 1.0 / rate, "a": 1.0, "b": 1.0}
@@ -231,6 +271,16 @@ class BetaGeoFitter(_MLFitter):
             start.update(initial_params)
         self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
         return self
+
+    def _prediction_issues(self, data: tuple[np.ndarray, ...]) -> list[str]:
+        x, tx, tt = data
+        t_max = float(np.max(tt)) if len(tt) else 1.0
+        issues = []
+        if not np.all(np.isfinite(self._population_curve(np.array([t_max])))):
+            issues.append(f"expected_purchases({t_max:g}) is not finite at the fitted parameters")
+        if not np.all(np.isfinite(self._cond_expected(t_max, x, tx, tt))):
+            issues.append("conditional_expected_purchases is not finite for some fitted customers")
+        return issues
 
     # -- predictions ---------------------------------------------------------------------
 
@@ -265,11 +315,17 @@ class BetaGeoFitter(_MLFitter):
         (0.0, True)
         """
         self._check_fitted()
-        r, alpha, a, b = self.params_[list(self._param_names)].to_numpy()
         tt = np.asarray(t, dtype=float)
-        z = tt / (alpha + tt)
-        val = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + tt)) ** r * special.hyp2f1(r, b, a + b - 1, z))
+        val = self._finite(self._population_curve(tt), "expected_purchases").reshape(tt.shape)
         return float(val) if val.ndim == 0 else val
+
+    def _population_curve(self, tt: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = self.params_[list(self._param_names)].to_numpy()
+        z = tt / (alpha + tt)
+        with np.errstate(all="ignore"):
+            return np.asarray(
+                (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + tt)) ** r * special.hyp2f1(r, b, a + b - 1, z))
+            )
 
     def p_alive(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> pd.Series | np.ndarray | float:
         """Probability that a customer with this history is still alive at ``T`` (FHL 2005, eq. 13).
@@ -293,7 +349,7 @@ class BetaGeoFitter(_MLFitter):
         """
         self._check_fitted()
         x, tx, tt, index = _check_bgnbd_inputs(frequency, recency, T)
-        return _wrap(self._p_alive(x, tx, tt), index, "p_alive")
+        return _wrap(self._finite(self._p_alive(x, tx, tt), "p_alive", index), index, "p_alive")
 
     def _log_odds_dead(self, x: np.ndarray, tx: np.ndarray, tt: np.ndarray) -> np.ndarray:
         r, alpha, a, b = self.params_[list(self._param_names)].to_numpy()
@@ -337,13 +393,15 @@ class BetaGeoFitter(_MLFitter):
         x, tx, tt, index = _check_bgnbd_inputs(frequency, recency, T)
         if not np.ndim(t) == 0 or not float(t) >= 0:
             raise ValueError(f"t={t!r} must be a single number >= 0")
-        return _wrap(self._cond_expected(float(t), x, tx, tt), index, "expected_purchases")
+        val = self._finite(self._cond_expected(float(t), x, tx, tt), "conditional_expected_purchases", index)
+        return _wrap(val, index, "expected_purchases")
 
     def _cond_expected(self, t: float, x: np.ndarray, tx: np.ndarray, tt: np.ndarray) -> np.ndarray:
         r, alpha, a, b = self.params_[list(self._param_names)].to_numpy()
         z = t / (alpha + tt + t)
-        bracket = 1 - ((alpha + tt) / (alpha + tt + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-        return self._p_alive(x, tx, tt) * (a + b + x - 1) / (a - 1) * bracket
+        with np.errstate(all="ignore"):
+            bracket = 1 - ((alpha + tt) / (alpha + tt + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+            return np.asarray(self._p_alive(x, tx, tt) * (a + b + x - 1) / (a - 1) * bracket)
 
     # -- plots ---------------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ from sim.errors import DataError
 
 __all__ = ["GammaGammaFitter"]
 
+#: Fewest customers with repeat purchases :meth:`GammaGammaFitter.fit` accepts: more than its three parameters.
+MIN_REPEAT_CUSTOMERS = 4
+
 
 def _gg_loglik(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Per-customer log density of the mean repeat-order value (Fader & Hardie 2013, eq. 4).
@@ -48,6 +51,14 @@ def _gg_loglik_grad(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndar
     d_q = psi(px + q) - psi(q) + np.log(g) - lgm
     d_g = q / g - (px + q) / (g + m * x)
     return np.column_stack([d_p, d_q, d_g])
+
+
+def _check_q(q: float) -> None:
+    if not q > 1:
+        raise DataError(
+            f"q={q:.4g} <= 1: the Gamma-Gamma mean order value is infinite; refit on more customers",
+            table="predictions",
+        )
 
 
 class GammaGammaFitter(_MLFitter):
@@ -86,7 +97,7 @@ class GammaGammaFitter(_MLFitter):
         As for :class:`~sim.analysis.clv.BetaGeoFitter`.
     n_customers_ : int
         Customers used (those with ``frequency > 0``).
-    converged_, optimizer_result_, summary
+    converged_, fit_issues_, optimizer_result_, summary
         As for :class:`~sim.analysis.clv.BetaGeoFitter`.
 
     Reading a fitted attribute before :meth:`fit` raises :class:`~sim.errors.NotFittedError`.
@@ -139,8 +150,9 @@ class GammaGammaFitter(_MLFitter):
         Raises
         ------
         DataError
-            No customer with ``frequency > 0``, or a non-positive ``monetary_value`` where
-            ``frequency > 0``.
+            Fewer than :data:`MIN_REPEAT_CUSTOMERS` customers with ``frequency > 0``, a
+            non-positive ``monetary_value`` where ``frequency > 0``, or the same
+            ``monetary_value`` for all of them (nothing to learn the spread from).
         ConfigError
             A negative ``penalizer`` or a ``confidence`` outside (0, 1).
 
@@ -169,6 +181,21 @@ class GammaGammaFitter(_MLFitter):
             raise DataError(
                 "must be > 0 for customers with frequency > 0", table="summary", column="monetary_value", rows=bad
             )
+        n_use = int(use.sum())
+        if n_use < MIN_REPEAT_CUSTOMERS:
+            raise DataError(
+                f"need at least {MIN_REPEAT_CUSTOMERS} customers with frequency > 0 to fit the 3 Gamma-Gamma "
+                f"parameters, got {n_use}",
+                table="summary",
+                column="frequency",
+            )
+        if np.ptp(m[use]) == 0:
+            raise DataError(
+                f"all {n_use} customers with repeat purchases have the same monetary_value ({m[use][0]:.6g}); "
+                "the spread of spend across customers (q, gamma) cannot be identified",
+                table="summary",
+                column="monetary_value",
+            )
         data, w = _compress(x[use], m[use])
         start = {"p": 1.0, "q": 2.0, "gamma": float(np.mean(m[use]))}
         if initial_params:
@@ -179,8 +206,23 @@ class GammaGammaFitter(_MLFitter):
         self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
         return self
 
+    def _prediction_issues(self, data: tuple[np.ndarray, ...]) -> list[str]:
+        p, q, g = self.params_[list(self._param_names)].to_numpy()
+        if q <= 1:
+            return [f"q={q:.4g} <= 1: the mean order value is infinite"]
+        x, m = data
+        if not np.all(np.isfinite(p * (g + x * m) / (p * x + q - 1))):
+            return ["conditional_expected_average_profit is not finite for some fitted customers"]
+        return []
+
     def mean_order_value(self) -> float:
-        """Population mean order value p * gamma / (q - 1) (infinite if q <= 1).
+        """Population mean order value p * gamma / (q - 1).
+
+        Raises
+        ------
+        DataError
+            If q <= 1: the mean is infinite (a degenerate fit; see ``fit_issues_``), never
+            returned as ``inf``.
 
         Examples
         --------
@@ -191,7 +233,8 @@ class GammaGammaFitter(_MLFitter):
         """
         self._check_fitted()
         p, q, g = self.params_[list(self._param_names)].to_numpy()
-        return float(p * g / (q - 1)) if q > 1 else float("inf")
+        _check_q(q)
+        return float(self._finite(np.array(p * g / (q - 1)), "mean_order_value"))
 
     def conditional_expected_average_profit(
         self, frequency: ArrayLike, monetary_value: ArrayLike
@@ -208,8 +251,8 @@ class GammaGammaFitter(_MLFitter):
 
         Raises
         ------
-        ValueError
-            If q <= 1 (the mean order value is infinite).
+        DataError
+            If q <= 1 (the mean order value is infinite) or a prediction is not finite.
 
         Examples
         --------
@@ -222,6 +265,7 @@ class GammaGammaFitter(_MLFitter):
         arrs, index = _checked_arrays({"frequency": frequency, "monetary_value": monetary_value})
         x, m = arrs["frequency"], arrs["monetary_value"]
         p, q, g = self.params_[list(self._param_names)].to_numpy()
-        if q <= 1:
-            raise ValueError(f"q={q:.4g} <= 1: the Gamma-Gamma mean order value is infinite")
-        return _wrap(p * (g + x * m) / (p * x + q - 1), index, "expected_order_value")
+        _check_q(q)
+        with np.errstate(all="ignore"):
+            val = self._finite(p * (g + x * m) / (p * x + q - 1), "conditional_expected_average_profit", index)
+        return _wrap(val, index, "expected_order_value")

@@ -110,7 +110,8 @@ def customer_lifetime_value(
     clv = np.zeros(len(s))
     prev = np.zeros(len(s))
     for end in ends:
-        cum = bgf._cond_expected(end, x, tx, tt)
+        cum = bgf._finite(bgf._cond_expected(end, x, tx, tt), "conditional_expected_purchases", s.index)
         clv += margin * value * (cum - prev) / (1.0 + discount_rate_annual) ** (end / 365.0)
         prev = cum
+    clv = bgf._finite(clv, "clv", s.index)
     return pd.DataFrame({"expected_purchases": prev, "expected_order_value": value, "clv": clv}, index=s.index)

@@ -27,7 +27,7 @@ from sim.analysis.quality.formats import (
     _canonical_currency,
     _normalise_email,
     _parse_amount,
-    _parse_date,
+    _parse_date_text,
     normalise_phone,
 )
 from sim.errors import DataError
@@ -121,13 +121,15 @@ def parse_dates(
     df: pd.DataFrame,
     columns: str | Sequence[str] = ("date",),
     *,
-    dayfirst: bool = False,
+    dayfirst: bool | None = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse date columns written in mixed formats into ``datetime64[ns]``.
 
-    ISO dates (``YYYY-MM-DD[ HH:MM[:SS]]``) are read as they are; other forms
-    (``03/04/2025``, ``2025/3/4``, ``4 Mar 2025``, ``20250304``, ``2025年3月4日`` ...) are read
-    by :func:`pandas.to_datetime` (dateutil) and logged (``date_reformatted``, new = ISO text).
+    ISO dates (``YYYY-MM-DD[ HH:MM[:SS]]``) are read as they are, and year-first dates
+    (``2025/3/4``, ``2025年3月4日``) year-month-day, whatever ``dayfirst`` says; other forms
+    (``03/04/2025``, ``4 Mar 2025``, ``20250304`` ...) are read by :func:`pandas.to_datetime`
+    (dateutil) and logged (``date_reformatted``, new = ISO text). ``03/04/2025`` is read by
+    ``dayfirst``; a date whose order shows (``25/03/2025``) is read the only possible way.
     Unreadable values become **NaT and are logged** (``date_unparseable``); the row is kept.
     Missing tokens become NaT (``missing_token_to_na``).
 
@@ -136,17 +138,26 @@ def parse_dates(
     df : pandas.DataFrame
     columns : str or sequence of str
         Date columns.
-    dayfirst : bool
-        Read ``03/04/2025`` as 3 April (True) or March 4 (False, default).
+    dayfirst : bool or None
+        Read ``03/04/2025`` as 3 April (True) or March 4 (False, default: the reading of the
+        bundled CRM extract, whose slashed dates are American); None refuses such ambiguous
+        dates with a :class:`~sim.errors.DataError` naming the column and rows.
 
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
         The cleaned copy and the log.
 
+    Raises
+    ------
+    DataError
+        With ``dayfirst=None``: ambiguous dates such as ``03/04/2025`` (column and rows named).
+
     Examples
     --------
     >>> import pandas as pd
+    >>> parse_dates(pd.DataFrame({"date": ["2025-03-04"]}), dayfirst=True)[0]["date"].tolist()  # ISO stays ISO
+    [Timestamp('2025-03-04 00:00:00')]
     >>> out, log = parse_dates(pd.DataFrame({"date": ["2025-03-04", "2025年3月5日", "03/06/2025", "someday"]}))
     >>> out["date"].dt.strftime("%Y-%m-%d").tolist()
     ['2025-03-04', '2025-03-05', '2025-03-06', nan]
@@ -164,16 +175,22 @@ def parse_dates(
             continue
         miss = _missing(s).to_dict()
         parsed: dict[Any, pd.Timestamp] = {}
-        cache: dict[str, pd.Timestamp | None] = {}
+        cache: dict[str, tuple[pd.Timestamp | None, str]] = {}
+        ambiguous = []
         for i, v in s.items():
             if miss[i]:
                 if not pd.isna(v):
                     entries.append((i, col, v, None, "missing_token_to_na"))
                 continue
             text = str(v).strip()
-            if text not in cache:
-                cache[text] = _parse_date(v, dayfirst)
-            ts = cache[text]
+            if isinstance(v, (pd.Timestamp, np.datetime64)):
+                cache[text] = (pd.Timestamp(v), "ok")
+            elif text not in cache:
+                cache[text] = _parse_date_text(text, dayfirst)
+            ts, status = cache[text]
+            if status == "ambiguous":
+                ambiguous.append(i)
+                continue
             iso = bool(_ISO_DATE.match(text)) or isinstance(v, (pd.Timestamp, np.datetime64))
             if ts is None:
                 entries.append((i, col, v, None, "date_unparseable"))
@@ -182,6 +199,14 @@ def parse_dates(
             if not iso:
                 new = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
                 entries.append((i, col, v, new, "date_reformatted"))
+        if ambiguous:
+            raise DataError(
+                f"{len(ambiguous)} ambiguous date(s), e.g. {str(d.at[ambiguous[0], col])[:40]!r} (day/month or "
+                "month/day?); pass dayfirst=True or dayfirst=False",
+                table="records",
+                column=col,
+                rows=ambiguous,
+            )
         out[col] = pd.Series([parsed.get(i, pd.NaT) for i in d.index], index=d.index, dtype="datetime64[ns]")
     return out, _log(entries)
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from sim.analysis._dates import _parse_date_text as _read_date
 
 __all__ = ["normalise_phone", "normalise_name"]
 
@@ -153,23 +154,25 @@ def _parse_amount(value: object) -> tuple[float | None, str | None]:
     return (out, cur) if np.isfinite(out) else (None, None)
 
 
-def _parse_date(value: object, dayfirst: bool) -> pd.Timestamp | None:
+def _parse_date(value: object, dayfirst: bool | None) -> pd.Timestamp | None:
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         return pd.Timestamp(value)
-    return _parse_date_text(str(value).strip(), dayfirst)
+    return _parse_date_text(str(value).strip(), dayfirst)[0]
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse_date_text(text: str, dayfirst: bool) -> pd.Timestamp | None:
-    text = re.sub(r"(\d)\s*[年月]\s*", r"\1-", text).replace("日", "").strip()
-    try:
-        with warnings.catch_warnings():
-            # pandas warns when a day > 12 forces day-first reading; that is documented behaviour here
-            warnings.simplefilter("ignore", UserWarning)
-            ts = pd.to_datetime(text, dayfirst=dayfirst)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if pd.isna(ts):
-        return None
+def _parse_date_text(text: str, dayfirst: bool | None) -> tuple[pd.Timestamp | None, str]:
+    """(timestamp or None, status) for one date written as text; the status is ``ambiguous`` for
+    ``03/04/2025`` when ``dayfirst`` is None (see :func:`sim.analysis._validate.require_dates`).
+
+    ISO dates (``2025-03-04``) and year-first dates (``2025/3/4``) are read year-month-day whatever
+    ``dayfirst`` says; a date whose order is visible (``25/03/2025``) is read the only possible way.
+    """
+    text = re.sub(r"(\d)\s*[年月]\s*", r"\1-", text).replace("日", "").strip().rstrip("-")
+    ts, status = _read_date(text, dayfirst, None)
+    if status == "contradicts":  # the value shows its own order: a cleaning step reads it so
+        ts, status = _read_date(text, None, None)
+    if ts is None:
+        return None, status
     ts = pd.Timestamp(ts)
-    return ts.tz_convert(None) if ts.tzinfo is not None else ts
+    return (ts.tz_convert(None) if ts.tzinfo is not None else ts), status

@@ -83,10 +83,7 @@ def value_tiers(
     c, n = _check_cuts(DEFAULT_CUTS[method] if cuts is None else cuts, names)
     if not isinstance(values, pd.Series):
         raise DataError(f"expected a pandas Series of values per customer, got {type(values).__name__}", table="values")
-    checked = require_columns(values.to_frame("value"), {"value": "nonneg"}, table="values")["value"]
-    if not checked.index.is_unique:
-        dup = checked.index[checked.index.duplicated()]
-        raise DataError("customer ids (the index) must be unique", table="values", rows=dup)
+    checked = require_columns(values.to_frame("value"), {"value": "nonneg"}, table="values", unique_index=True)["value"]
     v = checked.astype(float)
     # rank: largest value first, ties by customer id (stable sort of an id-sorted series)
     order = v.sort_index().sort_values(ascending=False, kind="stable")
