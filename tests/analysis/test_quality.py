@@ -117,7 +117,7 @@ def _same(old, new) -> bool:
 
 
 def test_clean_logs_every_change_and_reconciles_rows(messy):
-    res = Q.clean(messy, rates={"USD": 7.2})
+    res = Q.clean(messy, rates={"USD": 7.2}, dayfirst=False)
     out, log, counts = res.frame, res.log, res.counts
     # rows: 12 in, 1 exact copy removed, 2 duplicate customers collapsed -> 9 out, each removal logged
     assert (counts["rows_in"], counts["exact_duplicates_removed"], counts["rows_collapsed"], counts["rows_out"]) == (
@@ -159,7 +159,7 @@ def test_clean_logs_every_change_and_reconciles_rows(messy):
 
 
 def test_cleaning_then_reporting_leaves_only_the_unfixable(messy):
-    res = Q.clean(messy, rates={"USD": 7.2})
+    res = Q.clean(messy, rates={"USD": 7.2}, dayfirst=False)
     rep = Q.quality_report(res.frame, currency_col="currency")
     assert rep.count("exact_duplicates") == 0 and rep.count("fuzzy_duplicate_pairs") == 0
     assert rep.rows("phone_format") == [] and rep.rows("email_format") == [] and rep.rows("date_format") == []
@@ -193,7 +193,9 @@ def test_steps_one_by_one():
     assert log["rule"].tolist() == ["phone_normalised"] * 5 + ["phone_unreadable_kept"]
 
     dates = pd.DataFrame({"d": ["03/04/2025", "2025年12月1日", "20250102", "31/02/2025"]})
-    us, log_us = Q.parse_dates(dates, "d")
+    with pytest.raises(DataError, match=r"'d'.*dayfirst"):  # 03/04/2025 is ambiguous: the caller must say
+        Q.parse_dates(dates, "d")
+    us, log_us = Q.parse_dates(dates, "d", dayfirst=False)
     eu, _ = Q.parse_dates(dates, "d", dayfirst=True)
     assert us["d"].iloc[0] == pd.Timestamp("2025-03-04") and eu["d"].iloc[0] == pd.Timestamp("2025-04-03")
     assert us["d"].iloc[1] == pd.Timestamp("2025-12-01") and us["d"].iloc[2] == pd.Timestamp("2025-01-02")
@@ -220,7 +222,7 @@ def test_wrong_input_names_the_column(messy):
     with pytest.raises(DataError, match="column 'currency'.*XYZ"):
         Q.standardise_currency(messy.assign(currency="XYZ"))
     with pytest.raises(DataError, match="column 'currency'.*USD"):
-        Q.clean(messy)  # a USD row but no exchange rate
+        Q.clean(messy, dayfirst=False)  # a USD row but no exchange rate
     with pytest.raises(DataError, match="column 'customer_id'"):
         Q.deduplicate(messy.assign(customer_id=[None] + list(messy["customer_id"][1:])))
     with pytest.raises(DataError, match="column 'amount'"):

@@ -32,6 +32,7 @@ from sim import datasets as D
 from sim.analysis import quality as Q
 from sim.datasets import crm as crm_loaders
 from sim.datasets import crm_mess, retail
+from sim.errors import DataError
 from sim.schema import TABLES, observed_columns
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -269,6 +270,7 @@ def test_clean_orders_recovers_amounts_dates_and_flags(crm, key):
         phone_col=None,
         email_col=None,
         date_cols=("date",),
+        dayfirst=False,  # the POS writes American dates
         rates=D.CRM_RATES,
         threshold=D.REVIEW_THRESHOLD,
         collapse=False,
@@ -295,7 +297,9 @@ def test_normalising_customer_fields_recovers_the_true_values(crm, key):
     emails, _ = Q.normalise_emails(crm.customers, "email")
     ok = ~(D.issue_mask(kc["issues"], "email_missing") | D.issue_mask(kc["issues"], "email_invalid"))
     assert (emails.loc[ok, "email"] == kc.loc[ok, "email_true"]).all()
-    dates, _ = Q.parse_dates(crm.customers, "signup_date")  # month first (POS) is the default reading
+    with pytest.raises(DataError, match="signup_date"):  # the POS's 03/04/2025 is ambiguous: refused unless told
+        Q.parse_dates(crm.customers, "signup_date")
+    dates, _ = Q.parse_dates(crm.customers, "signup_date", dayfirst=False)  # American: month first
     ok = ~D.issue_mask(kc["issues"], "date_unreadable")
     assert (dates.loc[ok, "signup_date"] == kc.loc[ok, "signup_date_true"]).all()
     names = crm.customers["name"].map(Q.normalise_name)
@@ -306,7 +310,13 @@ def test_normalising_customer_fields_recovers_the_true_values(crm, key):
 @pytest.mark.slow
 def test_clean_merges_duplicate_customers_with_documented_recall_and_no_false_merge(crm, key):
     res = Q.clean(
-        crm.customers, key="customer_ref", date_cols=("signup_date",), amount_col=None, currency_col=None, **PHONE_KW
+        crm.customers,
+        key="customer_ref",
+        date_cols=("signup_date",),
+        dayfirst=False,
+        amount_col=None,
+        currency_col=None,
+        **PHONE_KW,
     )
     kc = key.customers[key.customers["exact_duplicate_of"].isna()]
     assert res.counts["exact_duplicates_removed"] == int(key.customers["exact_duplicate_of"].notna().sum())

@@ -121,7 +121,7 @@ def parse_dates(
     df: pd.DataFrame,
     columns: str | Sequence[str] = ("date",),
     *,
-    dayfirst: bool | None = False,
+    dayfirst: bool | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse date columns written in mixed formats into ``datetime64[ns]``.
 
@@ -139,9 +139,10 @@ def parse_dates(
     columns : str or sequence of str
         Date columns.
     dayfirst : bool or None
-        Read ``03/04/2025`` as 3 April (True) or March 4 (False, default: the reading of the
-        bundled CRM extract, whose slashed dates are American); None refuses such ambiguous
-        dates with a :class:`~sim.errors.DataError` naming the column and rows.
+        Read ``03/04/2025`` as 3 April (True) or March 4 (False: the reading the bundled CRM
+        extract needs, its slashed dates being American). None (default) refuses such ambiguous
+        dates with a :class:`~sim.errors.DataError` naming the column and rows: which reading is
+        right is a fact about the source system, so the caller states it.
 
     Returns
     -------
@@ -158,7 +159,12 @@ def parse_dates(
     >>> import pandas as pd
     >>> parse_dates(pd.DataFrame({"date": ["2025-03-04"]}), dayfirst=True)[0]["date"].tolist()  # ISO stays ISO
     [Timestamp('2025-03-04 00:00:00')]
-    >>> out, log = parse_dates(pd.DataFrame({"date": ["2025-03-04", "2025年3月5日", "03/06/2025", "someday"]}))
+    >>> messy = pd.DataFrame({"date": ["2025-03-04", "2025年3月5日", "03/06/2025", "someday"]})
+    >>> parse_dates(messy)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: records: column 'date': 1 ambiguous date(s), e.g. '03/06/2025' ...
+    >>> out, log = parse_dates(messy, dayfirst=False)  # this source writes month/day/year
     >>> out["date"].dt.strftime("%Y-%m-%d").tolist()
     ['2025-03-04', '2025-03-05', '2025-03-06', nan]
     >>> log[["row", "new", "rule"]].values.tolist()

@@ -72,7 +72,7 @@ def clean(
     rates: Mapping[str, float] | None = None,
     base_currency: str = "CNY",
     threshold: float = 100_000,
-    dayfirst: bool | None = False,
+    dayfirst: bool | None = None,
     name_threshold: float = 0.85,
     collapse: bool = True,
     country_code: str = "86",
@@ -83,8 +83,8 @@ def clean(
     Order: :func:`normalise_phones` -> :func:`normalise_emails` -> :func:`parse_dates` ->
     :func:`standardise_currency` -> :func:`flag_outliers` (amounts in ``base_currency``
     above ``threshold``, flagged not dropped) -> :func:`deduplicate`. A column argument set to
-    None skips its step; ``dayfirst`` is passed to :func:`parse_dates` (False: ``03/04/2025`` is
-    March 4; None: ambiguous dates are refused). Only the deduplication removes rows, and each removed row is in the
+    None skips its step; ``dayfirst`` is passed to :func:`parse_dates` (None, the default: an
+    ambiguous date such as ``03/04/2025`` is refused; False reads it as March 4, True as 3 April). Only the deduplication removes rows, and each removed row is in the
     log, so ``rows_in - exact_duplicates_removed - rows_collapsed == rows_out`` (checked).
 
     Returns

@@ -49,7 +49,8 @@ def _orders_clean() -> pd.DataFrame:
     from sim.datasets import CRM_RATES
 
     return quality.clean(_extract().orders, key="order_ref", name_col=None, phone_col=None, email_col=None,
-                         date_cols=("date",), rates=CRM_RATES, threshold=_THRESHOLD, collapse=False).frame  # fmt: skip
+                         date_cols=("date",), dayfirst=False, rates=CRM_RATES, threshold=_THRESHOLD,
+                         collapse=False).frame  # fmt: skip
 
 
 @lru_cache(maxsize=1)
