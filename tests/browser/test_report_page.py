@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import OVERFLOWING_JS, WIDTH
 
+from browser.conftest import OVERFLOWING_JS, WIDTH
 from sim.experiments import compare, sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
