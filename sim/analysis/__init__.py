@@ -4,7 +4,7 @@ Modules (imported lazily, so ``import sim`` stays fast)::
 
     rfm           recency / frequency / monetary scores and named segments
     tiers         value tiers (customer pyramid), tier migration (a package)
-    clv           BG/NBD + Gamma-Gamma by maximum likelihood, P(alive), CLV (a package)
+    clv           BG/NBD + Gamma-Gamma, sBG for subscriptions, by maximum likelihood; P(alive), CLV (a package)
     cohorts       acquisition-cohort retention tables, curves and heatmap
     survival      observed lapse durations, Kaplan-Meier survival of lifetimes, log-rank test (a package)
     churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score (a package)

@@ -75,10 +75,15 @@ def _fit_km(est):
     return est.fit(DUR, EVT)
 
 
+def _fit_sbg(est):
+    return est.fit([1000, 631, 468, 382, 326, 289, 262, 241])  # Fader & Hardie (2007), "Regular"
+
+
 FITTERS = {
     "BetaGeoFitter": (clv.BetaGeoFitter, _fit_bgf),
     "GammaGammaFitter": (clv.GammaGammaFitter, _fit_ggf),
     "KaplanMeier": (survival.KaplanMeier, _fit_km),
+    "ShiftedBetaGeometric": (clv.ShiftedBetaGeometric, _fit_sbg),
 }
 
 #: What each fitter offers once fitted: methods (called with these arguments) and properties.
@@ -97,6 +102,14 @@ NEEDS_FIT = {
         "conditional_expected_average_profit": (2, 100.0),
     },
     "KaplanMeier": {"survival_at": ([1.0, 2.0],), "plot": ()},
+    "ShiftedBetaGeometric": {
+        "summary": None,
+        "survival": (3,),
+        "project": (12,),
+        "expected_lifetime_value": (50.0, 0.1),
+        "plot_survival": (),
+        "plot_retention": (),
+    },
 }
 
 
@@ -218,6 +231,7 @@ CI_PRODUCERS = {
     "cohorts.kaplan_meier": lambda c: cohorts.kaplan_meier(DUR, EVT, confidence=c),
     "clv.BetaGeoFitter": lambda c: _fit_bgf(clv.BetaGeoFitter(confidence=c)),
     "clv.GammaGammaFitter": lambda c: _fit_ggf(clv.GammaGammaFitter(confidence=c)),
+    "clv.ShiftedBetaGeometric": lambda c: _fit_sbg(clv.ShiftedBetaGeometric(confidence=c)),
 }
 
 BAD_CONFIDENCE = [0, 1, 0.0, 1.0, -0.5, 1.5, 95, float("nan"), "0.95", True, None]
@@ -348,6 +362,8 @@ PLOT_NAMES = (
     "BetaGeoFitter.plot_expected_purchases",
     "BetaGeoFitter.plot_p_alive_matrix",
     "clv.plot_calibration_holdout",
+    "ShiftedBetaGeometric.plot_survival",
+    "ShiftedBetaGeometric.plot_retention",
     "KaplanMeier.plot",
     "cohorts.plot_cohort_heatmap",
     "churn.plot_lift",
@@ -360,6 +376,7 @@ PLOT_NAMES = (
 @pytest.fixture(scope="module")
 def plots() -> dict[str, tuple[object, tuple]]:
     bgf = _fit_bgf(clv.BetaGeoFitter())
+    sbg = _fit_sbg(clv.ShiftedBetaGeometric())
     ch = pd.DataFrame({"frequency": [0, 1, 2], "recency": [0.0, 30.0, 90.0], "T": [100.0] * 3,
                        "frequency_holdout": [0, 1, 1], "duration_holdout": [60.0] * 3})  # fmt: skip
     y, s = [1, 0, 1, 0, 0, 0], [6, 5, 4, 3, 2, 1]
@@ -372,6 +389,8 @@ def plots() -> dict[str, tuple[object, tuple]]:
         "BetaGeoFitter.plot_expected_purchases": (bgf.plot_expected_purchases, (365.0,)),
         "BetaGeoFitter.plot_p_alive_matrix": (bgf.plot_p_alive_matrix, (365.0,)),
         "clv.plot_calibration_holdout": (clv.plot_calibration_holdout, (bgf, ch)),
+        "ShiftedBetaGeometric.plot_survival": (sbg.plot_survival, (12,)),
+        "ShiftedBetaGeometric.plot_retention": (sbg.plot_retention, (12,)),
         "KaplanMeier.plot": (survival.kaplan_meier(DUR, EVT).plot, ()),
         "cohorts.plot_cohort_heatmap": (cohorts.plot_cohort_heatmap, (cohorts.cohort_table(orders),)),
         "churn.plot_lift": (churn.plot_lift, (churn.lift_table(y, s, bins=3),)),

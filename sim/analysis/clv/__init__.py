@@ -1,4 +1,4 @@
-"""Customer lifetime value: BG/NBD purchases and Gamma-Gamma spend, fitted by maximum likelihood.
+"""Customer lifetime value: BG/NBD purchases, Gamma-Gamma spend and sBG renewals, fitted by maximum likelihood.
 
 One module per concept; everything public is re-exported here, so ``from sim.analysis.clv
 import BetaGeoFitter`` and ``clv.summary_data(...)`` work as before::
@@ -10,6 +10,7 @@ import BetaGeoFitter`` and ``clv.summary_data(...)`` work as before::
     lifetime_value  customer_lifetime_value (discounted predicted margin)
     historical      historical_clv (realised margin so far)
     plotting        plot_calibration_holdout (hold-out check of a BG/NBD fit)
+    sbg             ShiftedBetaGeometric (subscriptions: retention curve, survival projection, DERL, CLV)
 
 The fitters follow the scikit-learn / lifelines conventions: configure in ``__init__``
 (``penalizer``, ``confidence``), validate and estimate in ``fit`` (which returns ``self``),
@@ -92,6 +93,7 @@ from sim.analysis.clv.gamma_gamma import GammaGammaFitter
 from sim.analysis.clv.historical import historical_clv
 from sim.analysis.clv.lifetime_value import customer_lifetime_value
 from sim.analysis.clv.plotting import plot_calibration_holdout
+from sim.analysis.clv.sbg import ShiftedBetaGeometric
 
 __all__ = [
     "summary_data",
@@ -101,4 +103,5 @@ __all__ = [
     "customer_lifetime_value",
     "historical_clv",
     "plot_calibration_holdout",
+    "ShiftedBetaGeometric",
 ]
