@@ -13,7 +13,8 @@ Where to read what
     :mod:`~sim.world.reference.surveys` CSAT, CES and NPS answers and who gives them
     :mod:`~sim.world.reference.port`    what the firm sees and what its contacts and memberships do
     :mod:`~sim.world.reference.tables`  the records as the seven tables
-    :mod:`~sim.world.reference.state`   what is remembered: customers, tickets, rows, random streams
+    :mod:`~sim.world.reference.state`   what is remembered: customers, tickets, rows, random streams,
+                                        and the firm's own records of what it has observed
 
 The model in one page (every equation is a function of :mod:`sim.world.model`)
     * **Arrival.** Paid customers arrive at drawn times (a launch cohort at day 0); the arrival is

@@ -1,9 +1,15 @@
 """The firm's port into the reference world (:class:`sim.world.observed.FirmPort`) and what its actions do.
 
-The firm (:class:`sim.world.firm.Firm`) decides from observations only; the port answers its
-questions with copies and carries out its actions:
+The firm (:class:`sim.world.firm.Firm`) decides from observations only. Its port,
+:class:`ReferencePort`, holds no world object: it answers from the firm's own records
+(:class:`~sim.world.reference.state.FirmRecords`), which the world writes into as things happen
+(a sign-up with its consent and birth month, an order, an opened ticket, an opt-out; see
+:meth:`World.feed <sim.world.reference.world.World.feed>`), and it hands out plain values or fresh
+copies. The firm's actions reach the world through one private channel, the port's only route to
+it: the clock, the tables (handed out as a :class:`~sim.world.observed.FirmView`, copies without
+latent columns) and :class:`FirmActions`, which carries out what follows.
 
-**A contact** (:meth:`ReferencePort.deliver`) costs the channel's price plus the offer's fixed cost.
+**A contact** (:meth:`FirmActions.deliver`) costs the channel's price plus the offer's fixed cost.
 A contact beyond ``fatigue.free_contacts`` within ``fatigue.window_days``
 (:func:`~sim.world.model.is_fatigued`) lowers satisfaction by ``fatigue.satisfaction_penalty`` and
 opts the customer out with ``fatigue.opt_out_prob``. The contact is opened with the channel's
@@ -15,7 +21,7 @@ once with :func:`~sim.world.model.conversion_probability` ``min(1, convert_rate 
 (that order may be followed by a dropout, like any other); an offer that does not convert stays
 redeemable for ``redeem_window_days``.
 
-**A membership level** (:meth:`ReferencePort.set_membership`) multiplies the purchase rate by
+**A membership level** (:meth:`FirmActions.set_membership`) multiplies the purchase rate by
 :func:`~sim.world.model.membership_rate_multiplier` ``1 + rate_uplift``, lowers the dropout logit
 by ``dropout_shift``, pays ``discount`` of every order, serves the member's tickets ahead of
 non-members of the same severity (``priority_service``) and, on an upgrade, lifts satisfaction by
@@ -25,6 +31,8 @@ non-members of the same severity (``priority_service``) and, on an upgrade, lift
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,92 +41,32 @@ from sim.config.policy import LoyaltyTier
 from sim.errors import LatentAccessError
 from sim.schema import LATENT_PREFIX
 from sim.world import model
-from sim.world.reference.state import ContactRow, Offer, TierRow
+from sim.world.observed import FirmView
+from sim.world.reference.state import ContactRow, FirmRecords, Offer, TierRow
+from sim.world.reference.tables import build_tables
 from sim.world.reference.world import World
 
-__all__ = ["ReferencePort"]
+__all__ = ["ReferencePort", "FirmActions", "LatentAttributeError"]
 
 
-class ReferencePort:
-    """What the firm may see of, and do to, a reference :class:`World` (implements ``FirmPort``).
+class LatentAttributeError(LatentAccessError, AttributeError):
+    """The firm asked its port for an attribute it cannot observe (an ``AttributeError`` too, so
+    ``hasattr`` and ``getattr(port, name, default)`` work as usual)."""
 
-    Examples
-    --------
-    >>> import simpy, sim
-    >>> from sim.world.rng import Streams
-    >>> env = simpy.Environment()
-    >>> world = World(env, sim.Scenario.load("baseline"), 10, 30.0, Streams(0), agents=1)
-    >>> port = ReferencePort(world)
-    >>> port.acquired(), port.horizon
-    ([], 30.0)
-    >>> port.alive
-    Traceback (most recent call last):
-    ...
-    AttributeError: 'ReferencePort' object has no attribute 'alive'
-    """
 
-    __slots__ = ("_world",)
+class FirmActions:
+    """What the firm's actions do to a reference :class:`World` (the port's channel calls these)."""
+
+    __slots__ = ("world",)
 
     def __init__(self, world: World) -> None:
-        self._world = world
+        self.world = world
 
-    # ------------------------------------------------------------------ observations (copies)
-    @property
-    def now(self) -> float:
-        """Simulation clock (days)."""
-        return self._world.env.now
-
-    @property
-    def horizon(self) -> float:
-        """Last day of the run (days)."""
-        return self._world.horizon
-
-    @property
-    def start_date(self) -> dt.date:
-        """Calendar date of day 0."""
-        return self._world.sc.start_date
-
-    def acquired(self) -> list[int]:
-        """Indices of the customers acquired so far (paid customers first, then referred ones)."""
-        return [c.index for c in self._world.customers if c.acquired]
-
-    def consent(self, i: int) -> bool:
-        """Whether customer ``i`` consented to marketing contacts at sign-up."""
-        return self._world.customers[i].consent
-
-    def opted_out(self, i: int) -> bool:
-        """Whether customer ``i`` has opted out since."""
-        return self._world.customers[i].opted_out
-
-    def birth_month(self, i: int) -> int:
-        """Customer ``i``'s birth month (1-12)."""
-        return self._world.customers[i].birth_month
-
-    def order_amount(self, oid: int) -> float:
-        """Amount of order ``oid`` (currency)."""
-        return self._world.logs.orders[oid].amount
-
-    def ticket_customer(self, tid: int) -> int:
-        """Customer index of ticket ``tid``."""
-        return self._world.logs.tickets[tid].customer
-
-    def order_frame(self) -> pd.DataFrame:
-        """Orders so far (a copy): customer index ``i``, time ``t`` (days), ``amount``."""
-        orders = self._world.logs.orders
-        return pd.DataFrame(
-            {
-                "i": np.array([o.customer for o in orders], dtype=np.int64),
-                "t": np.array([o.t for o in orders], dtype=float),
-                "amount": np.array([o.amount for o in orders], dtype=float),
-            }
-        )
-
-    # ------------------------------------------------------------------ actions
     def deliver(
         self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
     ) -> int:
         """Send one contact (the firm has checked consent and budget); returns the contact index."""
-        w = self._world
+        w = self.world
         pol, rng, now = w.policy, w.dice.contact, w.env.now
         if pol is None:
             raise ValueError("contacts need the policy's channels and offers: build the World with a policy")
@@ -138,8 +86,7 @@ class ReferencePort:
         if tired:
             w.experience(c, -fatigue.satisfaction_penalty)
             if not c.opted_out and rng.random() < fatigue.opt_out_prob:
-                c.opted_out = True
-                w.event(c, "opted_out", campaign)
+                w.opt_out(c, campaign)
         opened = rng.random() < ch.open_rate
         w.logs.contacts[cid] = row._replace(opened=opened)
         if not opened:
@@ -169,20 +116,11 @@ class ReferencePort:
         w.rate_changed(c)
         return cid
 
-    def set_membership(self, i: int, tier: LoyaltyTier) -> None:
-        """Grant customer ``i`` a loyalty level (a ``Policy.loyalty.tiers`` entry)."""
-        self._membership(
-            i, tier.name, tier.rate_uplift, tier.dropout_shift, tier.discount, tier.priority_service, tier.upgrade_boost
-        )
-
-    def clear_membership(self, i: int) -> None:
-        """Take customer ``i``'s loyalty level away."""
-        self._membership(i, "none", 0.0, 0.0, 0.0, False, 0.0)
-
-    def _membership(
+    def set_membership(
         self, i: int, level: str, uplift: float, dropout_shift: float, discount: float, priority: bool, boost: float
     ) -> None:
-        w = self._world
+        """Give customer ``i`` membership level ``level`` (``"none"`` with neutral values: no membership)."""
+        w = self.world
         c = w.customers[i]
         multiplier = model.membership_rate_multiplier(uplift)
         upgrade = model.is_membership_upgrade(multiplier, c.rate_multiplier, dropout_shift, c.member_dropout_shift)
@@ -198,12 +136,177 @@ class ReferencePort:
 
     def record_tier(self, i: int, tier: str, score: float) -> None:
         """Log a value-tier assignment (the ``tiers`` table)."""
-        w = self._world
+        w = self.world
         w.logs.tiers.append(TierRow(i, w.env.now, tier, score))
+
+    def log_event(self, i: int, kind: str, detail: str) -> None:
+        """Log an observed event about customer ``i``."""
+        w = self.world
+        w.event(w.customers[i], kind, detail)
+
+
+class _Channel:
+    """The port's one live capability: carry out the firm's actions, read the clock, build tables.
+
+    Its members are callables (the :class:`FirmActions` of the world, the clock, the tables);
+    everything they return is a plain value or a fresh copy.
+    """
+
+    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables")
+
+    def __init__(self, world: World) -> None:
+        env, actions = world.env, FirmActions(world)
+        self.now: Callable[[], float] = lambda: env.now
+        self.deliver = actions.deliver
+        self.set_membership = actions.set_membership
+        self.record_tier = actions.record_tier
+        self.log_event = actions.log_event
+        self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(world)
+
+
+class ReferencePort:
+    """What the firm may see of, and do to, a reference :class:`World` (implements ``FirmPort``).
+
+    The port keeps the firm's own records (:class:`~sim.world.reference.state.FirmRecords`),
+    copied from the world when the port is made and written by the world afterwards; every read
+    answers from them with a plain value or a fresh copy, and no attribute of the port is a world
+    object. Actions go to the world through one private channel (``_channel``: the clock, the
+    tables, :class:`FirmActions`). Anything else is refused with :class:`LatentAttributeError` (a
+    :class:`~sim.errors.LatentAccessError`), and the port cannot be written to.
+
+    Examples
+    --------
+    >>> import simpy, sim
+    >>> from sim.world.rng import Streams
+    >>> env = simpy.Environment()
+    >>> world = World(env, sim.Scenario.load("baseline"), 10, 30.0, Streams(0), agents=1)
+    >>> port = ReferencePort(world)
+    >>> port.acquired(), port.horizon
+    ([], 30.0)
+    >>> world.start(); env.run(until=30.0)
+    >>> i = port.acquired()[0]
+    >>> isinstance(port.consent(i), bool), list(port.order_frame().columns)
+    (True, ['i', 't', 'amount'])
+    >>> port.alive
+    Traceback (most recent call last):
+    ...
+    sim.world.reference.port.LatentAttributeError: 'alive' is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only
+    """
+
+    __slots__ = ("_records", "_channel", "_horizon", "_start_date")
+
+    def __init__(self, world: World) -> None:
+        init = object.__setattr__
+        init(self, "_records", _snapshot(world))
+        init(self, "_channel", _Channel(world))
+        init(self, "_horizon", float(world.horizon))
+        init(self, "_start_date", world.sc.start_date)
+        world.feed(self._records)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # Python protocol probes (copy, pickle, ...): plain absence
+            raise AttributeError(name)
+        raise LatentAttributeError(
+            f"{name!r} is not observable by the firm; it sees orders, tickets, surveys, contacts, consent and opt-outs only"
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the firm cannot change the world's state directly; use its actions")
+
+    # ------------------------------------------------------------------ observations (copies)
+    @property
+    def now(self) -> float:
+        """Simulation clock (days)."""
+        return self._channel.now()
+
+    @property
+    def horizon(self) -> float:
+        """Last day of the run (days)."""
+        return self._horizon
+
+    @property
+    def start_date(self) -> dt.date:
+        """Calendar date of day 0."""
+        return self._start_date
+
+    def acquired(self) -> list[int]:
+        """Indices of the customers acquired so far (a new list: paid customers first, then referred ones)."""
+        r = self._records
+        return r.paid + r.referred
+
+    def consent(self, i: int) -> bool:
+        """Whether customer ``i`` consented to marketing contacts at sign-up."""
+        return self._records.consent[i]
+
+    def opted_out(self, i: int) -> bool:
+        """Whether customer ``i`` has opted out since."""
+        return i in self._records.opted_out
+
+    def birth_month(self, i: int) -> int:
+        """Customer ``i``'s birth month (1-12), as given at sign-up."""
+        return self._records.birth_month[i]
+
+    def order_amount(self, oid: int) -> float:
+        """Amount of order ``oid`` (currency)."""
+        return self._records.order_amount[oid]
+
+    def ticket_customer(self, tid: int) -> int:
+        """Customer index of ticket ``tid``."""
+        return self._records.ticket_customer[tid]
+
+    def order_frame(self) -> pd.DataFrame:
+        """Orders so far (a copy): customer index ``i``, time ``t`` (days), ``amount``."""
+        r = self._records
+        return pd.DataFrame(
+            {
+                "i": np.array(r.order_customer, dtype=np.int64),
+                "t": np.array(r.order_t, dtype=float),
+                "amount": np.array(r.order_amount, dtype=float),
+            }
+        )
+
+    def view(self) -> FirmView:
+        """Observed tables up to now (copies, no latent columns), e.g. for scoring by hand."""
+        return FirmView.from_tables(self._channel.tables())
+
+    # ------------------------------------------------------------------ actions
+    def deliver(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
+    ) -> int:
+        """Send one contact (the firm has checked consent and budget); returns the contact index."""
+        return self._channel.deliver(i, campaign, channel, offer, variant, extra_boost)
+
+    def set_membership(self, i: int, tier: LoyaltyTier) -> None:
+        """Grant customer ``i`` a loyalty level (a ``Policy.loyalty.tiers`` entry)."""
+        self._channel.set_membership(
+            i, tier.name, tier.rate_uplift, tier.dropout_shift, tier.discount, tier.priority_service, tier.upgrade_boost
+        )
+
+    def clear_membership(self, i: int) -> None:
+        """Take customer ``i``'s loyalty level away."""
+        self._channel.set_membership(i, "none", 0.0, 0.0, 0.0, False, 0.0)
+
+    def record_tier(self, i: int, tier: str, score: float) -> None:
+        """Log a value-tier assignment (the ``tiers`` table)."""
+        self._channel.record_tier(i, tier, score)
 
     def event(self, i: int, kind: str, detail: str) -> None:
         """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
         if kind.startswith(LATENT_PREFIX):
             raise LatentAccessError("the firm cannot log latent events")
-        w = self._world
-        w.event(w.customers[i], kind, detail)
+        self._channel.log_event(i, kind, detail)
+
+
+def _snapshot(world: World) -> FirmRecords:
+    """The firm's records of everything observed in ``world`` so far (copies of plain values)."""
+    rec = FirmRecords(world.n_paid)
+    for c in world.customers:
+        if c.acquired:
+            rec.acquired(c.index, c.consent, c.birth_month)
+            if c.opted_out:
+                rec.opt_out(c.index)
+    for o in world.logs.orders:
+        rec.order(o.customer, o.t, o.amount)
+    for t in world.logs.tickets:
+        rec.ticket(t.customer)
+    return rec

@@ -1,8 +1,9 @@
-"""What the reference world remembers: customers, tickets, the observed logs and the dice.
+"""What is remembered: the reference world's customers, tickets, observed logs and dice; the firm's own records.
 
 Plain dataclasses and named tuples, one field per fact, so that a reader can see at a glance
 what is latent (the customer's traits and satisfaction, never shown to the firm) and what is
-observed (the rows of the seven tables of :mod:`sim.schema`).
+observed (the rows of the seven tables of :mod:`sim.schema`). :class:`FirmRecords` are the
+firm's own copies of what it has observed, written by the world as things happen.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "ContactRow",
     "Logs",
     "Dice",
+    "FirmRecords",
 ]
 
 
@@ -197,3 +199,53 @@ class Dice:
     contact: np.random.Generator
     relationship: np.random.Generator
     pool: np.random.Generator
+
+
+class FirmRecords:
+    """What the firm has observed so far: its own copies of plain values, holding no world object.
+
+    The world writes into them as things happen; the port answers every read from them.
+
+    Examples
+    --------
+    >>> r = FirmRecords(n_paid=2)
+    >>> r.acquired(0, True, 5); r.acquired(7, False, 1); r.acquired(1, True, 12)  # 7: referred
+    >>> r.order(0, 0.0, 12.5); r.ticket(0); r.opt_out(1)
+    >>> r.paid + r.referred, r.order_amount, r.ticket_customer, r.opted_out
+    ([0, 1, 7], [12.5], [0], {1})
+    """
+
+    __slots__ = ("n_paid", "paid", "referred", "consent", "birth_month", "opted_out",
+                 "order_customer", "order_t", "order_amount", "ticket_customer")  # fmt: skip
+
+    def __init__(self, n_paid: int) -> None:
+        self.n_paid = n_paid
+        self.paid: list[int] = []  # paid customers arrive in index order ...
+        self.referred: list[int] = []  # ... referred ones get the next index when they arrive
+        self.consent: dict[int, bool] = {}
+        self.birth_month: dict[int, int] = {}
+        self.opted_out: set[int] = set()
+        self.order_customer: list[int] = []
+        self.order_t: list[float] = []
+        self.order_amount: list[float] = []
+        self.ticket_customer: list[int] = []
+
+    def acquired(self, i: int, consent: bool, birth_month: int) -> None:
+        """Customer ``i`` signed up, giving their consent and birth month."""
+        (self.paid if i < self.n_paid else self.referred).append(i)
+        self.consent[i] = bool(consent)
+        self.birth_month[i] = int(birth_month)
+
+    def order(self, i: int, t: float, amount: float) -> None:
+        """Customer ``i`` placed the next order at day ``t``."""
+        self.order_customer.append(int(i))
+        self.order_t.append(float(t))
+        self.order_amount.append(float(amount))
+
+    def ticket(self, i: int) -> None:
+        """Customer ``i`` opened the next ticket."""
+        self.ticket_customer.append(int(i))
+
+    def opt_out(self, i: int) -> None:
+        """Customer ``i`` opted out of contacts."""
+        self.opted_out.add(i)

@@ -32,7 +32,7 @@ from sim.schema import SEVERITIES
 from sim.world import model
 from sim.world.population import draw_population, draw_traits
 from sim.world.reference.desk import SEVERITY_RANK, Desk
-from sim.world.reference.state import Customer, Dice, EventRow, Logs, OrderRow, Ticket
+from sim.world.reference.state import Customer, Dice, EventRow, FirmRecords, Logs, OrderRow, Ticket
 from sim.world.reference.surveys import Surveys
 from sim.world.rng import Streams
 
@@ -95,6 +95,7 @@ class World:
         self.dice = Dice(streams)
         self.logs = Logs()
         self.firm: FirmHooks | None = None  # the firm's callbacks (on_acquired, on_order, ...) once attached
+        self.firm_records: list[FirmRecords] = []  # the firm's own copies of what it observes (feed)
 
         sat = sc.satisfaction
         self.satisfaction_on = sat.enabled
@@ -154,6 +155,16 @@ class World:
         """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
         of :class:`sim.world.observed.FirmHooks`) on every acquisition, order and ticket from now on."""
         self.firm = firm
+
+    def feed(self, records: FirmRecords) -> None:
+        """From now on, write what the firm observes into ``records`` (a port's own copies).
+
+        ``records`` is told of each sign-up (with consent and birth month), order (customer, time,
+        amount), opened ticket (its customer) and opt-out as it happens, before the firm is called
+        back; it holds plain values only, never a world object
+        (see :class:`~sim.world.reference.port.ReferencePort`).
+        """
+        self.firm_records.append(records)
 
     # ------------------------------------------------------------------ processes
     def start(self) -> None:
@@ -227,6 +238,8 @@ class World:
         """Customer ``c`` arrives: the first order; then they buy (MBG/NBD: or leave at once)."""
         c.acquired = True
         self.event(c, "acquired", c.channel)
+        for r in self.firm_records:  # the firm sees the sign-up, with consent and birth month
+            r.acquired(c.index, c.consent, c.birth_month)
         if self.firm is not None:
             self.firm.on_acquired(c.index, self.env.now)
         s = self.place_order(c, first=True)
@@ -328,6 +341,8 @@ class World:
                 quality_issue=issue,
             )
         )
+        for r in self.firm_records:  # the firm sees who ordered, when and for how much
+            r.order(c.index, now, amount)
         s = self.experience(c, self.effects.quality_issue if issue else self.effects.good_order)
         if issue and self.satisfaction_on:
             c.last_bad_cause = "product"
@@ -384,6 +399,13 @@ class World:
         self.event(c, "true_reactivated", campaign)
         self.start_buying(c)
 
+    def opt_out(self, c: Customer, campaign: str) -> None:
+        """Customer ``c`` opts out of contacts (after ``campaign`` was one too many); the firm sees it."""
+        c.opted_out = True
+        self.event(c, "opted_out", campaign)
+        for r in self.firm_records:
+            r.opt_out(c.index)
+
     # ------------------------------------------------------------------ complaints
     def open_ticket(self, c: Customer, order: int, cause: str, severity: str) -> Ticket:
         """Customer ``c`` complains: a ticket goes to the desk, and the customer starts counting."""
@@ -400,6 +422,8 @@ class World:
             resolution_target=resolution,
         )
         self.logs.tickets.append(t)
+        for r in self.firm_records:  # the firm sees who complained
+            r.ticket(c.index)
         if self.firm is not None:
             self.firm.on_ticket_opened(t.index, self.env.now)
         self.env.process(self.breach_clock(t))
