@@ -19,7 +19,87 @@ import numpy as np
 
 _STUB_TEXT = "your code is still a stub (replace `raise NotImplementedError()` with your code)"
 
-_short = reprlib.Repr()
+_SCALAR_TYPES = (
+    str,
+    int,
+    float,
+    bool,
+    complex,
+    type(None),
+    type(Ellipsis),
+    datetime.date,
+    datetime.datetime,
+    datetime.timedelta,
+)
+_CONTAINER_TYPES = (list, tuple, set, frozenset, dict)
+
+
+def _is_plain(value: object) -> bool:
+    """Whether ``value`` is a built-in, numpy or pandas scalar (so comparing it runs no trainee code).
+
+    A trainee's own class, even a subclass of ``float`` or ``str``, is not plain: its ``==``,
+    ``float()`` or ``repr()`` could say anything.
+
+    Examples
+    --------
+    >>> _is_plain(0.5), _is_plain(np.float64(0.5)), _is_plain("x")
+    (True, True, True)
+    >>> class Liar(float):
+    ...     pass
+    >>> _is_plain(Liar(0.5)), _is_plain([1])
+    (False, False)
+    """
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return True
+    module = getattr(kind, "__module__", "") or ""
+    if issubclass(kind, np.generic):
+        return module == "numpy"
+    return module.split(".")[0] == "pandas" and not hasattr(kind, "__len__") and not hasattr(kind, "shape")
+
+
+def _is_real(value: object) -> bool:
+    """A plain int or float (numpy's included), not True/False.
+
+    Examples
+    --------
+    >>> _is_real(3), _is_real(np.int64(3)), _is_real(True), _is_real("3")
+    (True, True, False, False)
+    """
+    return _is_plain(value) and isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _summary(value: object) -> str:
+    """A value's type and size, without running any of its code (no ``repr``)."""
+    pd = sys.modules.get("pandas")
+    kind = type(value)
+    if pd is not None and kind is pd.DataFrame:
+        rows, cols = value.shape  # type: ignore[attr-defined]
+        return f"<table of {rows} rows x {cols} columns>"
+    if (pd is not None and kind in (pd.Series, pd.Index)) or kind is np.ndarray:
+        seq: Any = value
+        items = list(seq[: _short.maxlist + 1]) if np.ndim(seq) == 1 else []
+        if items and all(_is_plain(x) for x in items):
+            return _short.repr(items)
+        return f"<{kind.__name__} of {np.size(value)} values>"  # type: ignore[arg-type]
+    return f"<{kind.__name__}>"
+
+
+class _SafeRepr(reprlib.Repr):
+    """reprlib that renders plain values and built-in containers only; anything else by its type."""
+
+    def repr1(self, x: object, level: int) -> str:
+        kind = type(x)
+        if kind in _CONTAINER_TYPES or kind is str:
+            return super().repr1(x, level)
+        if not _is_plain(x):
+            return _summary(x)
+        if isinstance(x, numbers.Number | np.bool_ | datetime.datetime | np.datetime64 | np.str_):
+            return _fmt(x)
+        return super().repr1(x, level)  # pd.NA, pd.NaT, dates, ...: their own (library) repr
+
+
+_short = _SafeRepr()
 _short.maxstring = 60
 _short.maxother = 60
 _short.maxlist = 6
@@ -32,7 +112,9 @@ _short.maxset = 6
 
 
 def _fmt(value: object) -> str:
-    """Short, readable rendering of a value for a message."""
+    """Short, readable rendering of a value for a message (never runs a trainee object's code)."""
+    if not _is_plain(value):
+        return _short.repr(value) if type(value) in _CONTAINER_TYPES else _summary(value)
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
     if isinstance(value, numbers.Integral):
@@ -44,25 +126,34 @@ def _fmt(value: object) -> str:
         import pandas as pd
 
         ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return "NaT"
         return str(ts.date()) if ts == ts.normalize() else ts.isoformat(sep=" ")
-    return _short.repr(value)
+    if isinstance(value, np.str_):
+        value = str(value)
+    return reprlib.Repr.repr1(_short, value, _short.maxlevel)
 
 
 def _kind(value: object) -> str:
     """Plain-words name of a value's type ("a number", "a DataFrame", ...)."""
     if value is None:
         return "None"
-    if isinstance(value, bool | np.bool_):
+    if type(value) in (bool, np.bool_):
         return "True/False"
-    if isinstance(value, numbers.Number):
+    if _is_plain(value) and isinstance(value, numbers.Number):
         return "a number"
-    if isinstance(value, str):
+    if type(value) in (str, np.str_):
         return "text (str)"
-    return f"a {type(value).__name__}"
+    return _a(type(value).__name__)
+
+
+def _a(noun: str) -> str:
+    """``"a Series"``, ``"an Index"``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
+    return _is_plain(value) and isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
 
 
 def _is_missing(value: object) -> str | None:
@@ -115,8 +206,9 @@ def _how_far(a: float, e: float) -> str:
 
 
 def _compare_str(answer: object, expected: str) -> str | None:
-    if not isinstance(answer, str):
+    if type(answer) not in (str, np.str_):
         return f"expected text (str), got {_kind(answer)} {_fmt(answer)}"
+    answer = str(answer)
     if answer == expected:
         return None
     if answer.strip().casefold() == expected.strip().casefold():
@@ -156,6 +248,8 @@ def _values_equal(a: object, e: object) -> bool:
     a_na, e_na = _isna(a), _isna(e)
     if a_na or e_na:
         return a_na and e_na
+    if _is_plain(e) and not _is_plain(a):  # a trainee's object: its == could say anything
+        return False
     try:
         return bool(a == e)
     except Exception:
@@ -165,6 +259,8 @@ def _values_equal(a: object, e: object) -> bool:
 def _isna(x: object) -> bool:
     if x is None:
         return True
+    if not _is_plain(x):
+        return False
     try:
         import pandas as pd
 

@@ -101,7 +101,10 @@ def describe_exception(exc: BaseException) -> str:
     ...     print(describe_exception(err).split(" at ")[0])
     your code raised KeyError: 'profit'
     """
-    message = _shorten(str(exc))
+    try:
+        message = _shorten(str(exc))
+    except Exception:  # an exception class of the trainee's whose str() fails
+        message = ""
     text = f"your code raised {type(exc).__name__}" + (f": {message}" if message else "")
     where = where_raised(exc)
     return f"{text} at {where}" if where else text

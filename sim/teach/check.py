@@ -188,15 +188,18 @@ class Checker:
         missing = _is_missing(answer)
         if missing is not None and expected is not None:
             return self._report(name, "stub", missing, hint)
-        diff = _compare(
-            answer,
-            expected,
-            rtol=self.rtol if rtol is None else rtol,
-            atol=self.atol if atol is None else atol,
-            check_index=check_index,
-            check_column_order=check_column_order,
-            check_dtype=check_dtype,
-        )
+        try:
+            diff = _compare(
+                answer,
+                expected,
+                rtol=self.rtol if rtol is None else rtol,
+                atol=self.atol if atol is None else atol,
+                check_index=check_index,
+                check_column_order=check_column_order,
+                check_dtype=check_dtype,
+            )
+        except Exception as exc:  # an answer the comparison cannot handle: one ✗ line, never a traceback
+            diff = f"got {_kind(answer)}, which could not be compared ({type(exc).__name__})"
         return self._report(name, "correct" if diff is None else "wrong", diff, hint)
 
     def equal(self, name: str, answer: object, expected: object, *, hint: str | None = None) -> Outcome:
@@ -297,7 +300,10 @@ class Checker:
         missing = _is_missing(answer)
         if missing is not None:
             return self._report(name, "stub", missing, hint)
-        ok = bool(predicate(answer))
+        try:
+            ok = bool(predicate(answer))
+        except Exception as exc:
+            return self._report(name, "wrong", describe_exception(exc), hint)
         diff = None if ok else f"expected {expected}, got {_fmt(answer)}"
         return self._report(name, "correct" if ok else "wrong", diff, hint)
 
@@ -329,7 +335,7 @@ class Checker:
             answer = func()
         except NotImplementedError:
             return self._report(name, "stub", _STUB_TEXT, hint)
-        except Exception as exc:  # one line naming the trainee's line; the notebook goes on
+        except (Exception, SystemExit) as exc:  # one line naming the trainee's line; the notebook goes on
             return self._report(name, "wrong", describe_exception(exc), hint)
         return self(name, answer, expected, hint=hint, **options)
 

@@ -8,7 +8,13 @@ dtype, unsorted, ...). :func:`catalogue_tests` turns that dict into the chapter'
   message names no expected value;
 * the solution (the function cell of ``solutions/NN_*.ipynb``, markers removed) is graded
   "correct", and the generated exercise stub of the same cell is graded "stub";
-* every task of the chapter has at least :data:`MIN_WRONG` wrong implementations.
+* every task of the chapter has at least :data:`MIN_WRONG` wrong implementations;
+* every task rejects the :data:`CHEATS`: answers that try to pass without doing the work
+  (the checker's private reference, the expected value fished from the call stack, objects
+  whose ``==`` always says yes, subclasses of float / str / DataFrame, NaN, inf, random numbers,
+  ``sys.exit``, objects whose methods raise) — built for each task by :func:`cheats_for`;
+* the :data:`RIGHT` variants of a chapter (other correct ways: numpy scalars, other dtypes,
+  other idioms) pass, so the checks are not stricter than the specification.
 
 A new chapter writes ``WRONG = {"task": [wrong, ...], ...}`` and
 ``test_x = catalogue_tests("NN_name.ipynb", WRONG, NAMESPACE)`` style calls; see
@@ -20,11 +26,13 @@ from __future__ import annotations
 import copy
 import numbers
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pandas as pd
 
 from sim.teach import clear_solutions
@@ -87,7 +95,7 @@ def assert_wrong(task: Task, wrong: Callable) -> None:
     for case, _ in task.cases():
         try:
             theirs |= set(_expected_texts(_call(wrong, copy.deepcopy(case))))
-        except Exception:  # a wrong answer may raise: it returned nothing then
+        except (Exception, SystemExit):  # a wrong answer may raise: it returned nothing then
             pass
     for _, expected in task.cases():
         for text in _expected_texts(expected):
@@ -107,3 +115,265 @@ def assert_complete(wrong: dict[str, list[Callable]], solutions: dict[str, Calla
         get_task(name)
         assert len(funcs) >= MIN_WRONG, f"{name}: only {len(funcs)} wrong answers in the catalogue"
         assert len({f.__name__ for f in funcs}) == len(funcs), f"{name}: two wrong answers share a name"
+
+
+# --------------------------------------------------------------------------- cheats
+
+
+class AlwaysEqual:
+    """An answer whose comparisons always say "equal"."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return 0.0
+
+
+class LyingFloat(float):
+    """A float whose comparisons and differences always say "equal"."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return False
+
+    def __sub__(self, other: object) -> float:
+        return 0.0
+
+    def __rsub__(self, other: object) -> float:
+        return 0.0
+
+    def __abs__(self) -> float:
+        return 0.0
+
+    __hash__ = float.__hash__
+
+
+def _expected_in_frames() -> object:
+    """The first local called ``expected`` in any frame of the call stack (a cheat's search)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if "expected" in frame.f_locals:
+            return frame.f_locals["expected"]
+        frame = frame.f_back  # type: ignore[assignment]
+    return -1.0
+
+
+class StackFloat(float):
+    """A float whose ``float()`` / ``int()`` read the expected value from the checker's frames."""
+
+    def __float__(self) -> float:
+        found = _expected_in_frames()
+        return float(found) if isinstance(found, numbers.Real) else 0.0
+
+    def __int__(self) -> int:
+        return int(self.__float__())
+
+
+class LyingStr(str):
+    """A str equal to every other value."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+class Explosive:
+    """An answer every method of which raises."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no ==")
+
+    def __iter__(self) -> Iterator[Any]:
+        raise RuntimeError("no iter")
+
+    def __len__(self) -> int:
+        raise RuntimeError("no len")
+
+    def __float__(self) -> float:
+        raise RuntimeError("no float")
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("no bool")
+
+    __hash__ = object.__hash__
+
+
+class LiarFrame(pd.DataFrame):
+    """A DataFrame subclass that claims to equal anything."""
+
+    @property
+    def _constructor(self) -> type:
+        return LiarFrame
+
+    def equals(self, other: object) -> bool:
+        return True
+
+
+class LiarSeries(pd.Series):
+    """A Series subclass that claims to equal anything."""
+
+    @property
+    def _constructor(self) -> type:
+        return LiarSeries
+
+    def equals(self, other: object) -> bool:
+        return True
+
+
+class BadMessage(Exception):
+    """An exception whose message cannot be shown."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("no message")
+
+
+def _shaped_like(task: Task, args: tuple, make: Callable[[], Any]) -> Any:
+    """An answer of the task's shape whose every value is ``make()``."""
+    kind = task.expect.kind
+    first = args[0] if args else None
+    if kind == "frame" and isinstance(first, pd.DataFrame):
+        out = first.copy()
+        for col in task.cases()[0][1].columns:
+            out[col] = pd.Series([make() for _ in range(len(out))], index=out.index, dtype=object)
+        return out
+    if kind == "series" and isinstance(first, pd.DataFrame):
+        return pd.Series([make() for _ in range(len(first))], index=first.index, dtype=object)
+    if kind == "names":
+        return [make() for _ in range(3)]
+    return make()
+
+
+def cheats_for(task: Task) -> list[Callable]:
+    """Cheats against ``task``: each tries to pass without doing the work; all must be ✗."""
+    reference = task.reference
+
+    def calls_the_private_reference(*args: Any, **kwargs: Any) -> Any:
+        from sim.teach.tasks import get_task
+
+        return get_task(task.name).reference(*args, **kwargs)
+
+    def imports_the_reference_function(*args: Any, **kwargs: Any) -> Any:
+        return reference(*args, **kwargs)
+
+    def catches_the_refusal(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return reference(*args, **kwargs)
+        except Exception:
+            return 0.0
+
+    def reads_task_cases(*args: Any, **kwargs: Any) -> Any:
+        from sim.teach.tasks import get_task
+
+        for case, expected in get_task(task.name).cases():
+            if repr(case.args[1:]) == repr(args[1:]):
+                return expected
+        return 0.0
+
+    def expected_from_the_stack(*args: Any, **kwargs: Any) -> Any:  # what inspect.stack() offers, but quick
+        found = _expected_in_frames()
+        return 0.0 if found is None else found
+
+    def reference_from_the_stack(*args: Any, **kwargs: Any) -> Any:
+        frame = sys._getframe(1)
+        while frame is not None:
+            for value in list(frame.f_locals.values()):
+                if isinstance(value, Task):
+                    return value.reference(*args, **kwargs)
+            frame = frame.f_back  # type: ignore[assignment]
+        return 0.0
+
+    def always_equal(*args: Any, **kwargs: Any) -> Any:
+        return _shaped_like(task, args, AlwaysEqual)
+
+    def lying_float(*args: Any, **kwargs: Any) -> Any:
+        return LyingFloat(0.5)
+
+    def float_reading_the_stack(*args: Any, **kwargs: Any) -> Any:
+        return StackFloat(0.5)
+
+    def lying_str(*args: Any, **kwargs: Any) -> Any:
+        return _shaped_like(task, args, lambda: LyingStr("x"))
+
+    def explosive(*args: Any, **kwargs: Any) -> Any:
+        return _shaped_like(task, args, Explosive)
+
+    def liar_subclass(*args: Any, **kwargs: Any) -> Any:
+        first = args[0] if args else None
+        if task.expect.kind == "series" and isinstance(first, pd.DataFrame):
+            return LiarSeries(first.iloc[:, 0])
+        if isinstance(first, pd.DataFrame):
+            return LiarFrame(first)
+        return LiarFrame({"x": [1.0]})
+
+    def nan_answer(*args: Any, **kwargs: Any) -> Any:
+        return float("nan")
+
+    def numpy_nan_everywhere(*args: Any, **kwargs: Any) -> Any:
+        return _shaped_like(task, args, lambda: np.nan)
+
+    def pandas_na(*args: Any, **kwargs: Any) -> Any:
+        return pd.NA
+
+    def infinity(*args: Any, **kwargs: Any) -> Any:
+        return float("inf")
+
+    def unseeded_random(*args: Any, **kwargs: Any) -> Any:
+        return float(np.random.default_rng().random())
+
+    def exits(*args: Any, **kwargs: Any) -> Any:
+        raise SystemExit(1)
+
+    def unprintable_exception(*args: Any, **kwargs: Any) -> Any:
+        raise BadMessage()
+
+    def returns_the_input(*args: Any, **kwargs: Any) -> Any:
+        return args[0]
+
+    def identity_memo(*args: Any, **kwargs: Any) -> Any:  # recognise the checker's inputs by identity
+        seen = identity_memo.__dict__.setdefault("seen", {})
+        return seen.setdefault(id(args[0]), 0.0 if not seen else 1.0)
+
+    return [calls_the_private_reference, imports_the_reference_function, catches_the_refusal, reads_task_cases,
+            expected_from_the_stack, reference_from_the_stack, always_equal, lying_float, float_reading_the_stack,
+            lying_str, explosive, liar_subclass, nan_answer, numpy_nan_everywhere, pandas_na, infinity,
+            unseeded_random, exits, unprintable_exception, returns_the_input, identity_memo]  # fmt: skip
+
+
+CHEAT_NAMES = [f.__name__ for f in cheats_for(Task("x", lambda: 0, list, None, ""))]  # type: ignore[arg-type]
+
+
+def cheat_ids(names: list[str]) -> list[tuple[str, str]]:
+    """(task name, cheat name) pairs for ``pytest.mark.parametrize``."""
+    return [(name, cheat) for name in names for cheat in CHEAT_NAMES]
+
+
+def assert_cheat_rejected(task: Task, cheat_name: str) -> None:
+    """The cheat ``cheat_name`` against ``task`` is graded "wrong", in one line that shows no expected value."""
+    assert_wrong(task, next(f for f in cheats_for(task) if f.__name__ == cheat_name))
+
+
+def assert_right(task: Task, right: Callable) -> None:
+    """``right`` (another correct way) is graded "correct"."""
+    result = grade(task, right)
+    assert result.status == "correct", f"{task.name}: {right.__name__} was graded {result.status!r}: {result.detail}"

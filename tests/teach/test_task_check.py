@@ -155,3 +155,111 @@ def test_bool_column_as_zero_one_is_named(capsys):
 
     detail = grade(get_task("flag_orders_for_review"), zero_one).detail
     assert "should hold True/False (bool), not 0/1" in detail
+
+
+# --------------------------------------------------------------------------- what a trainee's code can reach
+
+
+def test_every_forbidden_package_function_exists():
+    """A task's `forbidden` names real Python functions (a typo would silently watch nothing)."""
+    from sim.teach.tasks._task import resolve
+
+    for name in task_names():
+        for dotted in get_task(name).forbidden:
+            assert callable(resolve(dotted)), f"{name}: {dotted} is not a function"
+
+
+def test_grading_leaves_the_profiler_as_it_was():
+    import sys
+
+    calls = []
+
+    def outer_profiler(frame, event, arg):
+        calls.append(event)
+
+    sys.setprofile(outer_profiler)
+    try:
+        grade(get_task("campaign_net_roi"), right_roi)
+        assert sys.getprofile() is outer_profiler
+    finally:
+        sys.setprofile(None)
+    assert "call" in calls  # the outer profiler kept receiving events while the trainee's code ran
+
+
+def test_the_reference_still_works_outside_a_check():
+    """Only a call from inside the graded function is refused; authors may call the reference."""
+    task = get_task("campaign_net_roi")
+    assert task.reference(1_000.0, 5_000.0, 0.4) == pytest.approx((5_000.0 * 0.4 - 1_000.0) / 1_000.0)
+
+
+def test_a_call_of_the_reference_is_named_even_when_the_answer_would_be_right():
+    task = get_task("campaign_net_roi")
+    result = grade(task, lambda c, r, m: task.reference(c, r, m))
+    assert result.status == "wrong" and "calls the checker's private reference solution" in result.detail
+
+
+def test_a_count_returned_as_a_float_asks_for_an_int():
+    def as_float(orders, end_t, window_days=90):
+        recent = orders[(orders["t"] > end_t - window_days) & (orders["t"] <= end_t)]
+        return float(recent["customer_id"].nunique())
+
+    result = grade(get_task("active_customers"), as_float)
+    assert result.status == "wrong" and "a count is a whole number: return an int" in result.detail
+
+
+def test_a_subclass_of_float_is_refused_before_any_comparison():
+    compared = []
+
+    class Spy(float):
+        def __eq__(self, other):
+            compared.append(other)
+            return True
+
+        __hash__ = float.__hash__
+
+        def __float__(self):
+            compared.append("float")
+            return 0.0
+
+    result = grade(get_task("campaign_net_roi"), lambda c, r, m: Spy(1.0))
+    assert result.status == "wrong" and "a subclass of float" in result.detail
+    assert compared == []  # none of the answer's own code ran
+
+
+def test_messages_never_run_the_answers_repr():
+    class Loud:
+        def __repr__(self):
+            raise AssertionError("repr of a trainee's object was called")
+
+    result = grade(get_task("latent_columns"), lambda table: [Loud()])
+    assert result.status == "wrong" and "Loud" in result.detail
+
+
+def test_sys_exit_and_unprintable_exceptions_are_one_line(capsys):
+    class Odd(Exception):
+        def __str__(self):
+            raise RuntimeError
+
+    def exits(cost, incremental_revenue, margin_rate):
+        raise SystemExit(3)
+
+    def odd(cost, incremental_revenue, margin_rate):
+        raise Odd
+
+    check.task("campaign_net_roi", exits)
+    assert "your code raised SystemExit: 3" in line(capsys)
+    check.task("campaign_net_roi", odd)
+    assert "your code raised Odd" in line(capsys)
+    check.run("roi", lambda: exits(1, 2, 3), 0.5)
+    assert "your code raised SystemExit: 3" in line(capsys)
+
+
+def test_the_old_style_check_refuses_lying_answers(capsys):
+    class Liar(str):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    assert not check("tier", Liar("x"), "gold")
+    assert "expected text (str), got a Liar" in line(capsys)

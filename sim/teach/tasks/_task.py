@@ -12,18 +12,30 @@ Cases are small hand-built inputs that hit the boundaries of the specification, 
 parameter taking at least two values, plus a realistic input where useful; their data differ
 from the notebook's, so a function that reads a notebook variable instead of its argument
 fails. The expected values are computed once per process from the reference and never shown.
+
+What the trainee's code can reach while it runs is limited on purpose: no frame of the checker
+holds an expected value during the call, an answer's type is screened (a trainee's own class,
+say a ``float`` subclass whose ``==`` always says yes, is refused) before any expected value is
+looked up, and a call of the task's private reference, of :meth:`Task.cases`, or of a package
+function that does the whole exercise (``Task.forbidden``, e.g. ``sim.analysis.privacy.mask_email``)
+is noticed (with :func:`sys.setprofile`) and graded ✗. These are self-checks inside the
+trainee's own Python process, not an exam: code written to reverse-engineer the checker (or
+to copy ``solutions/``) can still pass, and nothing here tries to stop that.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import CodeType, FrameType
 from typing import Any, Literal
 
 from sim.teach._compare import _STUB_TEXT, _fmt, _is_pandas
-from sim.teach._judge import Expect, judge
+from sim.teach._judge import Expect, judge, screen
 from sim.teach._trace import describe_exception
 
 __all__ = ["Case", "Grade", "Task", "grade"]
@@ -74,6 +86,9 @@ class Task:
         How answers are compared.
     hint : str
         Printed after a ✗.
+    forbidden : tuple of str
+        Dotted names of package functions that do the whole exercise
+        (``"sim.analysis.privacy.mask_email"``); a trainee's function that calls one is ✗.
 
     Examples
     --------
@@ -87,13 +102,101 @@ class Task:
     make_cases: Callable[[], Sequence[Case]]
     expect: Expect
     hint: str
-    _cases: list[tuple[Case, Any]] | None = field(default=None, repr=False)
+    forbidden: tuple[str, ...] = ()
+    _inputs: list[Case] | None = field(default=None, repr=False)
+    _answers: list[Any] | None = field(default=None, repr=False)
+
+    def inputs(self) -> list[Case]:
+        """The cases (inputs only), built once."""
+        if self._inputs is None:
+            self._inputs = list(self.make_cases())
+        return self._inputs
 
     def cases(self) -> list[tuple[Case, Any]]:
-        """(case, expected answer) pairs, computed once from the reference."""
-        if self._cases is None:
-            self._cases = [(case, _call(self.reference, case)) for case in self.make_cases()]
-        return self._cases
+        """(case, expected answer) pairs, computed once from the reference (on copies of the inputs)."""
+        if self._answers is None:
+            self._answers = [_call(self.reference, _copy(case)) for case in self.inputs()]
+        return list(zip(self.inputs(), self._answers, strict=True))
+
+    def watched(self) -> dict[CodeType, str]:
+        """Code the trainee's function must not run: the reference, :meth:`cases`, ``forbidden``.
+
+        A forbidden function counts only once its module is imported (a function that calls it
+        must have imported it), so grading never imports a package it does not need.
+        """
+        private = "the checker's private reference solution"
+        found: dict[CodeType, str] = {}
+        for own in (self.reference, Task.cases):
+            code = _code_of(own)
+            if code is not None:
+                found[code] = private
+        for dotted in self.forbidden:
+            func = resolve(dotted, import_modules=False)
+            code = _code_of(func) if func is not None else None
+            if code is not None:
+                found[code] = f"`{dotted}`, the package's own version"
+        return found
+
+
+def _code_of(func: object) -> CodeType | None:
+    func = inspect.unwrap(func)  # type: ignore[arg-type]
+    code = getattr(func, "__code__", None)
+    return code if isinstance(code, CodeType) else None
+
+
+def resolve(dotted: str, *, import_modules: bool = True) -> object | None:
+    """The object named ``"package.module.function"``; None if its module is not loaded (and not imported).
+
+    Examples
+    --------
+    >>> resolve("sim.teach.tasks._task.resolve") is resolve
+    True
+    """
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        name = ".".join(parts[:cut])
+        module = sys.modules.get(name)
+        if module is None and import_modules:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+        if module is None:
+            continue
+        obj: object = module
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    if import_modules:
+        raise ValueError(f"cannot import {dotted!r}")
+    return None
+
+
+def _copy(case: Case) -> Case:
+    return Case(case.says, copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs)), case.each)
+
+
+class _Watch:
+    """Notice whether watched code runs while the trainee's function runs (via sys.setprofile)."""
+
+    def __init__(self, codes: Mapping[CodeType, str]) -> None:
+        self.codes = codes
+        self.hit: str | None = None
+        self.previous: Any = None
+
+    def _profile(self, frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and self.hit is None and frame.f_code in self.codes:
+            self.hit = self.codes[frame.f_code]
+        if self.previous is not None:
+            self.previous(frame, event, arg)
+
+    def __enter__(self) -> _Watch:
+        self.previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(self.previous)
 
 
 Status = Literal["correct", "wrong", "stub"]
@@ -153,7 +256,9 @@ def _unchanged(before: object, after: object) -> bool:
             return False
         if _is_pandas(b, "Series") and (b.dtype != a.dtype or b.name != a.name):
             return False
-        if not _is_pandas(b, "Index") and not b.index.equals(a.index):
+        if not _is_pandas(b, "Index") and not (b.index.equals(a.index) and b.index.names == a.index.names):
+            return False
+        if _is_pandas(b, "DataFrame") and b.columns.names != a.columns.names:
             return False
         return bool(b.equals(a))
     if hasattr(before, "shape") and hasattr(before, "dtype"):
@@ -201,26 +306,48 @@ class _Result:
     got: str | None = None
 
 
-def _run_case(task: Task, func: Callable[..., Any], case: Case, expected: Any) -> _Result:
-    given = Case(case.says, copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs)), case.each)
+def _run_case(task: Task, func: Callable[..., Any], i: int) -> _Result:
+    """Call ``func`` on copies of case ``i``; no expected value is within reach during the call."""
+    case = task.inputs()[i]
+    given = _copy(case)
+    watch = _Watch(task.watched())
+    answer: Any = None
+    error: BaseException | None = None
     try:
-        answer = _call(func, given)
-    except NotImplementedError as exc:
-        return _Result(case, error=exc, stub=True)
-    except Exception as exc:  # the trainee's bug: reported, never raised
-        return _Result(case, error=exc)
+        with watch:
+            answer = _call(func, given)
+    except (Exception, SystemExit) as exc:  # the trainee's bug: reported, never raised
+        error = exc
+    if watch.hit is not None:
+        return _Result(case, problem=f"calls {watch.hit}: write the code yourself (that is the exercise)")
+    if error is not None:
+        return _Result(case, error=error, stub=isinstance(error, NotImplementedError))
     stub = _is_stub_answer(answer, case.each)
-    changed = _changed_argument(task.reference, case, given)
+    try:
+        changed = _changed_argument(task.reference, case, given)
+    except Exception:  # comparing with what the trainee left in its input failed: it was changed
+        changed = "one of its inputs"
     if changed is not None:
         return _Result(
             case,
             problem=f"changed its input `{changed}`: work on a copy (e.g. `.copy()` or `.assign(...)`) instead",
         )
-    if case.each:
-        result = _judge_each(task, case, answer, expected)
+    answers = answer if case.each else [answer]
+    odd = next((p for p in (screen(a, task.expect) for a in answers) if p is not None), None)
+    if odd is not None:
+        result = _Result(case, problem=odd, got=None)
     else:
-        phrase = judge(answer, expected, task.expect)
-        result = _Result(case, problem=phrase, got=_fmt(answer) if phrase else None)
+        expected = task.cases()[i][1]
+        try:
+            if case.each:
+                result = _judge_each(task, case, answer, expected)
+            else:
+                phrase = judge(answer, expected, task.expect)
+                result = _Result(case, problem=phrase, got=_fmt(answer) if phrase else None)
+        except Exception as exc:  # a value the comparison cannot handle: say so, never raise
+            result = _Result(
+                case, problem=f"returned {_fmt(answer)}, which could not be compared ({type(exc).__name__})"
+            )
     result.stub = stub
     return result
 
@@ -249,17 +376,17 @@ def grade(task: Task, func: object) -> Grade:
     >>> grade(t, lambda x: 3 * x).detail
     '1 of 2 cases fail; first: a positive number (your function returned 9, which is too high)'
     """
-    cases = task.cases()
+    n = len(task.cases())  # every expected value is computed now, before the trainee's code runs
     if func is None or func is Ellipsis:
-        return Grade("stub", f"there is no answer yet (got {_fmt(func)})", len(cases), len(cases))
+        return Grade("stub", f"there is no answer yet (got {_fmt(func)})", n, n)
     if not callable(func):
         return Grade(
             "wrong",
             f"pass the function itself, e.g. check.task({task.name!r}, {task.name}), not its result",
-            len(cases),
-            len(cases),
+            n,
+            n,
         )
-    results = [_run_case(task, func, case, expected) for case, expected in cases]
+    results = [_run_case(task, func, i) for i in range(n)]
     failed = [r for r in results if r.error is not None or r.problem is not None]
     if failed and all(r.stub for r in results):
         if any(r.error is not None for r in results):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.teach._judge import Expect
@@ -60,6 +61,10 @@ def _repeat_cases() -> list[Case]:
             "five customers, one of them with four orders: divide by customers, not orders",
             (_orders((1, 1.0), (2, 1.5), (3, 2.0), (4, 2.5), (5, 3.0), (5, 4.0), (5, 5.0), (5, 6.0)),),
         ),
+        Case(
+            "two orders on the same day are two orders: that customer is a repeat buyer",
+            (_orders((3, 4.2), (3, 4.7), (8, 9.0)),),
+        ),
         Case("the orders of a simulated firm (400 customers, one year)", (_run().observed().orders,)),
     ]
 
@@ -82,6 +87,11 @@ def _active_cases() -> list[Case]:
         Case("orders at both edges, window_days = 90", (edges, 100.0, 90)),
         Case("the same orders with window_days = 30: the window is shorter", (edges, 100.0, 30)),
         Case("the same orders with end_t = 100.2 and window_days = 0.5", (edges, 100.2, 0.5)),
+        Case("the same orders, window_days left out: its default is 90", (edges, 100.0)),
+        Case(
+            "a customer with an order in the window and a later one after end_t is active",
+            (_orders((1, 50.0), (1, 120.0), (2, 30.0)), 100.0, 90),
+        ),
         Case("no order in the window: nobody is active", (_orders((1, 1.0), (2, 2.0)), 400.0, 60)),
         Case(
             "the orders of a simulated firm (one year, end_t = 365, window_days = 90)",
@@ -102,6 +112,20 @@ def _table(*columns: str) -> pd.DataFrame:
     return pd.DataFrame({c: [1, 2] for c in columns})
 
 
+def _mixed_table() -> pd.DataFrame:
+    """Hidden columns of every dtype: numbers, True/False, text (object) and dates."""
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "true_reason": pd.Series(["price", None], dtype=object),
+            "true_alive": [True, False],
+            "true_churn_t": [np.nan, 40.5],
+            "true_since": pd.to_datetime(["2024-01-01", "2024-03-01"]),
+            "channel": ["web", "pos"],
+        }
+    )
+
+
 def _latent_cases() -> list[Case]:
     return [
         Case(
@@ -117,6 +141,7 @@ def _latent_cases() -> list[Case]:
             (_table("true", "True_x", "true_x", "trueish"),),
         ),
         Case("a table with no hidden columns gives an empty list", (_table("customer_id", "cac", "channel"),)),
+        Case("hidden columns of every type (numbers, True/False, text, dates) all count", (_mixed_table(),)),
         Case("a simulated customers table (with its true_* columns)", (_run().customers,)),
     ]
 
@@ -131,8 +156,8 @@ def _profit_from_parts(kpis: pd.Series) -> float:
     return float(kpis["gross_margin"] - kpis["acquisition_cost"] - kpis["service_cost"] - kpis["retention_cost"])
 
 
-def _kpis(*values: float) -> pd.Series:
-    return pd.Series(dict(zip(_KPI_NAMES, values, strict=True)), name="value")
+def _kpis(*values: float, **extra: float) -> pd.Series:
+    return pd.Series({**dict(zip(_KPI_NAMES, values, strict=True)), **extra}, name="value")
 
 
 def _profit_cases() -> list[Case]:
@@ -142,6 +167,14 @@ def _profit_cases() -> list[Case]:
         Case("a retention cost of 25 is a cost too", (_kpis(1000, 400, 50, 30, 25),)),
         Case("costs above the gross margin give a negative profit", (_kpis(500, 150, 120, 60, 40),)),
         Case("start from gross margin, not revenue", (_kpis(2000, 600, 0, 0, 0),)),
+        Case(
+            "the entries in another order, with others that are not part of profit (cost_per_order, orders)",
+            (_kpis(1000, 400, 50, 30, 25, cost_per_order=12.5, orders=80).iloc[[6, 3, 0, 5, 4, 2, 1]],),
+        ),
+        Case(
+            "a stale 'profit' entry (computed before the retention cost was booked) is rebuilt from the parts",
+            (_kpis(1000, 400, 50, 30, 25, profit=320),),
+        ),
         Case("the KPIs of a simulated firm (without its 'profit' entry)", (real,)),
     ]
 

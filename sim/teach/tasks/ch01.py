@@ -78,7 +78,12 @@ def _repurchase_cases() -> list[Case]:
         Case("the same orders and group with cutoff = 95 and window_days = 10", (edges, group, 95.0, 10)),
         Case(
             "customer_ids given as a numpy array, with a customer who orders twice in the window",
-            (edges, np.array([5, 9]), 100.0, 90),
+            (edges, np.array([9, 5]), 100.0, 90),
+        ),
+        Case("the same orders and group, window_days left out: its default is 90", (edges, [6, 3, 1, 4, 2, 5], 100.0)),
+        Case(
+            "a cut-off within a day (cutoff = 99.5): the window is (99.5, 189.5]",
+            (_orders((1, 99.2), (2, 99.7), (3, 189.4), (3, 189.6), (4, 189.6)), [4, 2, 1], 99.5, 90),
         ),
         Case(
             "simulated one-time buyers at a cut-off (a pandas Index of ids)",
@@ -104,6 +109,7 @@ def _ltv_cases() -> list[Case]:
     orders = pd.DataFrame(
         {"customer_id": [1, 1, 2, 1], "t": [1.0, 5.0, 9.0, 30.0], "amount": [100.0, 300.0, 200.0, 400.0]}
     )
+    same = pd.DataFrame({"customer_id": [1, 2, 2], "t": [3.0, 4.0, 8.0], "amount": [80.0, 80.0, 80.0]})
     real = _run("baseline", 400, 365, 21)
     return [
         Case("two customers, four orders, margin_rate = 0.5", (_customers(50.0, 150.0), orders, 0.5)),
@@ -113,6 +119,8 @@ def _ltv_cases() -> list[Case]:
             (_customers(100.0, 100.0, 100.0, 100.0), orders, 0.35),
         ),
         Case("different acquisition costs: divide by the *average* CAC", (_customers(20.0, 60.0, 100.0), orders, 1.0)),
+        Case("skewed acquisition costs (the average, not the median)", (_customers(10.0, 20.0, 90.0), orders, 0.4)),
+        Case("three orders of the same amount are three orders", (_customers(40.0, 40.0), same, 0.5)),
         Case("a simulated firm's customers and orders, margin_rate = 0.35", (real.customers, real.orders, 0.35)),
         Case("the same firm at margin_rate = 0.25", (real.customers, real.orders, 0.25)),
     ]
@@ -193,6 +201,10 @@ def _change_cases() -> list[Case]:
         Case("a retention cost is subtracted too (margin_rate = 0.3)", (before_r, after_r, 0.3)),
         Case("a fall in profit is a negative change (after and before swapped)", (after_r, before_r, 0.4)),
         Case("at the simulation's own 35% margin", (before_r, after_r, 0.35)),
+        Case(
+            "KPIs of a run with a 40% margin (its gross_margin and profit are at 40%), recomputed at 0.3",
+            (_kpis(10_000, 1_000, 500, 300, sim_margin=0.4), _kpis(12_000, 1_000, 600, 450, sim_margin=0.4), 0.3),
+        ),
         Case("two simulated runs (more loyal customers after), margin_rate = 0.6", (real_before, real_after, 0.6)),
         Case("the same two runs at margin_rate = 0.45", (real_before, real_after, 0.45)),
     ]
@@ -205,6 +217,7 @@ TASKS = [
         _repurchase_cases,
         Expect("number", rtol=1e-9),
         "Only orders with cutoff < t <= cutoff + window_days; divide by all customers in the group.",
+        forbidden=("sim.analysis.churn.features.churn_labels",),
     ),
     Task(
         "ltv_to_cac",
@@ -219,6 +232,7 @@ TASKS = [
         _roi_cases,
         Expect("number", rtol=1e-9),
         "Turn revenue into margin first, then subtract the cost, then divide by the cost.",
+        forbidden=("sim.analysis.roi.campaign_roi",),
     ),
     Task(
         "cost_per_saved_customer",

@@ -92,6 +92,8 @@ _PHONE_CASES = [
     ("555-0100", "seven digits cannot be completed: unreadable"),
     ("209-555-010", "nine digits cannot be completed: unreadable"),
     ("22095550100", "eleven digits that do not start with 1 are unreadable"),
+    ("0209 555 0100", "a single leading 0 is not the 00 prefix: eleven digits not starting with 1, unreadable"),
+    ("109-555-0100", "ten digits get a 1 in front, even when they begin with 1"),
     ("+44 20 7946 0958", "twelve digits (a UK number) are unreadable, not cut to the last ten"),
     ("1 209 555 0100 7", "twelve digits starting with 1 are unreadable, not cut to the last ten"),
     ("n/a", "'n/a' is not a number: unreadable"),
@@ -172,6 +174,7 @@ def _flag_cases() -> list[Case]:
             (_amounts(10.0, 200_000.0, 30.0, index=[7, 3, 5]), 100_000),
         ),
         Case("an empty table still gets the review_flag column", (_amounts(), 100_000)),
+        Case("threshold left out: its default is 100 000", (_amounts(20_000.0, 100_000.0, 100_000.5),)),
         Case("the CRM extract's orders in CNY, threshold = 100 000", (_orders_cny(), 100_000)),
         Case("the CRM extract's orders in CNY, threshold = 5 000", (_orders_cny(), 5_000)),
     ]
@@ -211,10 +214,15 @@ def _sql_cases() -> list[Case]:
         ("pos", "P-1", 150_000.0, True), ("web", "W-1", 90.0, False), ("web", "W-2", 20.0, False),
         ("web", "W-3", None, False),
     ])  # fmt: skip
+    four = _sql_orders([
+        ("callcentre", "C-1", 100.0, False), ("app", "A-1", 120.5, False), ("pos", "P-1", 300.0, False),
+        ("web", "W-1", 700.0, False), ("app", "A-2", 0.25, False),
+    ])  # fmt: skip
     return [
         Case("three channels: largest revenue first; a customer with two orders counts once", (three,)),
         Case("flagged orders and orders without an amount are left out (also from the counts)", (messy,)),
         Case("a single channel", (three[three["source"] == "pos"],)),
+        Case("four channels, every one in the result", (four,)),
         Case("every order flagged: an empty table with the four columns", (three.assign(review_flag=True),)),
         Case("the CRM extract's cleaned orders", (_orders_clean(),)),
     ]
@@ -258,6 +266,7 @@ TASKS = [
         Expect("text"),
         "Missing first (pd.isna), then the allowed characters, then the digits: drop a leading 00; "
         "ten digits get a 1 in front; only eleven digits starting with 1 are complete.",
+        forbidden=("sim.analysis.quality.formats.normalise_phone", "sim.analysis.quality.cleaning.normalise_phones"),
     ),
     Task(
         "group_by_phone",
@@ -273,6 +282,7 @@ TASKS = [
         _flag_cases,
         Expect("frame", bool_columns=("review_flag",)),
         "Strictly above the threshold; return a copy with a True/False column and every row (orders.assign(...)).",
+        forbidden=("sim.analysis.quality.cleaning.flag_outliers",),
     ),
     Task(
         "revenue_by_channel_sql",
@@ -287,5 +297,6 @@ TASKS = [
         _mask_cases,
         Expect("text"),
         "Strip spaces, split at the first @ (str.partition); first character + '***@' + domain, else '***'.",
+        forbidden=("sim.analysis.privacy.mask_email",),
     ),
 ]
