@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import platform
+import stat
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ FORMAT_VERSION = 1
 KINDS: tuple[str, ...] = ("result", "experiment", "datasets")
 
 _CHUNK = 1 << 20
+#: A manifest larger than this (bytes) is refused unread (the datasets' manifest is about 3 KB).
+MAX_MANIFEST_BYTES = 16 << 20
 
 
 class ManifestError(DataError):
@@ -85,9 +88,14 @@ def file_entry(path: Path) -> dict[str, Any]:
 
 
 def data_files(folder: Path) -> list[str]:
-    """Relative POSIX paths of the files under ``folder`` (hidden names and the manifest skipped)."""
+    """Relative POSIX paths of the files under ``folder`` (hidden names and the manifest skipped).
+
+    A symbolic link is listed too (a file or a folder link): it is never followed.
+    """
     out = []
     for root, dirs, files in os.walk(folder):
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d)) and not d.startswith(".")]
+        files = [*files, *links]
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel = Path(root).relative_to(folder)
         for f in sorted(files):
@@ -144,14 +152,25 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         what = "is a file, not a folder" if folder.exists() else "does not exist"
         raise MissingManifestError(f"{what}{_trash_hint(folder)}", table=str(folder))
     path = folder / MANIFEST_NAME
+    if path.is_symlink():
+        raise ManifestError(
+            f"{MANIFEST_NAME} is a symbolic link; Retention Lab reads only a regular file written in the folder",
+            table=str(folder),
+        )
     if not path.is_file():
         raise MissingManifestError(
             f"{path.name} is missing: the folder was not written (completely) by Retention Lab",
             table=str(folder),
         )
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            f"{MANIFEST_NAME} is {path.stat().st_size:,} bytes, more than a manifest holds "
+            f"(at most {MAX_MANIFEST_BYTES:,})",
+            table=str(folder),
+        )
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ManifestError(f"{MANIFEST_NAME} is not valid JSON ({short(str(exc), 80)})", table=str(folder)) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ManifestError(
@@ -164,22 +183,76 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
             table=str(folder),
         )
     files = doc.get("files")
-    ok = isinstance(files, dict) and all(
-        isinstance(k, str)
-        and isinstance(v, dict)
-        and isinstance(v.get("size"), int)
-        and isinstance(v.get("sha256"), str)
-        and not k.startswith("/")
-        and ".." not in Path(k).parts
-        for k, v in files.items()
-    )
-    if not ok or doc.get("kind") not in KINDS:
+    kind = doc.get("kind")
+    if not isinstance(files, dict) or not isinstance(kind, str) or kind not in KINDS:
         raise ManifestError(
             f"{MANIFEST_NAME} is malformed: needs 'kind' (one of {list(KINDS)}) and 'files' "
             "({relative name: {size, sha256}})",
             table=str(folder),
         )
+    for name, entry in files.items():
+        why = _bad_name(name) or _bad_entry(entry)
+        if why:
+            raise ManifestError(f"{MANIFEST_NAME} is malformed: file {short(name)} {why}", table=str(folder))
     return doc
+
+
+def _bad_name(name: str) -> str | None:
+    """Why ``name`` may not be a manifest entry (a path that could leave the folder), or None.
+
+    Examples
+    --------
+    >>> _bad_name("orders.parquet"), _bad_name("retail/orders.csv")
+    (None, None)
+    >>> _bad_name("../../etc/passwd")
+    "has a '..' part: names must stay inside the folder"
+    """
+    if not name or len(name) > 1024:
+        return "has an empty or overlong name (1 to 1024 characters)"
+    if "\x00" in name or "\\" in name:
+        return "has a NUL byte or a backslash in its name"
+    if name.startswith("/") or Path(name).is_absolute():
+        return "is an absolute path: names must be relative to the folder"
+    parts = name.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return "has a '..' part: names must stay inside the folder" if ".." in parts else "has an empty or '.' part"
+    if any(len(p.encode("utf-8", "surrogatepass")) > 255 for p in parts):
+        return "has a part longer than 255 bytes"
+    return None
+
+
+def _bad_entry(entry: object) -> str | None:
+    """Why ``entry`` is not ``{"size": whole number >= 0, "sha256": 64 hex digits}``, or None."""
+    if not isinstance(entry, dict):
+        return "needs {size, sha256}"
+    size, digest = entry.get("size"), entry.get("sha256")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        return f"has size {short(size, 30)}: give a whole number of bytes >= 0"
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return f"has sha256 {short(digest, 30)}: give 64 lower-case hex digits"
+    return None
+
+
+def _regular_file(folder: Path, name: str) -> str | None:
+    """Why ``folder/name`` is not a regular file reached without a symbolic link, or None.
+
+    A link (to a file or a folder, inside or outside) is refused: a manifest must never make a
+    reader open a file outside its folder.
+    """
+    node = folder
+    for part in name.split("/"):
+        node = node / part
+        try:
+            mode = os.lstat(node).st_mode
+        except FileNotFoundError:
+            return f"{name} is listed in {MANIFEST_NAME} but missing"
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror or exc})"
+        if stat.S_ISLNK(mode):
+            return f"{name} is (or passes through) a symbolic link; only regular files in the folder are read"
+    if not stat.S_ISREG(mode):
+        return f"{name} is not a regular file"
+    return None
 
 
 def verify_dir(folder: str | Path, kind: str | None = None, *, expect: Collection[str] = ()) -> dict[str, Any]:
@@ -237,8 +310,9 @@ def verify_dir(folder: str | Path, kind: str | None = None, *, expect: Collectio
         raise ManifestError(f"{MANIFEST_NAME} does not list {', '.join(unlisted[:8])}", table=where)
     for name, entry in sorted(files.items()):
         path = folder / name
-        if not path.is_file():
-            raise ManifestError(f"{name} is listed in {MANIFEST_NAME} but missing", table=where)
+        why = _regular_file(folder, name)
+        if why:
+            raise ManifestError(why, table=where)
         if path.stat().st_size != entry["size"]:
             raise ManifestError(
                 f"{name}: size {path.stat().st_size} bytes, {MANIFEST_NAME} says {entry['size']} "
@@ -250,6 +324,11 @@ def verify_dir(folder: str | Path, kind: str | None = None, *, expect: Collectio
                 f"{name}: its SHA-256 does not match {MANIFEST_NAME} (changed since written)", table=where
             )
     extra = [n for n in data_files(folder) if n not in files]
+    links = [n for n in extra if (folder / n).is_symlink()]
+    if links:
+        raise ManifestError(
+            f"{links[0]} is a symbolic link; a Retention Lab folder holds only regular files", table=where
+        )
     if extra:
         raise ManifestError(
             f"{extra[0]} is not listed in {MANIFEST_NAME}"

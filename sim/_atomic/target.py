@@ -17,7 +17,7 @@ from sim._atomic.manifest import (
     short,
 )
 
-__all__ = ["check_target", "final_path"]
+__all__ = ["check_target", "final_path", "long_part"]
 
 
 def _ours(folder: Path, kind: str | None, legacy: Collection[str]) -> str | None:
@@ -86,7 +86,32 @@ def check_target(path: str | Path, kind: str | None = None, *, legacy: Collectio
         raise ValueError(f"kind={kind!r}; use one of {list(KINDS)}")
     if str(path).strip() == "":
         raise OutputError("the output path is empty; give a folder name (it is created if needed)")
-    target = Path(path)
+    if "\x00" in str(path):
+        raise OutputError(f"{short(str(path), 60)} holds a NUL byte; give a folder name")
+    try:
+        return _check_target(Path(path), kind, legacy)
+    except OSError as exc:  # a name too long for the file system, a loop of links, ...
+        raise OutputError(f"{short(str(path), 60)} cannot be used: {exc.strerror or exc}") from None
+
+
+def long_part(path: Path) -> str | None:
+    """The first part of ``path`` too long for a file name (over 255 bytes), or None.
+
+    Examples
+    --------
+    >>> long_part(Path("runs/base")) is None, long_part(Path("runs") / ("x" * 300))[:3]
+    (True, 'xxx')
+    """
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > 255:
+            return part
+    return None
+
+
+def _check_target(target: Path, kind: str | None, legacy: Collection[str]) -> Path:
+    part = long_part(target)
+    if part is not None:
+        raise OutputError(f"{short(part, 40)} is longer than a file name may be (255 bytes); give a shorter path")
     if target.is_symlink() and not target.exists():
         raise OutputError(f"{target} is a broken symbolic link; give a folder path")
     if final_path(target) == Path(os.getcwd()):

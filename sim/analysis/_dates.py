@@ -122,6 +122,57 @@ def require_dates(
 ) -> pd.Series:
     """Parse a date column to naive ``datetime64[ns]`` or raise a :class:`DataError` naming the rows.
 
+    The rules are :func:`_require_dates`'; a date outside what pandas can hold in nanoseconds
+    (1677-09-21 to 2262-04-11, e.g. a placeholder such as ``9999-12-31``) is refused too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_dates(pd.Series(["2025-01-02", "9999-12-31"]), table="orders", column="date")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: orders: column 'date': date(s) outside 1677-09-21 .. 2262-04-11 (what pandas can hold), e.g. '9999-12-31'; replace placeholders such as 9999-12-31 by a missing value or a real date (rows: 1)
+    """
+    try:
+        return _require_dates(s, table=table, column=column, dayfirst=dayfirst, date_format=date_format, utc=utc)
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        col = column if column is not None else str(s.name)
+        rows = [i for i, v in s.items() if _out_of_bounds(v)]
+        example = f", e.g. {_short(s.loc[rows[0]])}" if rows else ""
+        raise DataError(
+            f"date(s) outside 1677-09-21 .. 2262-04-11 (what pandas can hold){example}; replace placeholders "
+            "such as 9999-12-31 by a missing value or a real date",
+            table=table,
+            column=col,
+            rows=rows,
+        ) from None
+
+
+def _out_of_bounds(value: object) -> bool:
+    """Whether ``value`` reads as a date pandas cannot hold in nanoseconds."""
+    try:
+        ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+        if pd.isna(ts):
+            return False
+        ts.as_unit("ns")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        return True
+    except (ValueError, TypeError):
+        return False
+    return False
+
+
+def _require_dates(
+    s: pd.Series,
+    *,
+    table: str = "table",
+    column: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    utc: bool = False,
+) -> pd.Series:
+    """Parse a date column to naive ``datetime64[ns]`` or raise a :class:`DataError` naming the rows.
+
     Rules:
 
     * datetimes pass; tz-aware values are converted to UTC and made naive;
@@ -372,4 +423,10 @@ def to_timestamp(
             raise DataError(f"{name}={_short(value)} is not a date (use {_TEXT_DATE_HINT})") from exc
     if pd.isna(ts):
         raise DataError(f"{name} is missing (NaT); give a date such as '2025-06-30'")
+    try:
+        ts = ts.as_unit("ns")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        raise DataError(
+            f"{name}={_short(value)} is outside 1677-09-21 .. 2262-04-11 (what pandas can hold); give a real date"
+        ) from None
     return ts.tz_convert(None) if ts.tzinfo is not None else ts

@@ -122,6 +122,15 @@ def require_columns(
             f"missing column(s) {missing}; required: {list(spec)}; present: {list(df.columns)[:20]}",
             table=table,
         )
+    for col in spec:
+        n = int((df.columns == col).sum()) if not isinstance(df.columns, pd.MultiIndex) else 2
+        if n != 1:
+            what = (
+                "the columns are a MultiIndex; flatten them first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]"
+                if isinstance(df.columns, pd.MultiIndex)
+                else f"the column name appears {n} times; give each column once (e.g. df.loc[:, ~df.columns.duplicated()])"
+            )
+            raise DataError(what, table=table, column=col)
     if len(df) == 0 and not allow_empty:
         raise DataError("the table is empty; at least one row is needed", table=table)
     out = df.copy()

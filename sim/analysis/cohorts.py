@@ -50,7 +50,7 @@ import pandas as pd
 from sim.analysis._plotting import label_axes, new_axes
 from sim.analysis._validate import require_columns, require_same_id_type, to_timestamp
 from sim.analysis.survival import KaplanMeier, kaplan_meier, lapse_durations
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -77,7 +77,7 @@ def _ordinals(dates: pd.Series, freq: str) -> np.ndarray:
     try:
         return np.asarray(dates.dt.to_period(freq).array.asi8, dtype=np.int64)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"freq={freq!r} is not a pandas period alias; use e.g. 'M', 'W' or 'Q'") from exc
+        raise ConfigError(f"freq={freq!r} is not a pandas period alias; use e.g. 'M', 'W' or 'Q'") from exc
 
 
 # ----------------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def plot_cohort_heatmap(
     'months since acquisition'
     """
     if value not in ("rates", "counts"):
-        raise ValueError(f"value={value!r}; allowed: 'rates', 'counts'")
+        raise ConfigError(f"value={value!r}; allowed: 'rates', 'counts'")
     data = (100 * table.rates) if value == "rates" else table.counts.astype("Float64").astype(float)
     arr = np.ma.masked_invalid(data.to_numpy(dtype=float))
     ax = new_axes(ax, figsize=(max(6.0, 0.45 * arr.shape[1] + 2), max(3.0, 0.35 * arr.shape[0] + 1.5)))

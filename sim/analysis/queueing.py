@@ -15,21 +15,44 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
+
+from sim.errors import ConfigError
 
 __all__ = ["erlang_c", "erlang_c_wait", "service_level", "priority_waits", "agents_needed"]
 
 
+def _real(name: str, value: object, *, positive: bool = False) -> float:
+    """A finite real number >= 0 (> 0 if ``positive``), or a :class:`ConfigError` naming the argument."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    x = float(value) if ok else math.nan  # type: ignore[arg-type]
+    if not math.isfinite(x) or x < 0 or (positive and x == 0):
+        allowed = "a finite number > 0" if positive else "a finite number >= 0"
+        raise ConfigError(f"{name}={str(value)[:40]!r} is not allowed: give {allowed}")
+    return x
+
+
+def _whole(name: str, value: object) -> int:
+    """A whole number >= 1 (numpy integers welcome, booleans not), or a :class:`ConfigError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 1:
+        raise ConfigError(f"{name}={str(value)[:40]!r} is not allowed: give a whole number >= 1")
+    return int(value)
+
+
 def _check(arrival_rate: float, service_rate: float, agents: int) -> float:
+    arrival_rate = _real("arrival_rate", arrival_rate)
+    service_rate = _real("service_rate", service_rate, positive=True)
+    agents = _whole("agents", agents)
     if arrival_rate < 0 or service_rate <= 0 or agents < 1:
-        raise ValueError(
+        raise ConfigError(
             f"need arrival_rate >= 0, service_rate > 0, agents >= 1 (got {arrival_rate}, {service_rate}, {agents})"
         )
     rho = arrival_rate / (agents * service_rate)
     if rho >= 1:
-        raise ValueError(f"utilisation {rho:.3f} >= 1: the queue grows without bound; add agents")
+        raise ConfigError(f"utilisation {rho:.3f} >= 1: the queue grows without bound; add agents")
     return rho
 
 
@@ -48,10 +71,10 @@ def erlang_c(agents: int, offered_load: float) -> float:
     >>> round(erlang_c(1, 0.9), 3)        # M/M/1: P(wait) = utilisation
     0.9
     """
-    if agents < 1 or offered_load < 0:
-        raise ValueError("need agents >= 1 and offered_load >= 0")
+    agents = _whole("agents", agents)
+    offered_load = _real("offered_load", offered_load)
     if offered_load >= agents:
-        raise ValueError(f"offered load {offered_load} >= agents {agents}: unstable queue")
+        raise ConfigError(f"offered load {offered_load} >= agents {agents}: unstable queue")
     b = 1.0
     for k in range(1, agents + 1):
         b = offered_load * b / (k + offered_load * b)
@@ -82,6 +105,7 @@ def service_level(arrival_rate: float, service_rate: float, agents: int, target:
     0.654
     """
     _check(arrival_rate, service_rate, agents)
+    target = _real("target", target)
     c = erlang_c(agents, arrival_rate / service_rate)
     return 1.0 - c * math.exp(-(agents * service_rate - arrival_rate) * target)
 
@@ -98,6 +122,13 @@ def priority_waits(arrival_rates: Sequence[float], service_rate: float, agents: 
     >>> [round(w, 3) for w in priority_waits([0.3, 0.6], service_rate=1.0, agents=1)]
     [1.286, 12.857]
     """
+    if isinstance(arrival_rates, (str, bytes)) or not isinstance(arrival_rates, Iterable):
+        raise ConfigError(
+            f"arrival_rates={str(arrival_rates)[:40]!r} is not allowed: give a list of rates, most urgent first"
+        )
+    arrival_rates = [_real(f"arrival_rates[{i}]", r) for i, r in enumerate(arrival_rates)]
+    if not arrival_rates:
+        raise ConfigError("arrival_rates is empty: give one rate per priority class, most urgent first")
     lam = float(sum(arrival_rates))
     _check(lam, service_rate, agents)
     w0 = erlang_c(agents, lam / service_rate) / (agents * service_rate)
@@ -121,8 +152,15 @@ def agents_needed(
     >>> int(agents_needed(arrival_rate=10, service_rate=1, target=0.25, share=0.8)["agents"])
     13
     """
-    if not 0 < share < 1:
-        raise ValueError("share must be in (0, 1)")
+    if not (isinstance(share, numbers.Real) and not isinstance(share, bool) and 0 < share < 1):
+        raise ConfigError(f"share={str(share)[:40]!r} is not allowed: give a share in (0, 1)")
+    target = _real("target", target)
+    max_agents = _whole("max_agents", max_agents)
+    _check(
+        arrival_rate,
+        service_rate,
+        1 + math.floor(_real("arrival_rate", arrival_rate) / _real("service_rate", service_rate, positive=True)),
+    )
     c = max(1, math.floor(arrival_rate / service_rate) + 1)
     while c <= max_agents:
         sl = service_level(arrival_rate, service_rate, c, target)
@@ -137,4 +175,4 @@ def agents_needed(
                 }
             )
         c += 1
-    raise ValueError(f"no staffing up to {max_agents} agents meets the target")
+    raise ConfigError(f"no staffing up to {max_agents} agents meets the target")

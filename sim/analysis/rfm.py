@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import require_columns, to_timestamp
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = [
     "RFM_GRID",
@@ -141,7 +141,7 @@ def rfm_table(
     1
     """
     if monetary not in ("mean", "sum"):
-        raise ValueError(f"monetary={monetary!r}; allowed: 'mean', 'sum'")
+        raise ConfigError(f"monetary={monetary!r}; allowed: 'mean', 'sum'")
     df = require_columns(orders, _ORDERS_SPEC, table="orders")
     cut = to_timestamp(cutoff, name="cutoff")
     after = df["date"] > cut
@@ -231,10 +231,10 @@ def rfm_scores(
     15                 3        5        4       354       12.0
     """
     if not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 9:
-        raise ValueError(f"bins={bins!r}; allowed: an integer from 2 to 9")
+        raise ConfigError(f"bins={bins!r}; allowed: an integer from 2 to 9")
     w = tuple(float(x) for x in weights)
     if len(w) != 3:
-        raise ValueError(f"weights={weights!r}; give three numbers (R, F, M)")
+        raise ConfigError(f"weights={weights!r}; give three numbers (R, F, M)")
     spec = {"recency_days": "nonneg", "frequency": "nonneg", "monetary": "nonneg"}
     df = require_columns(table, spec, table="rfm table", unique_index=True)
     if len(df) < bins:

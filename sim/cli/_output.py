@@ -198,9 +198,9 @@ def check_out_dir(out: str, kind: str, legacy: Sequence[str] = ()) -> Path:
         raise ConfigError(f"--out {out!r} is empty: give a folder name (it is created if needed), e.g. --out runs/base")
     try:
         target = check_target(out, kind, legacy=legacy)
+        _probe_writable(_nearest_existing(target), target)
     except OutputError as exc:
         raise ConfigError(f"--out: {exc}") from None
-    _probe_writable(_nearest_existing(target), target)
     return target
 
 
@@ -217,10 +217,21 @@ def check_out_file(out: str) -> Path:
     """
     if not out.strip():
         raise ConfigError(f"--out {out!r} is empty: give a file name, e.g. --out DATA_DICTIONARY.md")
+    if "\x00" in out:
+        raise ConfigError(f"--out {_short(out)} holds a NUL byte: give a file name, e.g. --out DATA_DICTIONARY.md")
     target = Path(out)
-    if target.is_dir():
-        raise ConfigError(f"--out {_short(target)} is a folder: give a file name, e.g. --out DATA_DICTIONARY.md")
-    parent = _nearest_existing(target)
+    from sim._atomic.target import long_part
+
+    if long_part(target) is not None:
+        raise ConfigError(f"--out {_short(target)}: a part is longer than a file name may be (255 bytes)")
+    try:
+        if target.is_dir():
+            raise ConfigError(f"--out {_short(target)} is a folder: give a file name, e.g. --out DATA_DICTIONARY.md")
+        if target.exists() and not target.is_file():  # a device, a pipe, a socket: never replaced
+            raise ConfigError(f"--out {_short(target)} is not a regular file: give a file name to (over)write")
+        parent = _nearest_existing(target)
+    except OSError as exc:  # a name too long for the file system, ...
+        raise ConfigError(f"--out {_short(target)} cannot be used: {exc.strerror or exc}") from None
     if not parent.is_dir():
         raise ConfigError(f"--out {_short(target)}: {_short(parent)} is a file, not a folder")
     _probe_writable(parent, target)

@@ -53,6 +53,8 @@ def build_cmd(
         raise ConfigError("--out '' is empty: give a folder name, e.g. --out /tmp/datasets")
     if check:
         target = datasets_dir() if out is None else Path(out)
+        if "\x00" in str(target) or not target.is_dir():
+            raise ConfigError(f"--out {str(target)[:80]!r} is not a folder: give the datasets folder to check")
         problems = check_datasets(target)
         for line in problems:
             typer.echo(line)

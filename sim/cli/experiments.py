@@ -91,6 +91,8 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
                 values.append(yaml.safe_load(p))
             except yaml.YAMLError:
                 values.append(p)
+            except ValueError:  # e.g. an integer of more than 4300 digits
+                raise ConfigError(f"--grid {path}: the value {p[:40]!r}... cannot be read as a number") from None
         grid[path] = values
     return grid
 

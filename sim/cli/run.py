@@ -220,7 +220,12 @@ def dictionary(
     if check:
         if not out.strip():
             raise ConfigError("--out '' is empty: give the file to check, e.g. --out datasets/DATA_DICTIONARY.md")
-        current = Path(out).read_text(encoding="utf-8") if Path(out).is_file() else ""
+        if Path(out).exists() and not Path(out).is_file():
+            raise ConfigError(f"--out {out[:80]!r} is not a file: give the data dictionary file to check")
+        try:
+            current = Path(out).read_bytes().decode("utf-8") if Path(out).is_file() else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--out {out[:80]!r} cannot be read as UTF-8 text ({exc})"[:300]) from None
         if current != text:
             console.print(f"{out} is out of date; run `retention-lab dictionary --out {out}`", highlight=False)
             raise typer.Exit(code=1)

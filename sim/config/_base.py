@@ -114,17 +114,22 @@ def load_yaml_model(cls: type[M], name_or_path: str | Path, *, preset_dir: Path,
         raise ConfigError(
             f"{what}={short(name_or_path)} is not allowed: give a {what} object, a preset name or a YAML file path"
         )
+    text = str(name_or_path)
+    if not text.strip() or "\x00" in text:
+        raise ConfigError(f"{what}={short(text)} is not allowed: give a preset name or a YAML file path")
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        path = p
-    else:
-        path = preset_dir / f"{name_or_path}.yaml"
-        if not path.exists():
-            known = sorted(f.stem for f in preset_dir.glob("*.yaml"))
-            raise ConfigError(
-                f"unknown {what} {short(str(name_or_path))}; presets: {known}, or give a path to a .yaml file"
-            )
-    if not path.exists():
+    try:
+        if p.suffix in (".yaml", ".yml") or p.exists():
+            path = p
+        else:
+            path = preset_dir / f"{name_or_path}.yaml"
+            if not path.exists() or path.resolve().parent != preset_dir.resolve():
+                known = sorted(f.stem for f in preset_dir.glob("*.yaml"))
+                raise ConfigError(f"unknown {what} {short(text)}; presets: {known}, or give a path to a .yaml file")
+        exists = path.exists()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ConfigError(f"{what} {short(text)} cannot be looked up: {short(exc.strerror or str(exc))}") from None
+    if not exists:
         raise ConfigError(f"{what} file {short(str(path))} does not exist")
     data = read_config_yaml(path, what)
     if not isinstance(data, dict):

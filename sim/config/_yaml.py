@@ -132,9 +132,9 @@ def parse_config_yaml(text: str, source: str) -> Any:
     >>> parse_config_yaml("x: &v [1, 2]\\ny: *v\\n", "demo.yaml")
     {'x': [1, 2], 'y': [1, 2]}
     """
-    loader = _ConfigLoader(text)
-    loader.source = source
     try:
+        loader = _ConfigLoader(text)  # the reader refuses control characters (NUL, ...) here
+        loader.source = source
         try:
             root = loader.get_single_node()
             if root is None:

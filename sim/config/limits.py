@@ -26,6 +26,9 @@ __all__ = [
     "MAX_DAYS",
     "MAX_SEED",
     "MAX_REPLICATIONS",
+    "MAX_GRID_POINTS",
+    "MAX_RUNS",
+    "MAX_WORKERS",
     "MAX_AGENTS",
     "MAX_HOURS",
     "MAX_HALF_LIFE_DAYS",
@@ -54,6 +57,12 @@ MAX_DAYS = 3650.0
 MAX_SEED = 2**63 - 1
 #: Replications of one experiment.
 MAX_REPLICATIONS = 100_000
+#: Points of a sweep's grid (the Cartesian product is refused before it is built).
+MAX_GRID_POINTS = 10_000
+#: Simulations of one experiment (arms or grid points x replications).
+MAX_RUNS = 100_000
+#: Processes or Dask workers an experiment may start.
+MAX_WORKERS = 1024
 #: Agents of a desk or a shift.
 MAX_AGENTS = 10_000
 #: Durations given in hours (handling times, SLA targets, follow-up delays): at most a year.

@@ -187,9 +187,15 @@ def _parse_rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
             rows: list[list[str]] = []
             lines: list[int] = []
             last = reader.line_num
+            if any("\x00" in f for f in header):
+                raise DataError("line 1 holds a NUL byte; a CSV file holds text only", table=where, rows=[1])
             for rec in reader:
                 first = last + 1
                 last = reader.line_num
+                if any("\x00" in f for f in rec):
+                    raise DataError(
+                        f"line {first} holds a NUL byte; a CSV file holds text only", table=where, rows=[first]
+                    )
                 if len(rec) != len(header):
                     raise DataError(
                         f"line {first} has {len(rec)} field(s), the header has {len(header)}; "

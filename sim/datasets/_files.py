@@ -12,6 +12,7 @@ import pandas as pd
 from sim import _atomic
 from sim.datasets._checks import FILE_SPECS, read_checked
 from sim.datasets.recipe import MANIFEST
+from sim.errors import DataError
 from sim.schema import TABLES
 
 __all__ = [
@@ -78,7 +79,14 @@ def verify_datasets(folder: str | Path) -> Path:
 
 def _dir(data_dir: str | Path | None) -> Path:
     """The folder a loader reads: the bundled data, or a user-given folder checked by :func:`verify_datasets`."""
-    return datasets_dir() if data_dir is None else verify_datasets(data_dir)
+    if data_dir is None:
+        return datasets_dir()
+    if not isinstance(data_dir, (str, Path)) or not str(data_dir).strip() or "\x00" in str(data_dir):
+        raise DataError(
+            f"data_dir={str(data_dir)[:60]!r} is not allowed: give None (the bundled data) or the folder "
+            "`retention-lab datasets build --out` wrote"
+        )
+    return verify_datasets(data_dir)
 
 
 # --------------------------------------------------------------------------- writing

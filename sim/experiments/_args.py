@@ -21,7 +21,7 @@ from sim.analysis._validate import check_confidence  # one check of a confidence
 from sim.config import arguments
 from sim.config.arguments import check_customers, check_days, check_replications, check_seed
 from sim.config.arguments import check_whole as check_int
-from sim.config.limits import short
+from sim.config.limits import MAX_RUNS, short
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
@@ -34,6 +34,7 @@ __all__ = [
     "check_seed",
     "check_replications",
     "check_size",
+    "check_runs",
     "check_kpis",
     "check_confidence",
     "as_scenario",
@@ -121,6 +122,24 @@ def check_size(customers: int | None, days: float | None) -> None:
         check_customers(customers)
     if days is not None:
         check_days(days)
+
+
+def check_runs(n_arms: int, replications: int, what: str = "arms") -> None:
+    """Refuse an experiment of more than :data:`~sim.config.limits.MAX_RUNS` simulations.
+
+    Examples
+    --------
+    >>> check_runs(3, 1000)
+    >>> check_runs(10_000, 100)
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: 10,000 arms x 100 replications = 1,000,000 runs; at most 100,000 are allowed
+    """
+    if n_arms * replications > MAX_RUNS:
+        raise ConfigError(
+            f"{n_arms:,} {what} x {replications:,} replications = {n_arms * replications:,} runs; "
+            f"at most {MAX_RUNS:,} are allowed"
+        )
 
 
 def show_progress(progress: bool | None, n_tasks: int, customers: int, days: float) -> bool:

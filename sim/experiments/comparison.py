@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.config.limits import short
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
 from sim.experiments._args import (
@@ -35,6 +36,7 @@ from sim.experiments._args import (
     check_confidence,
     check_int,
     check_kpis,
+    check_runs,
     check_size,
     plot_kpis,
 )
@@ -53,11 +55,14 @@ def _normalise_arms(scenario: Scenario, policies: Any) -> dict[str, Arm]:
         items = [(Path(p).stem if Path(p).suffix in (".yaml", ".yml") else str(p), p) for p in policies]
     else:
         raise ConfigError(
-            f"policies={policies!r} is not allowed: give a dict {{name: Policy | preset name | None | "
+            f"policies={short(policies)} is not allowed: give a dict {{name: Policy | preset name | None | "
             "(Scenario, Policy)}} or a list of preset names"
         )
     if not items:
         raise ConfigError("policies is empty: give at least one arm, e.g. {'do_nothing': 'do_nothing'}")
+    odd = [k for k, _ in items if not isinstance(k, str) or not k.strip()]
+    if odd:
+        raise ConfigError(f"arm name {short(odd[0])} is not allowed: give each arm a non-empty text name")
     names = [str(k) for k, _ in items]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -304,6 +309,7 @@ def compare(
     check_size(customers, days)
     kpi_list = check_kpis(kpis)
     arms = _normalise_arms(sc, policies)
+    check_runs(len(arms), replications)
     rows, n_cust, n_days = run_arms(
         sc,
         arms,

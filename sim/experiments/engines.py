@@ -17,6 +17,7 @@ import os
 import sys
 from typing import Any
 
+from sim.config.limits import MAX_WORKERS, short
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
@@ -127,6 +128,10 @@ class _Bar:
             self._bar.stop()
 
 
+#: Seconds to wait for a Dask scheduler given by ``address=``.
+_CONNECT_TIMEOUT_S = 10
+
+
 def execute(
     tasks: list[dict[str, Any]],
     *,
@@ -140,9 +145,13 @@ def execute(
     if engine not in ENGINES:
         raise ConfigError(f"engine={engine!r} is not allowed; choose one of {list(ENGINES)}")
     if workers is not None:
-        check_int("workers", workers, 1)
+        check_int("workers", workers, 1, MAX_WORKERS)
     if address is not None and engine != "dask":
-        raise ConfigError(f"address={address!r} only applies to engine='dask' (engine is {engine!r})")
+        raise ConfigError(f"address={short(address)} only applies to engine='dask' (engine is {engine!r})")
+    if address is not None and (not isinstance(address, str) or not address.strip()):
+        raise ConfigError(
+            f"address={short(address)} is not allowed: give a scheduler address, e.g. 'tcp://127.0.0.1:8786'"
+        )
     results: list[list[dict[str, Any]] | None]
     if engine == "local":
         out = []
@@ -187,7 +196,13 @@ def execute(
         )
         client = Client(cluster)
     else:
-        client = Client(address)
+        try:
+            client = Client(address, timeout=_CONNECT_TIMEOUT_S)
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, malformed, refused
+            raise ConfigError(
+                f"address={short(address)}: cannot connect to a Dask scheduler there ({short(str(exc), 120)}); "
+                "give the address a running `dask scheduler` prints, e.g. 'tcp://127.0.0.1:8786'"
+            ) from None
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         chunks = _chunks(tasks, n_workers)

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.limits import MAX_GRID_POINTS
 from sim.config.policy import Policy
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
@@ -32,6 +34,7 @@ from sim.experiments._args import (
     check_confidence,
     check_int,
     check_kpis,
+    check_runs,
     check_size,
     plot_kpis,
 )
@@ -108,6 +111,13 @@ def expand_grid(
         if not values:
             raise ConfigError(f"grid[{key!r}] is empty: give at least one value")
         resolved[key] = (resolve_path(key), values)
+    n_points = math.prod(len(v) for _, v in resolved.values())
+    if n_points > MAX_GRID_POINTS:
+        sizes = " x ".join(str(len(v)) for _, v in resolved.values())
+        raise ConfigError(
+            f"grid has {n_points:,} points ({sizes}); at most {MAX_GRID_POINTS:,} are allowed: "
+            "use fewer values per field or split the sweep"
+        )
     base_pol = policy
     if base_pol is None and any(r[0][0] == "policy" for r in resolved.values()):
         base_pol = Policy.load("do_nothing")
@@ -341,6 +351,7 @@ def sweep(
     check_size(customers, days)
     kpi_list = check_kpis(kpis)
     points, arm_list = expand_grid(sc, pol, grid)
+    check_runs(len(points), replications, "grid points")
     arms = {str(i): a for i, a in enumerate(arm_list)}
     rows, n_cust, n_days = run_arms(
         sc,

@@ -13,6 +13,7 @@ False
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,11 @@ import pandas as pd
 
 from sim._atomic import atomic_dir, verify_dir
 from sim._version import __version__
+from sim.config.limits import MAX_SEED, short
 from sim.config.scenario import Scenario
+from sim.errors import DataError
 from sim.results.kpis import monthly_kpis, overall_kpis
-from sim.schema import TABLE_NAMES
+from sim.schema import TABLE_NAMES, TABLES, columns
 from sim.world.observed import FirmView
 
 __all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
@@ -157,23 +160,73 @@ class Result:
             file. A missing folder or manifest raises :class:`sim._atomic.MissingManifestError`,
             which is also a :class:`FileNotFoundError`.
         """
+        if not isinstance(path, (str, Path)) or not str(path).strip() or "\x00" in str(path):
+            raise DataError(f"path={short(path)} is not allowed: give the folder a result was written to")
         p = Path(path)
-        verify_dir(p, "result", expect=RESULT_FILES)
-        meta = json.loads((p / "run.json").read_text(encoding="utf-8"))
-        tables = {n: pd.read_parquet(p / f"{n}.parquet") for n in TABLE_NAMES}
+        try:
+            verify_dir(p, "result", expect=RESULT_FILES)
+        except DataError:  # a ManifestError (a missing one is also a FileNotFoundError)
+            raise
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise DataError(f"cannot be read: {short(exc.strerror or str(exc))}", table=str(p)) from None
+        meta = _run_meta(p / "run.json")
+        tables = {n: _read_table(p / f"{n}.parquet", n) for n in TABLE_NAMES}
         policy = None
         if meta.get("policy"):
-            try:
-                from sim.config.policy import Policy
+            from sim.config.policy import Policy
 
-                policy = Policy.from_dict(meta["policy"])
-            except ImportError:  # pragma: no cover - policies are part of the package
-                policy = meta["policy"]
+            policy = Policy.from_dict(meta["policy"])
         return cls(
             **tables,
             scenario=Scenario.load(p / "scenario.yaml"),
-            seed=int(meta["seed"]),
-            agents=float(meta["agents"]),
+            seed=meta["seed"],
+            agents=meta["agents"],
             policy=policy,
-            info=meta.get("info", {}),
+            info=meta["info"],
         )
+
+
+def _run_meta(path: Path) -> dict[str, Any]:
+    """``run.json`` of a result folder, checked: seed, agents, policy and info of the right types."""
+    where = str(path)
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise DataError(f"not valid JSON ({short(str(exc))})", table=where) from None
+    if not isinstance(meta, dict):
+        raise DataError(f"expected a JSON object, got {type(meta).__name__}", table=where)
+    seed, agents = meta.get("seed"), meta.get("agents")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise DataError(f"seed={short(seed)} is not allowed: a whole number in [0, 2**63 - 1]", table=where)
+    if isinstance(agents, bool) or not isinstance(agents, (int, float)) or not math.isfinite(agents) or agents < 0:
+        raise DataError(f"agents={short(agents)} is not allowed: a finite number >= 0", table=where)
+    info = meta.get("info", {})
+    if not isinstance(info, dict):
+        raise DataError(f"info={short(info)} is not allowed: a JSON object", table=where)
+    if meta.get("policy") is not None and not isinstance(meta["policy"], dict):
+        raise DataError(f"policy={short(meta['policy'])} is not allowed: a JSON object or null", table=where)
+    return {**meta, "seed": int(seed), "agents": float(agents), "info": info}
+
+
+def _read_table(path: Path, name: str) -> pd.DataFrame:
+    """One table of a result folder, checked against the data dictionary (columns and dtypes)."""
+    import pyarrow
+
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError, pyarrow.ArrowException) as exc:
+        raise DataError(f"not a readable Parquet file ({short(str(exc))})", table=str(path)) from None
+    expected = columns(name)
+    if list(df.columns) != expected:
+        missing = [c for c in expected if c not in df.columns]
+        extra = [c for c in df.columns if c not in expected]
+        raise DataError(
+            f"columns do not match the data dictionary (table {name!r}): missing {short(missing)}, "
+            f"unexpected {short(extra)}; expected {short(expected)}",
+            table=str(path),
+        )
+    for col in expected:
+        want = TABLES[name][col].dtype
+        if len(df) and str(df[col].dtype) != want:
+            raise DataError(f"dtype {df[col].dtype} where the data dictionary says {want}", table=str(path), column=col)
+    return df

@@ -43,8 +43,8 @@ from typing import Any, Literal, NamedTuple
 
 import nbformat
 
-from sim.errors import RetentionLabError
-from sim.teach.notebooks import notebook_bytes, read_notebook, strip_notebook
+from sim.errors import DataError, RetentionLabError
+from sim.teach.notebooks import MissingPathError, as_path, notebook_bytes, read_notebook, strip_notebook
 
 __all__ = [
     "CODE_STUB",
@@ -311,9 +311,12 @@ def plan_exercises(solutions_dir: str | Path, exercises_dir: str | Path) -> list
     >>> plan_exercises(root / "solutions", root / "exercises")
     []
     """
-    solutions_dir, exercises_dir = Path(solutions_dir), Path(exercises_dir)
+    solutions_dir = as_path(solutions_dir, "solutions folder")
+    exercises_dir = as_path(exercises_dir, "exercises folder")
     if not solutions_dir.is_dir():
-        raise FileNotFoundError(f"solutions folder not found: {solutions_dir}")
+        raise MissingPathError(f"solutions folder not found: {str(solutions_dir)[:200]}")
+    if exercises_dir.exists() and not exercises_dir.is_dir():
+        raise DataError(f"exercises folder {str(exercises_dir)[:200]} is a file; give a folder")
     changes: list[Change] = []
     wanted: set[str] = set()
     for src in _notebooks(solutions_dir):
@@ -321,7 +324,7 @@ def plan_exercises(solutions_dir: str | Path, exercises_dir: str | Path) -> list
         try:
             exercise = make_exercise(read_notebook(src), name=src.name)
         except nbformat.ValidationError as exc:
-            raise ValueError(f"{src}: not a valid notebook: {exc.message}") from exc
+            raise DataError(f"not a valid notebook: {exc.message[:200]}", table=str(src)) from None
         content = notebook_bytes(exercise)
         dest = exercises_dir / src.name
         if not dest.exists():

@@ -16,7 +16,17 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["KERNELSPEC", "read_notebook", "strip_notebook", "notebook_bytes", "strip_notebooks"]
+from sim.errors import DataError
+
+__all__ = [
+    "KERNELSPEC",
+    "MissingPathError",
+    "as_path",
+    "read_notebook",
+    "strip_notebook",
+    "notebook_bytes",
+    "strip_notebooks",
+]
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -24,6 +34,27 @@ _LANGUAGE_INFO = {"name": "python"}
 _CELL_METADATA_KEEP = ("tags", "jupyter", "editable", "deletable")
 _NB_METADATA_KEEP = ("retention_lab",)
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+class MissingPathError(DataError, FileNotFoundError):
+    """A notebook, folder or file the course tools were given does not exist (or is not a path)."""
+
+
+def as_path(value: object, what: str) -> Path:
+    """``value`` as a :class:`~pathlib.Path`, or a :class:`MissingPathError` naming ``what``.
+
+    Examples
+    --------
+    >>> as_path("solutions", "solutions folder").name
+    'solutions'
+    >>> as_path(None, "solutions folder")
+    Traceback (most recent call last):
+    ...
+    sim.teach.notebooks.MissingPathError: solutions folder='None' is not a path; give a folder or file name
+    """
+    if not isinstance(value, (str, Path)) or not str(value).strip() or "\x00" in str(value):
+        raise MissingPathError(f"{what}={str(value)[:60]!r} is not a path; give a folder or file name")
+    return Path(value)
 
 
 def read_notebook(path: str | Path) -> dict[str, Any]:
@@ -41,17 +72,57 @@ def read_notebook(path: str | Path) -> dict[str, Any]:
     4
     """
     path = Path(path)
+    where = str(path)
     try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not a notebook (invalid JSON: {exc})") from exc
-    if not isinstance(nb, dict) or ("cells" not in nb and nb.get("nbformat", 0) >= 4):
-        raise ValueError(f"{path}: not a notebook (no 'cells')")
-    if nb.get("nbformat", 0) < 4:
-        nb = json.loads(json.dumps(nbformat.convert(nbformat.from_dict(nb), 4)))
-        for cell in nb["cells"]:
-            cell.pop("id", None)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot be read as a notebook ({exc.strerror or exc})", table=where) from None
+    try:
+        nb = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not a notebook (not UTF-8 text: byte {exc.start})", table=where) from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise DataError(f"not a notebook (invalid JSON: {str(exc)[:100]})", table=where) from None
+    version = nb.get("nbformat") if isinstance(nb, dict) else None
+    if not isinstance(nb, dict) or isinstance(version, bool) or not isinstance(version, int):
+        raise DataError("not a notebook (a JSON object with an integer 'nbformat' is needed)", table=where)
+    if version > 4:
+        raise DataError(f"nbformat {version} is not supported; save the notebook as nbformat 4", table=where)
+    if version < 4:
+        try:
+            nb = json.loads(json.dumps(nbformat.convert(nbformat.from_dict(nb), 4)))
+        except Exception as exc:  # nbformat's converters assume a well-formed old notebook
+            raise DataError(
+                f"not a notebook (nbformat {version} that cannot be converted to 4: {str(exc)[:80]})", table=where
+            ) from None
+        for cell in nb.get("cells", []):
+            if isinstance(cell, dict):
+                cell.pop("id", None)
+    _check_structure(nb, where)
     return nb
+
+
+def _check_structure(nb: dict[str, Any], where: str) -> None:
+    """Refuse a notebook whose cells the tools could not read (naming the cell), before any use."""
+    if "cells" not in nb:
+        raise DataError("not a notebook (no 'cells')", table=where)
+    if not isinstance(nb["cells"], list):
+        raise DataError(f"not a notebook ('cells' is a {type(nb['cells']).__name__}, not a list)", table=where)
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise DataError("not a notebook ('metadata' is not a mapping)", table=where)
+    for number, cell in enumerate(nb["cells"], start=1):
+        if not isinstance(cell, dict):
+            raise DataError(f"cell {number} is a {type(cell).__name__}, not a cell", table=where)
+        kind = cell.get("cell_type")
+        if kind not in ("code", "markdown", "raw"):
+            raise DataError(
+                f"cell {number} has cell_type {str(kind)[:40]!r}; allowed: 'code', 'markdown', 'raw'", table=where
+            )
+        src = cell.get("source", "")
+        if not (isinstance(src, str) or (isinstance(src, list) and all(isinstance(x, str) for x in src))):
+            raise DataError(f"cell {number}: 'source' must be text or a list of lines", table=where)
+        if not isinstance(cell.get("metadata", {}), dict):
+            raise DataError(f"cell {number}: 'metadata' is not a mapping", table=where)
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -125,13 +196,15 @@ def notebook_bytes(nb: dict[str, Any]) -> bytes:
 
 def _expand(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
-    for p in map(Path, paths):
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for p in (as_path(q, "notebook or folder") for q in paths):
         if p.is_dir():
             out.extend(sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts))
         elif p.suffix == ".ipynb" and p.exists():
             out.append(p)
         elif not p.exists():
-            raise FileNotFoundError(f"no such notebook or folder: {p}")
+            raise MissingPathError(f"no such notebook or folder: {str(p)[:200]}")
     return out
 
 
@@ -165,7 +238,7 @@ def strip_notebooks(paths: Sequence[str | Path], *, check: bool = False) -> list
         try:
             content = notebook_bytes(strip_notebook(read_notebook(path)))
         except nbformat.ValidationError as exc:
-            raise ValueError(f"{path}: not a valid notebook: {exc.message}") from exc
+            raise DataError(f"not a valid notebook: {exc.message[:200]}", table=str(path)) from None
         if path.read_bytes() != content:
             changed.append(path)
             if not check:

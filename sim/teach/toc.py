@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sim.errors import DataError
+
 __all__ = [
     "CHAPTERS",
     "Chapter",
@@ -253,16 +255,23 @@ def update_readme(path: str | Path, *, check: bool = False, chapters: Sequence[C
     (True, True, False)
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text (byte {exc.start}); the course index is Markdown", table=str(path)) from None
+    except OSError as exc:
+        raise DataError(
+            f"cannot be read ({exc.strerror or exc}); give the course index file", table=str(path)
+        ) from None
     lines = text.split("\n")
     if lines.count(TOC_BEGIN) != 1 or lines.count(TOC_END) != 1:
-        raise ValueError(
+        raise DataError(
             f"{path}: needs the lines {TOC_BEGIN!r} and {TOC_END!r} exactly once each "
             "(the chapter table is generated between them)"
         )
     i, j = lines.index(TOC_BEGIN), lines.index(TOC_END)
     if j < i:
-        raise ValueError(f"{path}: {TOC_END!r} comes before {TOC_BEGIN!r}")
+        raise DataError(f"{path}: {TOC_END!r} comes before {TOC_BEGIN!r}")
     new = "\n".join([*lines[: i + 1], render_table(chapters), *lines[j:]])
     if new == text:
         return False

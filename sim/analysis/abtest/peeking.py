@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis._validate import check_significance
+from sim.errors import ConfigError
 
 __all__ = ["PeekingWarning", "peeking_simulation", "peeking_guidance"]
 
@@ -95,12 +96,12 @@ def peeking_simulation(
     a_look = alpha if alpha_per_look is None else alpha_per_look
     check_significance(a_look, name="alpha_per_look")
     if not 0 < p < 1:
-        raise ValueError(f"p={p!r}; give a conversion rate strictly between 0 and 1")
+        raise ConfigError(f"p={p!r}; give a conversion rate strictly between 0 and 1")
     for name, v in (("n_max", n_max), ("looks", looks), ("n_sims", n_sims)):
         if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}={v!r}; give a positive integer")
+            raise ConfigError(f"{name}={v!r}; give a positive integer")
     if looks > n_max:
-        raise ValueError(f"looks={looks} exceeds n_max={n_max}; each look needs new customers")
+        raise ConfigError(f"looks={looks} exceeds n_max={n_max}; each look needs new customers")
     rng = np.random.default_rng(seed)
     bounds = np.linspace(0, n_max, looks + 1).round().astype(np.int64)
     batch = np.diff(bounds)
@@ -160,7 +161,7 @@ def peeking_guidance(looks: int, alpha: float = 0.05, *, warn: bool = True) -> s
     """
     check_significance(alpha)
     if not isinstance(looks, (int, np.integer)) or looks < 1:
-        raise ValueError(f"looks={looks!r}; give a positive integer")
+        raise ConfigError(f"looks={looks!r}; give a positive integer")
     if looks == 1:
         return f"One planned analysis at alpha = {alpha:g}: the false-positive rate is alpha as intended."
     text = (

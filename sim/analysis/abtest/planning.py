@@ -66,12 +66,12 @@ def sample_size_proportions(
     _check_power(power, alpha, alternative)
     for name, v in (("p_a", p_a), ("p_b", p_b)):
         if not 0 < v < 1:
-            raise ValueError(f"{name}={v!r}; give a proportion strictly between 0 and 1")
+            raise ConfigError(f"{name}={v!r}; give a proportion strictly between 0 and 1")
     if p_a == p_b:
-        raise ValueError("p_a equals p_b: there is no difference to detect")
+        raise ConfigError("p_a equals p_b: there is no difference to detect")
     h = float(proportion_effectsize(p_b, p_a))
     if (alternative == "larger" and h < 0) or (alternative == "smaller" and h > 0):
-        raise ValueError(f"p_b={p_b!r} vs p_a={p_a!r} points the other way from alternative={alternative!r}")
+        raise ConfigError(f"p_b={p_b!r} vs p_a={p_a!r} points the other way from alternative={alternative!r}")
     n = NormalIndPower().solve_power(  # statsmodels wants the signed effect for a one-sided test
         effect_size=h if alternative != "two-sided" else abs(h),
         power=power,
@@ -116,9 +116,9 @@ def sample_size_means(
     """
     _check_power(power, alpha, alternative)
     if not np.isfinite(effect_size) or effect_size == 0:
-        raise ValueError(f"effect_size={effect_size!r}; give a non-zero standardised difference")
+        raise ConfigError(f"effect_size={effect_size!r}; give a non-zero standardised difference")
     if (alternative == "larger" and effect_size < 0) or (alternative == "smaller" and effect_size > 0):
-        raise ValueError(f"effect_size={effect_size!r} points the other way from alternative={alternative!r}")
+        raise ConfigError(f"effect_size={effect_size!r} points the other way from alternative={alternative!r}")
     d = abs(effect_size) if alternative == "two-sided" else effect_size  # statsmodels wants the signed effect
     n = TTestIndPower().solve_power(effect_size=d, power=power, alpha=alpha, ratio=1.0, alternative=alternative)
     return int(math.ceil(float(n) - 1e-9))

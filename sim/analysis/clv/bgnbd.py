@@ -31,7 +31,7 @@ from scipy import special
 
 from sim.analysis._plotting import label_axes, new_axes
 from sim.analysis.clv._base import _checked_arrays, _compress, _MLFitter, _wrap
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -267,7 +267,7 @@ class BetaGeoFitter(_MLFitter):
         if initial_params:
             unknown = set(initial_params) - set(start)
             if unknown:
-                raise ValueError(f"unknown parameter(s) {sorted(unknown)}; allowed: {list(start)}")
+                raise ConfigError(f"unknown parameter(s) {sorted(unknown)}; allowed: {list(start)}")
             start.update(initial_params)
         self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
         return self
@@ -392,7 +392,7 @@ class BetaGeoFitter(_MLFitter):
         self._check_fitted()
         x, tx, tt, index = _check_bgnbd_inputs(frequency, recency, T)
         if not np.ndim(t) == 0 or not float(t) >= 0:
-            raise ValueError(f"t={t!r} must be a single number >= 0")
+            raise ConfigError(f"t={t!r} must be a single number >= 0")
         val = self._finite(self._cond_expected(float(t), x, tx, tt), "conditional_expected_purchases", index)
         return _wrap(val, index, "expected_purchases")
 

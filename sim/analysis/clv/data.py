@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import require_columns, to_timestamp
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = ["summary_data", "calibration_holdout"]
 
@@ -46,7 +46,7 @@ def _period_ordinals(dates: pd.Series, time_unit: str) -> np.ndarray:
     try:
         return np.asarray(dates.dt.to_period(time_unit).array.asi8, dtype=np.int64)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"time_unit={time_unit!r} is not a pandas period alias; use e.g. 'D', 'W' or 'M'") from exc
+        raise ConfigError(f"time_unit={time_unit!r} is not a pandas period alias; use e.g. 'D', 'W' or 'M'") from exc
 
 
 def _time_keys(dates: pd.Series, cutoff: pd.Timestamp, time_unit: str, discrete: bool) -> tuple[np.ndarray, float]:
@@ -61,7 +61,7 @@ def _time_keys(dates: pd.Series, cutoff: pd.Timestamp, time_unit: str, discrete:
     try:
         unit = pd.Timedelta(1, unit=time_unit)
     except (ValueError, TypeError) as exc:
-        raise ValueError(
+        raise ConfigError(
             f"time_unit={time_unit!r} is not a fixed-length unit; with discrete=False use 'D', 'h' or 'W'"
         ) from exc
     return ((dates - cutoff) / unit).to_numpy(dtype=float), 0.0
@@ -236,7 +236,7 @@ def calibration_holdout(
     cal_end = to_timestamp(calibration_end, name="calibration_end")
     obs_end = to_timestamp(observation_end, name="observation_end")
     if obs_end <= cal_end:
-        raise ValueError(f"observation_end={obs_end} must be after calibration_end={cal_end}")
+        raise ConfigError(f"observation_end={obs_end} must be after calibration_end={cal_end}")
     cal = summary_data(orders, cal_end, time_unit=time_unit, discrete=discrete)
     o = require_columns(orders, _ORDERS_SPEC, table="orders")
     hold = o.loc[(o["date"] > cal_end) & (o["date"] <= obs_end)]

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from sim.analysis.clv._base import _checked_arrays, _compress, _MLFitter, _wrap
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = ["GammaGammaFitter"]
 
@@ -201,7 +201,7 @@ class GammaGammaFitter(_MLFitter):
         if initial_params:
             unknown = set(initial_params) - set(start)
             if unknown:
-                raise ValueError(f"unknown parameter(s) {sorted(unknown)}; allowed: {list(start)}")
+                raise ConfigError(f"unknown parameter(s) {sorted(unknown)}; allowed: {list(start)}")
             start.update(initial_params)
         self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
         return self

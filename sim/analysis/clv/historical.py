@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.analysis.clv.data import _checked_orders
+from sim.errors import ConfigError
 
 __all__ = ["historical_clv"]
 
@@ -48,7 +49,7 @@ def historical_clv(orders: pd.DataFrame, margin: float = 1.0, *, cutoff: object 
     2                   1     80.0            32.0
     """
     if not float(margin) >= 0:
-        raise ValueError(f"margin={margin!r} must be >= 0")
+        raise ConfigError(f"margin={margin!r} must be >= 0")
     o, cut, after = _checked_orders(orders, cutoff)
     g = o.groupby("customer_id", sort=True)
     out = pd.DataFrame(

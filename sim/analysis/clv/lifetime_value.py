@@ -20,6 +20,7 @@ import pandas as pd
 from sim.analysis._validate import require_columns
 from sim.analysis.clv.bgnbd import BetaGeoFitter, _check_bgnbd_inputs
 from sim.analysis.clv.gamma_gamma import GammaGammaFitter
+from sim.errors import ConfigError
 
 __all__ = ["customer_lifetime_value"]
 
@@ -86,7 +87,7 @@ def customer_lifetime_value(
     ggf._check_fitted()
     unit = summary.attrs.get("time_unit", "D") if isinstance(summary, pd.DataFrame) else "D"
     if unit != "D":
-        raise ValueError(
+        raise ConfigError(
             f"summary is in time unit {unit!r}; customer_lifetime_value needs a summary in days (time_unit='D')"
         )
     s = require_columns(
@@ -96,11 +97,11 @@ def customer_lifetime_value(
     )
     for name, val, lo in (("horizon_days", horizon_days, 0.0), ("step_days", step_days, 0.0)):
         if not float(val) > lo:
-            raise ValueError(f"{name}={val!r} must be > 0")
+            raise ConfigError(f"{name}={val!r} must be > 0")
     if not float(discount_rate_annual) > -1:
-        raise ValueError(f"discount_rate_annual={discount_rate_annual!r} must be > -1")
+        raise ConfigError(f"discount_rate_annual={discount_rate_annual!r} must be > -1")
     if not float(margin) >= 0:
-        raise ValueError(f"margin={margin!r} must be >= 0")
+        raise ConfigError(f"margin={margin!r} must be >= 0")
     x, tx, tt, _ = _check_bgnbd_inputs(s["frequency"], s["recency"], s["T"])
     value = np.asarray(
         ggf.conditional_expected_average_profit(s["frequency"].to_numpy(), s["monetary_value"].to_numpy()), dtype=float

@@ -18,7 +18,7 @@ from scipy import stats
 
 from sim.analysis._validate import check_confidence, require_columns, significance_level
 from sim.analysis.satisfaction.metrics import SCALES, ces, csat, nps
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = ["DEFAULT_BAD", "satisfaction_series", "bad_review_alerts", "false_alarm_probability"]
 
@@ -59,7 +59,7 @@ def _period_start(dates: pd.Series, freq: str) -> pd.Series:
     try:
         return dates.dt.to_period(freq).dt.start_time
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"freq={freq!r}; use a pandas period alias such as 'W' (Mon-Sun weeks), 'M' or 'Q'") from exc
+        raise ConfigError(f"freq={freq!r}; use a pandas period alias such as 'W' (Mon-Sun weeks), 'M' or 'Q'") from exc
 
 
 def satisfaction_series(
@@ -185,11 +185,11 @@ def bad_review_alerts(
     """
     alpha = significance_level(check_confidence(confidence))
     if not 0 < threshold < 1:
-        raise ValueError(f"threshold={threshold!r}; give a rate in (0, 1), e.g. 0.05")
+        raise ConfigError(f"threshold={threshold!r}; give a rate in (0, 1), e.g. 0.05")
     bad_map = dict(DEFAULT_BAD if bad is None else bad)
     unknown = [k for k in bad_map if k not in SCALES]
     if unknown or not bad_map:
-        raise ValueError(f"bad={bad!r}; keys must be instruments among {list(SCALES)}")
+        raise ConfigError(f"bad={bad!r}; keys must be instruments among {list(SCALES)}")
     df = _check_surveys(surveys)
     df = df.loc[df["instrument"].isin(list(bad_map))]
     if df.empty:
@@ -201,7 +201,7 @@ def bad_review_alerts(
     try:
         per = df["date"].dt.to_period(freq)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"freq={freq!r}; use a pandas period alias such as 'W' or 'M'") from exc
+        raise ConfigError(f"freq={freq!r}; use a pandas period alias such as 'W' or 'M'") from exc
     g = df.groupby(per)["is_bad"]
     full = pd.period_range(per.min(), per.max(), freq=per.dt.freq)
     out = pd.DataFrame({"n": g.size(), "bad": g.sum()}).reindex(full, fill_value=0).astype("int64")
@@ -255,10 +255,10 @@ def false_alarm_probability(
     """
     p = true_rate
     if not 0 < threshold < 1 or not 0 <= p <= 1:
-        raise ValueError(f"threshold={threshold!r}, true_rate={true_rate!r}; give rates in (0, 1)")
+        raise ConfigError(f"threshold={threshold!r}, true_rate={true_rate!r}; give rates in (0, 1)")
     ns = np.atleast_1d(np.asarray(n))
     if ns.ndim != 1 or not np.issubdtype(ns.dtype, np.integer) or np.any(ns < 1):
-        raise ValueError(f"n={n!r}; give a positive integer or a sequence of them")
+        raise ConfigError(f"n={n!r}; give a positive integer or a sequence of them")
     probs = []
     for m in ns:
         k = np.arange(int(m) + 1)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import require_columns, to_timestamp
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = ["lapse_durations"]
 
@@ -80,7 +80,7 @@ def lapse_durations(orders: pd.DataFrame, cutoff: object, lapse_days: float = 90
     """
     o = require_columns(orders, {"customer_id": "id", "date": "datetime"}, table="orders")
     if not float(lapse_days) > 0:
-        raise ValueError(f"lapse_days={lapse_days!r} must be > 0")
+        raise ConfigError(f"lapse_days={lapse_days!r} must be > 0")
     cut = to_timestamp(cutoff)
     after = int((o["date"] > cut).sum())
     o = o.loc[o["date"] <= cut]

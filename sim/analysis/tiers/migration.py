@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import require_columns, to_timestamp
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -115,7 +115,7 @@ def migration_matrix(
     d1 = to_timestamp(date1, name="date1")
     d2 = to_timestamp(date2, name="date2")
     if not d1 < d2:
-        raise ValueError(f"date1={d1} must be before date2={d2}")
+        raise ConfigError(f"date1={d1} must be before date2={d2}")
     df = require_columns(orders, _ORDERS_SPEC, table="orders")
     known1 = pd.Index(df.loc[df["date"] <= d1, "customer_id"].unique())
     known2 = pd.Index(df.loc[df["date"] <= d2, "customer_id"].unique())

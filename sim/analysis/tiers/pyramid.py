@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.analysis._plotting import label_axes, new_axes
 from sim.analysis._validate import require_columns, to_timestamp
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -28,10 +28,10 @@ _ORDERS_SPEC = {"customer_id": "id", "date": "datetime", "amount": "nonneg"}
 def _check_cuts(cuts: Sequence[float], names: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     c = np.asarray([float(x) for x in cuts])
     if c.ndim != 1 or len(c) == 0 or np.any(c <= 0) or np.any(c >= 1) or np.any(np.diff(c) <= 0):
-        raise ValueError(f"cuts={tuple(cuts)!r}; give increasing numbers strictly between 0 and 1")
+        raise ConfigError(f"cuts={tuple(cuts)!r}; give increasing numbers strictly between 0 and 1")
     n = [str(x) for x in names]
     if len(n) != len(c) + 1 or len(set(n)) != len(n):
-        raise ValueError(
+        raise ConfigError(
             f"names={tuple(names)!r}; give {len(c) + 1} distinct names (one more than cuts), top tier first"
         )
     return c, n
@@ -79,7 +79,7 @@ def value_tiers(
     {'a': 'low', 'b': 'high', 'c': 'mid', 'd': 'mid', 'e': 'low'}
     """
     if method not in DEFAULT_CUTS:
-        raise ValueError(f"method={method!r}; allowed: {list(DEFAULT_CUTS)}")
+        raise ConfigError(f"method={method!r}; allowed: {list(DEFAULT_CUTS)}")
     c, n = _check_cuts(DEFAULT_CUTS[method] if cuts is None else cuts, names)
     if not isinstance(values, pd.Series):
         raise DataError(f"expected a pandas Series of values per customer, got {type(values).__name__}", table="values")
@@ -143,7 +143,7 @@ def customer_value(
     keep = df["date"] <= cut
     if window_days is not None:
         if not np.isfinite(window_days) or window_days <= 0:
-            raise ValueError(f"window_days={window_days!r}; give a positive number of days")
+            raise ConfigError(f"window_days={window_days!r}; give a positive number of days")
         keep &= df["date"] > cut - pd.Timedelta(days=float(window_days))
     spend = df.loc[keep].groupby("customer_id", sort=True)["amount"].sum().astype(float)
     spend.name = "spend"

@@ -1,0 +1,142 @@
+"""Malformed tables and arguments at the analysis entry points (issue 10 follow-up, the probe).
+
+Duplicated or MultiIndex column names, dates pandas cannot hold (``9999-12-31`` placeholders),
+cutoffs out of range and wrong argument types must raise :class:`sim.errors.DataError` /
+:class:`sim.errors.ConfigError` naming the column or argument — never a raw pandas, numpy or
+Python error. (Both are ``ValueError`` subclasses, so older ``except ValueError`` code still works.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import abtest, churn, clv, cohorts, queueing, rfm, satisfaction, survival, tiers
+from sim.errors import ConfigError, DataError
+
+CUTOFF = "2025-12-31"
+ORDERS = pd.DataFrame(
+    {
+        "customer_id": [1, 1, 2, 2, 3, 4, 4, 4, 5, 6],
+        "date": [f"2025-{m:02d}-05" for m in (1, 3, 2, 6, 4, 1, 5, 9, 7, 8)],
+        "amount": [10.0, 20.0, 35.0, 15.0, 50.0, 5.0, 7.5, 12.0, 80.0, 22.0],
+    }
+)
+ENTRY_POINTS: dict[str, Callable[[pd.DataFrame], object]] = {
+    "rfm.rfm_table": lambda o: rfm.rfm_table(o, CUTOFF),
+    "cohorts.cohort_table": lambda o: cohorts.cohort_table(o, cutoff=CUTOFF),
+    "clv.summary_data": lambda o: clv.summary_data(o, CUTOFF),
+    "clv.calibration_holdout": lambda o: clv.calibration_holdout(o, "2025-06-30", CUTOFF),
+    "clv.historical_clv": lambda o: clv.historical_clv(o, cutoff=CUTOFF),
+    "churn.churn_features": lambda o: churn.churn_features(o, CUTOFF),
+    "churn.churn_labels": lambda o: churn.churn_labels(o, "2025-06-30", observed_until=CUTOFF),
+    "tiers.customer_value": lambda o: tiers.customer_value(o, CUTOFF),
+    "tiers.pyramid_report": lambda o: tiers.pyramid_report(o, CUTOFF),
+    "tiers.migration_matrix": lambda o: tiers.migration_matrix(o, "2025-06-30", CUTOFF),
+    "survival.lapse_durations": lambda o: survival.lapse_durations(o, CUTOFF),
+}
+
+
+def _duplicate(column: str) -> pd.DataFrame:
+    out = ORDERS.copy()
+    out.insert(0, "copy", out[column])
+    return out.rename(columns={"copy": column})
+
+
+def _multiindex() -> pd.DataFrame:
+    out = ORDERS.copy()
+    out.columns = pd.MultiIndex.from_tuples([(c, "") for c in ORDERS.columns])
+    return out
+
+
+def _with_date(row: int, value: str) -> pd.DataFrame:
+    out = ORDERS.copy()
+    out.loc[row, "date"] = value
+    return out
+
+
+MALFORMED = {
+    "customer_id twice": (lambda: _duplicate("customer_id"), "customer_id"),
+    "date twice": (lambda: _duplicate("date"), "date"),
+    "MultiIndex columns": (_multiindex, "customer_id"),
+    "placeholder 9999-12-31": (lambda: _with_date(3, "9999-12-31"), "rows: 3"),
+    "year 1500": (lambda: _with_date(5, "1500-01-01"), "rows: 5"),
+}
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_columns_name_the_column(entry: str, case: str) -> None:
+    make, where = MALFORMED[case]
+    with pytest.raises(DataError, match=where.replace("(", r"\(")) as info:
+        ENTRY_POINTS[entry](make())
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("entry", ["rfm.rfm_table", "tiers.customer_value"])
+def test_duplicate_amount_columns_are_refused(entry: str) -> None:
+    with pytest.raises(DataError, match="'amount'.*appears 2 times"):
+        ENTRY_POINTS[entry](_duplicate("amount"))
+
+
+@pytest.mark.parametrize("cutoff", ["9999-12-31", "1500-01-01", pd.Timestamp("9999-12-31")])
+def test_a_cutoff_pandas_cannot_hold(cutoff: object) -> None:
+    with pytest.raises(DataError, match="cutoff"):
+        rfm.rfm_table(ORDERS, cutoff)
+
+
+def test_the_date_bounds_are_inclusive_of_what_pandas_holds() -> None:
+    """Dates inside pandas' range still read (the check refuses only what cannot be held)."""
+    early = _with_date(0, "1678-01-01")
+    assert rfm.rfm_table(early, CUTOFF).loc[1, "first_order"] == pd.Timestamp("1678-01-01")
+
+
+ARGUMENTS = {
+    "rfm_scores bins=0": lambda: rfm.rfm_scores(rfm.rfm_table(ORDERS, CUTOFF), 0),
+    "rfm_table monetary": lambda: rfm.rfm_table(ORDERS, CUTOFF, monetary="median"),
+    "value_tiers method": lambda: tiers.value_tiers(pd.Series([1.0, 2.0, 3.0]), method="x"),
+    "customer_value window=nan": lambda: tiers.customer_value(ORDERS, CUTOFF, window_days=float("nan")),
+    "migration reversed": lambda: tiers.migration_matrix(ORDERS, CUTOFF, "2025-06-30"),
+    "summary_data time_unit": lambda: clv.summary_data(ORDERS, CUTOFF, time_unit="fortnight"),
+    "calibration reversed": lambda: clv.calibration_holdout(ORDERS, CUTOFF, "2025-06-30"),
+    "historical margin=nan": lambda: clv.historical_clv(ORDERS, float("nan"), cutoff=CUTOFF),
+    "cohort freq": lambda: cohorts.cohort_table(ORDERS, "fortnight", cutoff=CUTOFF),
+    "lapse_days=0": lambda: survival.lapse_durations(ORDERS, CUTOFF, 0),
+    "alerts threshold=2": lambda: satisfaction.bad_review_alerts(pd.DataFrame(), threshold=2),
+    "false_alarm n=-1": lambda: satisfaction.false_alarm_probability(-1, 0.05),
+    "sample size p=1.5": lambda: abtest.sample_size_proportions(1.5, 0.1),
+    "sample size equal p": lambda: abtest.sample_size_proportions(0.1, 0.1),
+    "sample size effect 0": lambda: abtest.sample_size_means(0.0),
+    "peeking looks=0": lambda: abtest.peeking_simulation(looks=0),
+    "peeking guidance": lambda: abtest.peeking_guidance(0),
+    "erlang_c agents=2.5": lambda: queueing.erlang_c(2.5, 1.0),
+    "erlang_c agents text": lambda: queueing.erlang_c("2", 1.0),
+    "erlang_c agents True": lambda: queueing.erlang_c(True, 0.5),
+    "erlang_c load nan": lambda: queueing.erlang_c(2, float("nan")),
+    "erlang_c unstable": lambda: queueing.erlang_c(2, 5.0),
+    "wait service_rate=0": lambda: queueing.erlang_c_wait(1.0, 0.0, 2),
+    "wait arrival inf": lambda: queueing.erlang_c_wait(np.inf, 1.0, 2),
+    "service_level target<0": lambda: queueing.service_level(1.0, 1.0, 2, -1.0),
+    "priority_waits empty": lambda: queueing.priority_waits([], 1.0, 2),
+    "priority_waits text": lambda: queueing.priority_waits("ab", 1.0, 2),
+    "priority_waits nan": lambda: queueing.priority_waits([np.nan], 1.0, 2),
+    "agents_needed share=2": lambda: queueing.agents_needed(1.0, 1.0, 0.5, share=2.0),
+    "agents_needed cap": lambda: queueing.agents_needed(1000.0, 1.0, 0.0, max_agents=5),
+}
+
+
+@pytest.mark.parametrize("case", list(ARGUMENTS))
+def test_bad_arguments_are_config_errors(case: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        ARGUMENTS[case]()
+    assert isinstance(info.value, ValueError)  # backwards compatible with `except ValueError`
+    assert "\n" not in str(info.value) and len(str(info.value)) < 300
+
+
+def test_queueing_still_agrees_with_the_closed_form() -> None:
+    """M/M/1: P(wait) = rho and W_q = rho / (mu - lambda); numpy integers are welcome."""
+    assert queueing.erlang_c(np.int64(1), 0.6) == pytest.approx(0.6)
+    assert queueing.erlang_c_wait(0.6, 1.0, np.int32(1)) == pytest.approx(0.6 / 0.4)
