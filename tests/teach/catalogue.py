@@ -377,3 +377,48 @@ def assert_right(task: Task, right: Callable) -> None:
     """``right`` (another correct way) is graded "correct"."""
     result = grade(task, right)
     assert result.status == "correct", f"{task.name}: {right.__name__} was graded {result.status!r}: {result.detail}"
+
+
+def chapter_tests(
+    notebook: str, namespace: dict[str, Any], wrong: dict[str, list[Callable]], right: dict[str, list[Callable]]
+) -> dict[str, Callable]:
+    """The five tests every chapter's catalogue runs, for ``globals().update(...)`` in its test file.
+
+    * every task of the notebook has wrong answers in the catalogue;
+    * each wrong answer is rejected (status "wrong", no expected value in the message);
+    * the notebook's own solution passes and its generated stub reports "stub";
+    * every cheat of :func:`cheats_for` is rejected;
+    * other correct ways (``right``) pass, so the checks are no stricter than the task's text.
+    """
+    import pytest
+
+    def test_catalogue_covers_every_task_of_the_notebook() -> None:
+        assert_complete(wrong, notebook_functions(notebook, namespace))
+
+    @pytest.mark.parametrize(("name", "wrong_answer"), catalogue_ids(wrong), ids=lambda x: getattr(x, "__name__", x))
+    def test_wrong_answer_is_rejected(name: str, wrong_answer: Callable) -> None:
+        assert_wrong(get_task(name), wrong_answer)
+
+    @pytest.mark.parametrize("name", list(wrong))
+    def test_solution_passes_and_stub_is_a_stub(name: str) -> None:
+        task = get_task(name)
+        solution = notebook_functions(notebook, namespace)[name]
+        assert grade(task, solution).status == "correct", grade(task, solution).detail
+        assert grade(task, notebook_functions(notebook, namespace, stub=True)[name]).status == "stub"
+
+    @pytest.mark.parametrize(("name", "cheat"), cheat_ids(list(wrong)))
+    def test_cheat_is_rejected(name: str, cheat: str) -> None:
+        assert_cheat_rejected(get_task(name), cheat)
+
+    @pytest.mark.parametrize(("name", "right_answer"), catalogue_ids(right), ids=lambda x: getattr(x, "__name__", x))
+    def test_other_correct_ways_pass(name: str, right_answer: Callable) -> None:
+        assert_right(get_task(name), right_answer)
+
+    tests = [
+        test_catalogue_covers_every_task_of_the_notebook,
+        test_wrong_answer_is_rejected,
+        test_solution_passes_and_stub_is_a_stub,
+        test_cheat_is_rejected,
+        test_other_correct_ways_pass,
+    ]
+    return {t.__name__: t for t in tests}

@@ -6,18 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
-from catalogue import (
-    assert_cheat_rejected,
-    assert_complete,
-    assert_right,
-    assert_wrong,
-    catalogue_ids,
-    cheat_ids,
-    notebook_functions,
-)
-
-from sim.teach.tasks import get_task, grade
+from catalogue import chapter_tests
 
 NOTEBOOK = "01_why_retention_pays.ipynb"
 NAMESPACE = {"pd": pd, "np": np}
@@ -534,28 +523,5 @@ RIGHT = {
 }
 
 
-def test_catalogue_covers_every_task_of_the_notebook():
-    assert_complete(WRONG, notebook_functions(NOTEBOOK, NAMESPACE))
-
-
-@pytest.mark.parametrize(("name", "wrong"), catalogue_ids(WRONG), ids=lambda x: getattr(x, "__name__", x))
-def test_wrong_answer_is_rejected(name, wrong):
-    assert_wrong(get_task(name), wrong)
-
-
-@pytest.mark.parametrize("name", list(WRONG))
-def test_solution_passes_and_stub_is_a_stub(name):
-    task = get_task(name)
-    solution = notebook_functions(NOTEBOOK, NAMESPACE)[name]
-    assert grade(task, solution).status == "correct", grade(task, solution).detail
-    assert grade(task, notebook_functions(NOTEBOOK, NAMESPACE, stub=True)[name]).status == "stub"
-
-
-@pytest.mark.parametrize(("name", "cheat"), cheat_ids(list(WRONG)))
-def test_cheat_is_rejected(name, cheat):
-    assert_cheat_rejected(get_task(name), cheat)
-
-
-@pytest.mark.parametrize(("name", "right"), catalogue_ids(RIGHT), ids=lambda x: getattr(x, "__name__", x))
-def test_other_correct_ways_pass(name, right):
-    assert_right(get_task(name), right)
+# the five tests every chapter runs (see catalogue.chapter_tests)
+globals().update(chapter_tests(NOTEBOOK, NAMESPACE, WRONG, RIGHT))
