@@ -58,6 +58,9 @@ __all__ = [
     "KINDS",
     "check_confidence",
     "check_significance",
+    "check_number",
+    "check_choice",
+    "refuse_text",
     "significance_level",
     "FittedMixin",
 ]
@@ -232,6 +235,103 @@ def check_significance(alpha: object, *, name: str = "alpha") -> float:
             f"{name}={alpha!r} is not allowed: give a significance level strictly between 0 and 1 (e.g. 0.05)"
         )
     return float(alpha)  # type: ignore[arg-type]
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_number(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+) -> float:
+    """Check a numeric argument: a finite real number (never text, a boolean or NaN) in a range.
+
+    ``low`` / ``high`` bound the value (inclusive unless ``low_open`` / ``high_open``);
+    ``integer`` requires a whole number (an ``int`` or numpy integer, not ``2.0``).
+
+    Raises
+    ------
+    sim.errors.ConfigError
+        Naming the argument, the (shortened) value and what is allowed.
+
+    Examples
+    --------
+    >>> check_number(3, "bins", low=1, integer=True)
+    3.0
+    >>> check_number("100", "threshold")
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: threshold='100' is not allowed: give a finite number
+    """
+    kind = "a whole number" if integer else "a finite number"
+    ok_type = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(value, bool)
+    ok = ok_type
+    if ok_type:
+        try:
+            v = float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            v = float("inf")
+        ok = v == v and v not in (float("inf"), float("-inf"))
+        if ok and low is not None:
+            ok = v > low if low_open else v >= low
+        if ok and high is not None:
+            ok = v < high if high_open else v <= high
+    if not ok:
+        rng = []
+        if low is not None:
+            rng.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            rng.append(f"{'<' if high_open else '<='} {high:g}")
+        where = f" {' and '.join(rng)}" if rng else ""
+        raise ConfigError(f"{name}={_short(value)} is not allowed: give {kind}{where}")
+    return v
+
+
+def check_choice(value: object, name: str, allowed: Sequence[str]) -> str:
+    """Check that an option is one of ``allowed``; return it.
+
+    Examples
+    --------
+    >>> check_choice("wald", "ci_method", ("wald", "score"))
+    'wald'
+    >>> check_choice("x", "ci_method", ("wald", "score"))
+    Traceback (most recent call last):
+    ...
+    sim.errors.ConfigError: ci_method='x' is not allowed; allowed: ['wald', 'score']
+    """
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(f"{name}={_short(value)} is not allowed; allowed: {list(allowed)}")
+    return value
+
+
+def refuse_text(values: pd.Series, *, table: str, column: str, what: str = "numbers") -> None:
+    """Refuse text in values given as a Python argument (``"9"`` is not a score; tables read
+    from CSV are checked by :func:`require_numbers`, which converts numeric text).
+
+    Examples
+    --------
+    >>> refuse_text(pd.Series([9, "10"]), table="nps scores", column="score")
+    Traceback (most recent call last):
+    ...
+    sim.errors.DataError: nps scores: column 'score': expected numbers, found text '10'; convert it first, e.g. pd.to_numeric(...) (rows: 1)
+    """
+    text = values.map(lambda v: isinstance(v, (str, bytes))).to_numpy(dtype=bool)
+    if text.any():
+        first = values[text].iloc[0]
+        raise DataError(
+            f"expected {what}, found text {_short(first)}; convert it first, e.g. pd.to_numeric(...)",
+            table=table,
+            column=column,
+            rows=values.index[text],
+        )
 
 
 def significance_level(confidence: float) -> float:

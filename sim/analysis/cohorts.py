@@ -258,6 +258,11 @@ def cohort_table(
     )
 
 
+def _check_table(table: object) -> None:
+    if not isinstance(table, CohortTable):
+        raise ConfigError(f"table={repr(table)[:40]} is not allowed: give the CohortTable returned by cohort_table()")
+
+
 def retention_curves(table: CohortTable) -> pd.DataFrame:
     """Long form of a :class:`CohortTable`: one row per observed (cohort, period) cell.
 
@@ -283,8 +288,7 @@ def retention_curves(table: CohortTable) -> pd.DataFrame:
     0  2025-01                          0            2       2        1.0
     1  2025-01                          1            2       1        0.5
     """
-    if not isinstance(table, CohortTable):
-        raise TypeError(f"expected a CohortTable from cohort_table(), got {type(table).__name__}")
+    _check_table(table)
     long = table.counts.stack(future_stack=True).rename("active").reset_index()
     long = long.loc[long["active"].notna()].reset_index(drop=True)
     long["active"] = long["active"].astype("int64")
@@ -327,6 +331,7 @@ def plot_cohort_heatmap(
     >>> ax.get_xlabel()
     'months since acquisition'
     """
+    _check_table(table)
     if value not in ("rates", "counts"):
         raise ConfigError(f"value={value!r}; allowed: 'rates', 'counts'")
     data = (100 * table.rates) if value == "rates" else table.counts.astype("Float64").astype(float)

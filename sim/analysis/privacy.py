@@ -123,7 +123,7 @@ def pseudonymise(values: pd.Series, salt: str | bytes, *, length: int = 16, pref
     Raises
     ------
     ConfigError
-        If the salt is empty or ``length`` out of range.
+        If the salt is not ``str``/``bytes``, is empty, or ``length`` is out of range.
     DataError
         If ``values`` is not a Series.
 
@@ -139,6 +139,11 @@ def pseudonymise(values: pd.Series, salt: str | bytes, *, length: int = 16, pref
     """
     if not isinstance(values, pd.Series):
         raise DataError(f"expected a pandas Series, got {type(values).__name__}", table="pseudonymise")
+    if salt is not None and not isinstance(salt, str | bytes | bytearray):
+        raise ConfigError(
+            f"salt of type {type(salt).__name__} is not allowed (value not shown: it is a secret): give the "
+            "secret key as str or bytes (e.g. secrets.token_hex(16))"
+        )
     if salt is None or len(salt) == 0:
         raise ConfigError(
             "salt is empty: pseudonymise needs a secret key (e.g. secrets.token_hex(16)), "
@@ -168,7 +173,8 @@ def mask_phone(value, keep_first: int = 3, keep_last: int = 4):
     """Mask a phone number for display, keeping the first 3 and last 4 digits.
 
     Separators are kept; the masked digits become ``*``. If fewer than four digits would be
-    hidden, every digit is masked. A country code counts as leading digits
+    hidden, every digit is masked. ``keep_first`` / ``keep_last`` must be whole numbers >= 0
+    (anything else is a ``ConfigError``). A country code counts as leading digits
     (``+8613800138000`` -> ``+861******8000``). Accepts a string or a Series (missing values
     stay missing).
 
@@ -179,6 +185,9 @@ def mask_phone(value, keep_first: int = 3, keep_last: int = 4):
     >>> mask_phone("+8613800138000")
     '+861******8000'
     """
+    for name, keep in (("keep_first", keep_first), ("keep_last", keep_last)):
+        if isinstance(keep, bool) or not isinstance(keep, int | np.integer) or keep < 0:
+            raise ConfigError(f"{name}={repr(keep)[:40]} is not allowed: give a whole number >= 0 of digits to keep")
     if isinstance(value, pd.Series):
         return value.map(lambda v: pd.NA if _is_na(v) else mask_phone(v, keep_first, keep_last)).astype("string")
     text = str(value)

@@ -49,7 +49,7 @@ Customers 2, 4 and 5 each ordered once: the tie is split by customer id (F = 1, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -257,6 +257,28 @@ def _fm_score(f: pd.Series, m: pd.Series) -> pd.Series:
     return (f + m + 1) // 2
 
 
+def _check_grid(grid: object) -> list[tuple[list[int], list[int], str]]:
+    """Check a segment grid: a non-empty sequence of (r_scores, fm_scores, name) cells."""
+    allowed = "a sequence of (r_scores, fm_scores, name) cells, scores whole numbers 1..5, e.g. RFM_GRID"
+    if isinstance(grid, str | bytes | Mapping) or not isinstance(grid, Sequence) or len(grid) == 0:
+        raise ConfigError(f"grid={repr(grid)[:60]} is not allowed: give {allowed}")
+    cells = []
+    for n, cell in enumerate(grid):
+        ok = isinstance(cell, Sequence) and not isinstance(cell, str | bytes) and len(cell) == 3
+        if ok:
+            r_set, fm_set, name = cell
+            ok = isinstance(name, str) and all(
+                isinstance(scores, Sequence | range)
+                and not isinstance(scores, str | bytes)
+                and all(isinstance(v, int | np.integer) and not isinstance(v, bool) and 1 <= v <= 5 for v in scores)
+                for scores in (r_set, fm_set)
+            )
+        if not ok:
+            raise ConfigError(f"grid[{n}]={repr(cell)[:60]} is not allowed: give {allowed}")
+        cells.append((list(r_set), list(fm_set), name))
+    return cells
+
+
 def rfm_segments(
     scores: pd.DataFrame,
     *,
@@ -301,6 +323,9 @@ def rfm_segments(
     ------
     DataError
         Scores outside 1..5, or a score combination the grid does not cover.
+    ConfigError
+        A ``grid`` that is not a sequence of ``(r_scores, fm_scores, name)`` cells with
+        whole scores 1..5 and a text name.
 
     Examples
     --------
@@ -312,6 +337,7 @@ def rfm_segments(
     1         5   can't lose them
     2         2    about to sleep
     """
+    cells = _check_grid(grid)
     spec = {"r_score": "number", "f_score": "number", "m_score": "number"}
     df = require_columns(scores, spec, table="rfm scores")
     for col in spec:
@@ -326,9 +352,9 @@ def rfm_segments(
             )
         df[col] = df[col].astype("int64")
     df["fm_score"] = _fm_score(df["f_score"], df["m_score"]).astype("int64")
-    names = list(dict.fromkeys(name for _, _, name in grid))
+    names = list(dict.fromkeys(name for _, _, name in cells))
     seg = pd.Series(pd.NA, index=df.index, dtype=object)
-    for r_set, fm_set, name in grid:
+    for r_set, fm_set, name in cells:
         hit = seg.isna() & df["r_score"].isin(list(r_set)) & df["fm_score"].isin(list(fm_set))
         seg[hit] = name
     if seg.isna().any():

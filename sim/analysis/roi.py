@@ -31,7 +31,7 @@ from typing import Any, cast, overload
 import numpy as np
 import pandas as pd
 
-from sim.analysis._validate import require_columns
+from sim.analysis._validate import refuse_text, require_columns
 from sim.errors import DataError
 
 __all__ = [
@@ -58,6 +58,8 @@ def _args(spec: dict[str, str], **values: object) -> dict[str, np.ndarray]:
     if len(shape) != 1:
         raise DataError("give scalars or one-dimensional sequences", table="arguments")
     df = pd.DataFrame({k: np.broadcast_to(a, shape) for k, a in arrays.items()})
+    for k in values:
+        refuse_text(df[k], table="arguments", column=k, what="amounts of money")
     df = require_columns(df, spec, table="arguments")
     return {k: df[k].to_numpy(dtype=float) for k in values}
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import abtest, churn, clv, cohorts, queueing, rfm, satisfaction, survival, tiers
+from sim.analysis import abtest, churn, clv, cohorts, privacy, quality, queueing, rfm, satisfaction, survival, tiers
+from sim.analysis import roi as roi_module
 from sim.errors import ConfigError, DataError
 
 CUTOFF = "2025-12-31"
@@ -125,7 +126,49 @@ ARGUMENTS = {
     "priority_waits nan": lambda: queueing.priority_waits([np.nan], 1.0, 2),
     "agents_needed share=2": lambda: queueing.agents_needed(1.0, 1.0, 0.5, share=2.0),
     "agents_needed cap": lambda: queueing.agents_needed(1000.0, 1.0, 0.0, max_agents=5),
+    # the second probe: unknown options, text or huge numbers, absurd plans, bad seeds
+    "two_proportion ci_method": lambda: abtest.two_proportion_test(1, 10, 2, 10, ci_method="exact"),
+    "sample size p text": lambda: abtest.sample_size_proportions("0.1", 0.2),
+    "sample size power text": lambda: abtest.sample_size_proportions(0.1, 0.2, power="0.8"),
+    "sample size tiny difference": lambda: abtest.sample_size_proportions(0.1, 0.1 + 1e-12),
+    "sample size means tiny effect": lambda: abtest.sample_size_means(1e-12),
+    "sample size means text": lambda: abtest.sample_size_means("0.5"),
+    "peeking n_sims huge": lambda: abtest.peeking_simulation(n_sims=10**12),
+    "peeking n_sims*looks huge": lambda: abtest.peeking_simulation(n_max=10**6, looks=1000, n_sims=10**6),
+    "peeking n_max 10**30": lambda: abtest.peeking_simulation(n_max=10**30, n_sims=10),
+    "peeking p text": lambda: abtest.peeking_simulation(p="0.1", n_sims=10),
+    "peeking seed -1": lambda: abtest.peeking_simulation(seed=-1, n_sims=10),
+    "peeking seed 1.5": lambda: abtest.peeking_simulation(seed=1.5, n_sims=10),  # type: ignore[arg-type]
+    "peeking seed text": lambda: abtest.peeking_simulation(seed="x", n_sims=10),  # type: ignore[arg-type]
+    "pseudonymise numeric salt": lambda: privacy.pseudonymise(pd.Series(["a"]), 12345),  # type: ignore[arg-type]
+    "mask_phone keep_first=-1": lambda: privacy.mask_phone("13800138000", keep_first=-1),
+    "mask_phone keep_last text": lambda: privacy.mask_phone("13800138000", keep_last="4"),  # type: ignore[arg-type]
+    "standardise_currency rates list": lambda: quality.standardise_currency(
+        pd.DataFrame({"amount": [1.0], "currency": ["USD"]}),
+        rates=[7.2],  # type: ignore[arg-type]
+    ),
+    "flag_outliers threshold text": lambda: quality.flag_outliers(
+        pd.DataFrame({"amount": [1.0]}),
+        threshold="100",  # type: ignore[arg-type]
+    ),
+    "flag_outliers threshold nan": lambda: quality.flag_outliers(pd.DataFrame({"amount": [1.0]}), threshold=np.nan),
+    "rfm_segments grid text": lambda: rfm.rfm_segments(_SCORES, grid="x"),  # type: ignore[arg-type]
+    "rfm_segments grid cell": lambda: rfm.rfm_segments(_SCORES, grid=[((5,), (9,), "x")]),
+    "retention_curves None": lambda: cohorts.retention_curves(None),  # type: ignore[arg-type]
+    "plot_cohort_heatmap None": lambda: cohorts.plot_cohort_heatmap(None),  # type: ignore[arg-type]
+    # the fitters validate in fit (scikit-learn convention, tests/analysis/test_conventions.py)
+    "BetaGeo penalizer nan": lambda: clv.BetaGeoFitter(penalizer=float("nan")).fit(*_RFT),
+    "BetaGeo penalizer inf": lambda: clv.BetaGeoFitter(penalizer=float("inf")).fit(*_RFT),
+    "BetaGeo confidence=2": lambda: clv.BetaGeoFitter(confidence=2).fit(*_RFT),
+    "GammaGamma penalizer nan": lambda: clv.GammaGammaFitter(penalizer=np.nan).fit([1, 2], [10.0, 20.0]),
+    "GammaGamma confidence=2": lambda: clv.GammaGammaFitter(confidence=2).fit([1, 2], [10.0, 20.0]),
+    "sBG penalizer nan": lambda: clv.ShiftedBetaGeometric(penalizer=np.nan).fit([1000, 631, 468]),
+    "sBG confidence=2": lambda: clv.ShiftedBetaGeometric(confidence=2).fit([1000, 631, 468]),
+    "value_tiers cuts nan": lambda: tiers.value_tiers(pd.Series([1.0, 2.0, 3.0]), cuts=[np.nan, 0.5]),
+    "value_tiers cuts text": lambda: tiers.value_tiers(pd.Series([1.0, 2.0]), cuts=["x"], names=["a", "b"]),
 }
+_RFT = ([1, 2], [10.0, 30.0], [40.0, 50.0])
+_SCORES = pd.DataFrame({"r_score": [5, 1], "f_score": [5, 5], "m_score": [4, 4]})
 
 
 @pytest.mark.parametrize("case", list(ARGUMENTS))
@@ -140,3 +183,65 @@ def test_queueing_still_agrees_with_the_closed_form() -> None:
     """M/M/1: P(wait) = rho and W_q = rho / (mu - lambda); numpy integers are welcome."""
     assert queueing.erlang_c(np.int64(1), 0.6) == pytest.approx(0.6)
     assert queueing.erlang_c_wait(0.6, 1.0, np.int32(1)) == pytest.approx(0.6 / 0.4)
+
+
+def _clean_with(column: str, values: list[object]) -> object:
+    records = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "name": ["Li Na", "Wang Fang"],
+            "phone": ["13900001111", "13900002222"],
+            "email": ["a@x.com", "b@y.com"],
+            "date": ["2025-01-02", "2025-01-03"],
+            "amount": [1.0, 2.0],
+            "currency": ["CNY", "CNY"],
+        }
+    )
+    records[column] = pd.Series(values, dtype=object)
+    return quality.clean(records)
+
+
+BAD_VALUES = {
+    "clean list ids": (lambda: _clean_with("customer_id", [[1], [2]]), "customer_id"),
+    "clean dict ids": (lambda: _clean_with("customer_id", [{"a": 1}, 2]), "customer_id"),
+    "clean date 9999-12-31": (lambda: _clean_with("date", ["2025-01-02", "9999-12-31"]), "rows: 1"),
+    "clean date year 1500": (lambda: _clean_with("date", ["1500-01-01", "2025-01-02"]), "rows: 0"),
+    "two_proportion 10**30": (lambda: abtest.two_proportion_test(1, 10**30, 2, 10), "n_a"),
+    "two_proportion text": (lambda: abtest.two_proportion_test("1", 10, 2, 10), "success_a"),
+    "two_mean text": (lambda: abtest.two_mean_test(["1", "2"], [1, 2]), "value"),
+    "nps text answer": (lambda: satisfaction.nps("9"), "score"),
+    "csat text answers": (lambda: satisfaction.csat([4, "5"]), "rows: 1"),
+    "roi text money": (lambda: roi_module.roi("1", 2), "gain"),
+    "ltv_cac text money": (lambda: roi_module.ltv_cac(100.0, ["50"]), "cac"),
+    "kaplan_meier None": (lambda: survival.kaplan_meier(None), "durations"),  # type: ignore[arg-type]
+    "health weights nan": (
+        lambda: churn.health_score(pd.DataFrame({"recency_days": [1.0]}), weights={"recency": np.nan}),
+        "weights",
+    ),
+    "currency rate inf": (
+        lambda: quality.standardise_currency(
+            pd.DataFrame({"amount": [1.0], "currency": ["USD"]}), rates={"USD": np.inf}
+        ),
+        "USD",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_VALUES))
+def test_bad_values_are_data_errors(case: str) -> None:
+    """Values handed over as data (ids, dates, counts, answers, money) are DataErrors naming where."""
+    make, where = BAD_VALUES[case]
+    with pytest.raises(DataError, match=where.replace("(", r"\(")) as info:
+        make()
+    assert "\n" not in str(info.value) and len(str(info.value)) < 300
+
+
+def test_the_new_checks_still_accept_good_input() -> None:
+    """numpy integers and plain numbers still pass where text and NaN are now refused."""
+    assert privacy.mask_phone("13800138000", keep_first=np.int64(3)) == "138****8000"
+    assert roi_module.roi(np.float64(150.0), 100) == pytest.approx(0.5)
+    assert satisfaction.nps(np.array([10, 10, 0])).value == pytest.approx(100 * (2 - 1) / 3)
+    r = abtest.peeking_simulation(n_max=200, looks=np.int64(2), n_sims=50, seed=np.int64(3))
+    assert r["n_sims"] == 50 and r["looks"] == 2
+    assert abtest.sample_size_proportions(np.float64(0.05), 0.06) == abtest.sample_size_proportions(0.05, 0.06)
+    assert abtest.two_proportion_test(2**53 - 1, 2**53, 2, 10, ci_method="newcombe").n_a == 2**53

@@ -17,10 +17,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis._validate import check_significance
+from sim.analysis._validate import check_number, check_significance
 from sim.errors import ConfigError
 
 __all__ = ["PeekingWarning", "peeking_simulation", "peeking_guidance"]
+
+#: Caps of :func:`peeking_simulation` (the demonstration needs far less; more would exhaust memory).
+MAX_SIMS = 1_000_000
+MAX_LOOKS = 1_000
+MAX_N = 10**9
+#: Cap of ``n_sims * looks`` (cells of the simulated table).
+MAX_CELLS = 50_000_000
 
 
 class PeekingWarning(UserWarning):
@@ -58,16 +65,17 @@ def peeking_simulation(
     p : float
         True conversion rate of both groups.
     n_max : int
-        Customers per group at the last look.
+        Customers per group at the last look (at most 10**9).
     looks : int
-        Number of interim analyses (1 = analyse once at the end).
+        Number of interim analyses (1 = analyse once at the end), at most 1000.
     n_sims : int
-        Number of simulated tests.
+        Number of simulated tests, at most 1,000,000 (and ``n_sims * looks`` at most
+        50,000,000, the size of the simulated table); larger values are a ``ConfigError``.
     alpha : float
         Nominal significance level of each simulated test (the demonstration is about the
         planned significance level, hence ``alpha`` rather than a confidence level).
     seed : int
-        Seed of the numpy random generator.
+        Seed of the numpy random generator (a non-negative integer).
     alpha_per_look : float, optional
         Level used at each look (default ``alpha``). ``alpha / looks`` (Bonferroni) brings
         the overall rate back below ``alpha``, at the cost of power.
@@ -95,11 +103,15 @@ def peeking_simulation(
     check_significance(alpha)
     a_look = alpha if alpha_per_look is None else alpha_per_look
     check_significance(a_look, name="alpha_per_look")
-    if not 0 < p < 1:
-        raise ConfigError(f"p={p!r}; give a conversion rate strictly between 0 and 1")
-    for name, v in (("n_max", n_max), ("looks", looks), ("n_sims", n_sims)):
-        if not isinstance(v, (int, np.integer)) or v < 1:
-            raise ConfigError(f"{name}={v!r}; give a positive integer")
+    check_number(p, "p", low=0, high=1, low_open=True, high_open=True)
+    for name, v, cap in (("n_max", n_max, MAX_N), ("looks", looks, MAX_LOOKS), ("n_sims", n_sims, MAX_SIMS)):
+        check_number(v, name, low=1, high=cap, integer=True)
+    check_number(seed, "seed", low=0, integer=True)
+    if n_sims * looks > MAX_CELLS:
+        raise ConfigError(
+            f"n_sims * looks = {n_sims * looks:.3g} is not allowed: at most {MAX_CELLS:,} simulated looks "
+            "(e.g. n_sims=2000, looks=10 is plenty for the demonstration)"
+        )
     if looks > n_max:
         raise ConfigError(f"looks={looks} exceeds n_max={n_max}; each look needs new customers")
     rng = np.random.default_rng(seed)

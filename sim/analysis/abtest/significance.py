@@ -24,11 +24,17 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from sim.analysis._validate import check_confidence, require_columns, significance_level
+from sim.analysis._validate import check_choice, check_confidence, refuse_text, require_columns, significance_level
 from sim.analysis.abtest._common import Alternative, _check_alternative
 from sim.errors import DataError
 
 __all__ = ["ProportionTestResult", "MeanTestResult", "two_proportion_test", "two_mean_test"]
+
+#: Interval methods of ``two_proportion_test`` (statsmodels ``confint_proportions_2indep``).
+CI_METHODS = ("wald", "newcombe", "agresti-caffo", "score")
+
+#: Largest count accepted: 2**53, the largest integer a float holds exactly.
+MAX_COUNT = 2**53
 
 
 @dataclass(frozen=True)
@@ -184,12 +190,18 @@ class MeanTestResult:
 
 def _check_counts(**counts: float) -> dict[str, int]:
     """Validate success/trial counts through the shared validator; return them as ints."""
-    df = require_columns(
-        pd.DataFrame({k: [v] for k, v in counts.items()}), dict.fromkeys(counts, "nonneg"), table="arguments"
-    )
+    raw = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in counts.items()})
+    for k in counts:
+        refuse_text(raw[k], table="arguments", column=k, what="a count")
+        v = counts[k]
+        if isinstance(v, int | np.integer) and not isinstance(v, bool) and abs(int(v)) > MAX_COUNT:
+            raise DataError(f"{k}={v:.3g} is too large; counts up to 2**53 are allowed", table="arguments", column=k)
+    df = require_columns(raw, dict.fromkeys(counts, "nonneg"), table="arguments")
     out = {}
     for k in counts:
         v = float(df[k].iloc[0])
+        if v > MAX_COUNT:
+            raise DataError(f"{k}={v:.3g} is too large; counts up to 2**53 are allowed", table="arguments", column=k)
         if v != round(v):
             raise DataError(f"{k}={counts[k]!r} must be a whole number", table="arguments", column=k)
         out[k] = int(v)
@@ -228,7 +240,8 @@ def two_proportion_test(
         ``"larger"``: H1 is p_b > p_a.
     ci_method : str
         Interval method of statsmodels ``confint_proportions_2indep`` for the difference:
-        ``"wald"`` (textbook, unpooled), ``"newcombe"``, ``"agresti-caffo"``, ``"score"``.
+        ``"wald"`` (textbook, unpooled), ``"newcombe"``, ``"agresti-caffo"``, ``"score"``
+        (:data:`CI_METHODS`; anything else is a ``ConfigError``).
 
     Returns
     -------
@@ -239,9 +252,9 @@ def two_proportion_test(
     Raises
     ------
     DataError
-        Counts that are negative, not whole numbers, or successes above trials.
+        Counts that are negative, not whole numbers, text, above 2**53, or successes above trials.
     ConfigError
-        A ``confidence`` outside (0, 1) or an unknown ``alternative``.
+        A ``confidence`` outside (0, 1), an unknown ``alternative`` or ``ci_method``.
 
     Notes
     -----
@@ -256,6 +269,7 @@ def two_proportion_test(
     """
     alpha = significance_level(check_confidence(confidence))
     _check_alternative(alternative)
+    check_choice(ci_method, "ci_method", CI_METHODS)
     c = _check_counts(success_a=success_a, n_a=n_a, success_b=success_b, n_b=n_b)
     sa, na, sb, nb = c["success_a"], c["n_a"], c["success_b"], c["n_b"]
     pa, pb = sa / na, sb / nb
@@ -282,7 +296,10 @@ def two_proportion_test(
 
 
 def _sample(x: Iterable[float], name: str) -> np.ndarray:
+    if x is None or isinstance(x, str | bytes):
+        raise DataError(f"expected a sequence of numbers, got {type(x).__name__}", table=name)
     s = x if isinstance(x, pd.Series) else pd.Series(list(np.atleast_1d(np.asarray(x, dtype=object))))
+    refuse_text(s, table=name, column="value")
     df = require_columns(s.to_frame("value"), {"value": "number"}, table=name)
     v = df["value"].to_numpy(dtype=float)
     if len(v) < 2:

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 
@@ -94,8 +95,10 @@ def health_score(
     unknown = set(w) - set(HEALTH_WEIGHTS)
     if unknown:
         raise DataError(f"unknown health-score component(s) {sorted(unknown)}; use {list(HEALTH_WEIGHTS)}")
-    if any(not isinstance(v, numbers.Real) or v < 0 for v in w.values()) or sum(w.values()) <= 0:
-        raise DataError(f"weights must be >= 0 and not all 0, got {w}")
+    if any(not isinstance(v, numbers.Real) or isinstance(v, bool) or not 0 <= v < math.inf for v in w.values()) or (
+        sum(w.values()) <= 0
+    ):
+        raise DataError(f"weights must be finite numbers >= 0 and not all 0, got {w}")
     if not recency_horizon_days > 0 or not complaint_penalty >= 0:
         raise DataError("recency_horizon_days must be > 0 and complaint_penalty >= 0")
 

@@ -110,8 +110,10 @@ class _MLFitter(FittedMixin):
     def _check_config(self) -> None:
         """Validate the ``__init__`` arguments (called at the start of ``fit``)."""
         pen = self.penalizer
-        if isinstance(pen, bool) or not isinstance(pen, numbers.Real) or not pen >= 0:
-            raise ConfigError(f"penalizer={pen!r} is not allowed: give a number >= 0 (0 = plain maximum likelihood)")
+        if isinstance(pen, bool) or not isinstance(pen, numbers.Real) or not 0 <= pen < float("inf"):
+            raise ConfigError(
+                f"penalizer={pen!r} is not allowed: give a number >= 0 (finite; 0 = plain maximum likelihood)"
+            )
         check_confidence(self.confidence)
 
     # subclasses define the per-row log-likelihood and its gradient (natural parameters)

@@ -76,3 +76,18 @@ def _frame(df: object, cols: Iterable[str | None], table: str) -> pd.DataFrame:
             rows=list(dup),
         )
     return require_columns(df, spec, table=table)
+
+
+def _check_key(d: pd.DataFrame, key: str) -> None:
+    """Customer ids must be present and hashable scalars (a list or dict is not an id)."""
+    if d[key].isna().any():
+        raise DataError("missing customer id(s)", table="records", column=key, rows=d.index[d[key].isna()])
+    odd = d[key].map(lambda v: isinstance(v, (list, dict, set, tuple, np.ndarray, pd.Series))).to_numpy(dtype=bool)
+    if odd.any():
+        first = d[key][odd].iloc[0]
+        raise DataError(
+            f"ids must be numbers or text, found {type(first).__name__} values (e.g. {str(first)[:40]})",
+            table="records",
+            column=key,
+            rows=d.index[odd],
+        )

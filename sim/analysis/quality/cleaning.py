@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis._validate import require_columns
+from sim.analysis._validate import check_number, require_columns
 from sim.analysis.quality._common import _frame, _log, _missing
 from sim.analysis.quality.formats import (
     _ISO_DATE,
@@ -30,7 +30,7 @@ from sim.analysis.quality.formats import (
     _parse_date_text,
     normalise_phone,
 )
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
 
 __all__ = ["normalise_phones", "normalise_emails", "parse_dates", "standardise_currency", "flag_outliers"]
 
@@ -152,7 +152,9 @@ def parse_dates(
     Raises
     ------
     DataError
-        With ``dayfirst=None``: ambiguous dates such as ``03/04/2025`` (column and rows named).
+        With ``dayfirst=None``: ambiguous dates such as ``03/04/2025`` (column and rows named);
+        dates pandas cannot hold (before 1677-09-21 or after 2262-04-11, e.g. a ``9999-12-31``
+        placeholder).
 
     Examples
     --------
@@ -182,7 +184,8 @@ def parse_dates(
         miss = _missing(s).to_dict()
         parsed: dict[Any, pd.Timestamp] = {}
         cache: dict[str, tuple[pd.Timestamp | None, str]] = {}
-        ambiguous = []
+        ambiguous: list[Any] = []
+        out_of_range: list[Any] = []
         for i, v in s.items():
             if miss[i]:
                 if not pd.isna(v):
@@ -201,6 +204,9 @@ def parse_dates(
             if ts is None:
                 entries.append((i, col, v, None, "date_unparseable"))
                 continue
+            if not pd.Timestamp.min <= ts <= pd.Timestamp.max:
+                out_of_range.append(i)
+                continue
             parsed[i] = ts
             if not iso:
                 new = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
@@ -212,6 +218,15 @@ def parse_dates(
                 table="records",
                 column=col,
                 rows=ambiguous,
+            )
+        if out_of_range:
+            raise DataError(
+                f"date(s) outside 1677-09-21 .. 2262-04-11 (what pandas can hold), e.g. "
+                f"{str(d.at[out_of_range[0], col])[:40]!r}; replace placeholders such as 9999-12-31 by a missing "
+                "value or a real date",
+                table="records",
+                column=col,
+                rows=out_of_range,
             )
         out[col] = pd.Series([parsed.get(i, pd.NaT) for i in d.index], index=d.index, dtype="datetime64[ns]")
     return out, _log(entries)
@@ -245,7 +260,9 @@ def standardise_currency(
         Currency column (None: only read amounts, no conversion).
     rates : mapping, optional
         Units of ``base`` per one unit of each currency, e.g. ``{"USD": 7.2, "EUR": 7.8}``
-        (``base`` itself is 1). Needed as soon as another currency appears.
+        (``base`` itself is 1). Needed as soon as another currency appears. Anything but a
+        mapping (e.g. a list of rates) is a ``ConfigError``; a rate that is not a positive
+        finite number a ``DataError``.
     base : str
         Target currency code.
 
@@ -274,10 +291,16 @@ def standardise_currency(
     if b is None:
         raise DataError(f"base={base!r} is not a currency code")
     rate_map = {b: 1.0}
+    if rates is not None and not isinstance(rates, Mapping):
+        raise ConfigError(
+            f"rates={str(rates)[:60]} ({type(rates).__name__}) is not allowed: give a mapping of currency code -> "
+            'positive finite rate in units of the base currency, e.g. {"USD": 7.2}'
+        )
     for k, v in (rates or {}).items():
         ck = _canonical_currency(k)
-        if ck is None or not isinstance(v, (int, float)) or not np.isfinite(v) or v <= 0:
-            raise DataError(f"rates: {k!r}: {v!r} is not a currency code with a positive rate")
+        bad_number = isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating))
+        if ck is None or bad_number or not np.isfinite(v) or v <= 0:
+            raise DataError(f"rates: {k!r}: {v!r} is not a currency code with a positive finite rate")
         rate_map[ck] = float(v)
     out = d.copy()
     amounts: dict[Any, float] = dict.fromkeys(d.index, np.nan)
@@ -361,7 +384,8 @@ def flag_outliers(
     """Flag (never drop) rows whose amount is strictly above ``threshold``.
 
     Adds a boolean column ``flag_col``; each flagged row is logged
-    (``flagged_over_threshold``, column = ``flag_col``, old False, new True).
+    (``flagged_over_threshold``, column = ``flag_col``, old False, new True). ``threshold``
+    must be a finite number (text or NaN is a ``ConfigError``).
 
     Examples
     --------
@@ -370,6 +394,7 @@ def flag_outliers(
     >>> out["review_flag"].tolist(), log["row"].tolist()
     ([False, False, True], [2])
     """
+    check_number(threshold, "threshold")
     d = require_columns(df, {amount_col: "any"}, table="records")
     amt = pd.to_numeric(d[amount_col], errors="coerce")
     bad = d.index[amt.isna() & d[amount_col].notna()]

@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import require_columns
-from sim.analysis.quality._common import LOG_COLUMNS, _frame, _log, _missing, _py
+from sim.analysis.quality._common import LOG_COLUMNS, _check_key, _frame, _log, _missing, _py
 from sim.analysis.quality.formats import _normalise_email, normalise_name, normalise_phone
-from sim.errors import DataError
 
 __all__ = ["find_duplicate_customers", "deduplicate", "id_mapping"]
 
@@ -99,8 +98,7 @@ def find_duplicate_customers(
     """
     cols = [key, name_col, phone_col, email_col]
     d = _frame(df, cols, "records")
-    if d[key].isna().any():
-        raise DataError("missing customer id(s)", table="records", column=key, rows=d.index[d[key].isna()])
+    _check_key(d, key)
     first_row = pd.Series(d.index, index=d[key].to_numpy()).groupby(level=0, sort=False).first()
     prof = pd.DataFrame(index=first_row.index)
     prof["row"] = first_row
@@ -190,8 +188,7 @@ def deduplicate(
     {2: 1}
     """
     d = _frame(df, [key, name_col, phone_col, email_col], "records")
-    if d[key].isna().any():
-        raise DataError("missing customer id(s)", table="records", column=key, rows=d.index[d[key].isna()])
+    _check_key(d, key)
     dup, exact = _exact_duplicates(d)
     entries: list[tuple] = [
         (i, "<row>", None, f"duplicate of row {j}", "exact_duplicate_removed")

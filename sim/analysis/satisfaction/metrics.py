@@ -17,7 +17,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
-from sim.analysis._validate import check_confidence, require_columns, significance_level
+from sim.analysis._validate import check_confidence, refuse_text, require_columns, significance_level
 from sim.errors import DataError
 
 __all__ = ["Estimate", "SCALES", "nps", "csat", "ces"]
@@ -87,6 +87,7 @@ def _check_scores(scores: Iterable[float], instrument: str) -> np.ndarray:
     if isinstance(scores, pd.DataFrame):
         raise DataError("expected a 1-D sequence of scores, got a DataFrame", table=instrument)
     s = scores if isinstance(scores, pd.Series) else pd.Series(list(np.atleast_1d(np.asarray(scores, dtype=object))))
+    refuse_text(s, table=f"{instrument} scores", column="score", what="numeric answers")
     df = require_columns(s.to_frame("score"), {"score": "number"}, table=f"{instrument} scores")
     v = df["score"].to_numpy(dtype=float)
     bad = df.index[(v < lo) | (v > hi) | (v != np.round(v))]

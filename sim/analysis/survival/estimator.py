@@ -33,6 +33,11 @@ def _check_durations(durations: ArrayLike, events: ArrayLike | None, groups: Arr
     def col(v: ArrayLike) -> pd.Series:
         return pd.Series(v.to_numpy() if isinstance(v, pd.Series) else np.asarray(v))
 
+    if durations is None or np.ndim(durations) != 1 or isinstance(durations, str | bytes):
+        raise DataError(
+            f"expected a one-dimensional sequence of durations, got {repr(durations)[:40]}", table="durations"
+        )
+
     cols = {"duration": col(durations)}
     cols["event"] = col(events) if events is not None else pd.Series(np.ones(len(cols["duration"]), dtype=bool))
     spec = {"duration": "nonneg", "event": "bool"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -26,8 +27,11 @@ _ORDERS_SPEC = {"customer_id": "id", "date": "datetime", "amount": "nonneg"}
 
 
 def _check_cuts(cuts: Sequence[float], names: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    c = np.asarray([float(x) for x in cuts])
-    if c.ndim != 1 or len(c) == 0 or np.any(c <= 0) or np.any(c >= 1) or np.any(np.diff(c) <= 0):
+    numeric = not isinstance(cuts, str | bytes) and all(
+        isinstance(x, numbers.Real) and not isinstance(x, bool) for x in np.ravel(np.asarray(cuts, dtype=object))
+    )
+    c = np.asarray(cuts, dtype=float) if numeric else np.array([np.nan])
+    if c.ndim != 1 or len(c) == 0 or not np.all((c > 0) & (c < 1)) or np.any(np.diff(c) <= 0):
         raise ConfigError(f"cuts={tuple(cuts)!r}; give increasing numbers strictly between 0 and 1")
     n = [str(x) for x in names]
     if len(n) != len(c) + 1 or len(set(n)) != len(n):
