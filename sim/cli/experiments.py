@@ -25,19 +25,21 @@ import typer
 
 from sim.cli._options import OutputFormat, legacy_replications, option
 from sim.cli._output import (
-    DEFAULT_COMPARE_KPIS,
     check_out_dir,
-    comparison_table,
     console,
     emit,
     err_console,
     handles_errors,
-    pick_kpis,
     progress_on_stderr,
-    summary_rows,
-    sweep_table,
     want_progress,
     writing,
+)
+from sim.cli._tables import (
+    DEFAULT_COMPARE_KPIS,
+    comparison_table,
+    pick_kpis,
+    summary_rows,
+    sweep_table,
 )
 from sim.cli.run import policy_label
 from sim.errors import ConfigError

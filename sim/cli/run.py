@@ -23,20 +23,22 @@ import typer
 
 from sim.cli._options import OutputFormat, option
 from sim.cli._output import (
-    DEFAULT_MONTHLY_KPIS,
     check_out_dir,
     check_out_file,
     console,
     emit,
     err_console,
     handles_errors,
+    progress_on_stderr,
+    want_progress,
+    writing,
+)
+from sim.cli._tables import (
+    DEFAULT_MONTHLY_KPIS,
     kpi_rows,
     kpi_table,
     monthly_table,
     pick_kpis,
-    progress_on_stderr,
-    want_progress,
-    writing,
 )
 from sim.errors import ConfigError
 

@@ -1,6 +1,6 @@
-"""The simulated world: the model (``model.py``), a fast engine and a readable reference engine, the firm.
+"""The simulated world: the model (``model/``), a fast engine and a readable reference engine, the firm.
 
-Read ``model.py`` first (every equation, named and doctested), then ``reference/`` (the same model
+Read ``model/`` first (every equation, named and doctested), then ``reference/`` (the same model
 as one SimPy process per customer). The fast engine (``engine.py`` wiring ``state``, ``logs``,
 ``lifecycle``, ``complaints``, ``surveys``, ``actions``, ``market`` and ``desk``) is what ``sim.run``
 uses; ``firm.py`` carries out a policy through the ``FirmPort`` interface of ``observed.py``.

@@ -38,7 +38,8 @@ import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
-from sim.analysis.clv.sbg import ShiftedBetaGeometric, _sbg_loglik, _sbg_loglik_grad
+from sim.analysis.clv.sbg import ShiftedBetaGeometric
+from sim.analysis.clv.sbg_model import _sbg_loglik, _sbg_loglik_grad
 from sim.errors import ConfigError, DataError, NotFittedError
 
 # Fader & Hardie (2007), Table 1: customers surviving at the start of years 0-12 (of 1000).

@@ -64,13 +64,13 @@ def test_dictionary_check_detects_a_stale_file(tmp_path):
 def test_one_formatter_for_cli_and_reports():
     """`run`, `compare`, `sweep` and the HTML reports print a KPI the same way (a 150.5 h wait is 150.5)."""
     import sim.formatting as fmt
-    from sim.cli import _output
+    from sim.cli import _tables
     from sim.experiments import report
 
-    assert _output.format_value is fmt.format_value and report.format_value is fmt.format_value
+    assert _tables.format_value is fmt.format_value and report.format_value is fmt.format_value
     assert fmt.format_value(150.5, "hours") == "150.5"
     kpis = pd.Series({"mean_wait_h": 150.5, "revenue": 1234567.8, "sla_met_rate": 0.8766})
-    table = _output.kpi_table(kpis, "k", currency="CNY")
+    table = _tables.kpi_table(kpis, "k", currency="CNY")
     cells = [list(c.cells) for c in table.columns]
     assert cells[1] == ["150.5", "1,234,568", "87.7%"] and cells[2] == ["hours", "CNY", "share"]
 

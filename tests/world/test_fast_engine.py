@@ -197,7 +197,7 @@ def test_hours_per_day_lives_in_the_model():
 
 # ---------------------------------------------------------------- every equation named
 def test_every_inlined_equation_names_a_model_function():
-    """A hot-path copy of an equation says which function of world/model.py it repeats."""
+    """A hot-path copy of an equation says which function of world/model/ it repeats."""
     named = set()
     for fname in FAST_ENGINE:
         text = (WORLD / fname).read_text(encoding="utf-8")
@@ -219,7 +219,7 @@ def test_every_inlined_equation_names_a_model_function():
 
 
 def test_mechanisms_carry_no_model_constants_as_bare_numbers():
-    """Constants (24 hours, promoter threshold, epsilons, answer scales) come from world/model.py
+    """Constants (24 hours, promoter threshold, epsilons, answer scales) come from world/model/
     or are named where they belong: besides named module constants (``UPPER_CASE = ...``), the only
     float literals left in the fast engine's mechanisms are 0.0 and 1.0."""
     for fname in FAST_ENGINE:

@@ -1,6 +1,6 @@
 """The fast engine and the readable reference engine agree in distribution — and the check can fail.
 
-Both engines simulate the model of ``sim/world/model.py``: the fast one (``sim.run``) with
+Both engines simulate the model of ``sim/world/model/``: the fast one (``sim.run``) with
 struct-of-arrays and callbacks, the reference one (``sim.world.reference``) with one SimPy process
 per customer. They draw their random numbers differently, so we run each with its *own* seed
 (independent samples) and compare what a course would measure, per customer where possible

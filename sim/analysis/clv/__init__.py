@@ -11,6 +11,10 @@ import BetaGeoFitter`` and ``clv.summary_data(...)`` work as before::
     historical      historical_clv (realised margin so far)
     plotting        plot_calibration_holdout (hold-out check of a BG/NBD fit)
     sbg             ShiftedBetaGeometric (subscriptions: retention curve, survival projection, DERL, CLV)
+    sbg_model       the sBG equations (survival, P(T = t), retention, log-likelihood, DERL)
+    sbg_inputs      checks of survivor counts and sBG prediction arguments
+    sbg_value       DERL / DEL / lifetime value methods of ShiftedBetaGeometric
+    sbg_plots       plot_survival / plot_retention of ShiftedBetaGeometric
 
 The fitters follow the scikit-learn / lifelines conventions: configure in ``__init__``
 (``penalizer``, ``confidence``), validate and estimate in ``fit`` (which returns ``self``),

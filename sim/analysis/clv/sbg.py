@@ -1,48 +1,20 @@
-"""Shifted-beta-geometric (sBG) model of contract renewals, fitted by maximum likelihood.
+"""Shifted-beta-geometric (sBG) model of contract renewals: the fitter :class:`ShiftedBetaGeometric`.
 
 The contractual counterpart of BG/NBD: a subscriber renews at the end of each period with a
 personal probability ``1 - p`` and cancels for good with probability ``p``; across customers
-p ~ Beta(``alpha``, ``beta``). The lifetime T (the period in which a customer cancels) is then
-shifted-beta-geometric (Fader & Hardie 2007, "How to Project Customer Retention", Journal of
-Interactive Marketing 21(1), eqs. 4-8)::
+p ~ Beta(``alpha``, ``beta``) (Fader & Hardie 2007, "How to Project Customer Retention").
+The cohort's retention rate *rises* with tenure although no customer's own renewal
+probability changes: the cancel-prone leave first (heterogeneity, not loyalty).
 
-    P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta)           t = 1, 2, ...
-    S(t)     = P(T > t) = B(alpha, beta + t) / B(alpha, beta)        (S(0) = 1)
-    r_t      = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)
+The module is split by concept:
 
-so the cohort's retention rate r_t *rises* with tenure although no customer's own renewal
-probability changes: the cancel-prone leave first (heterogeneity, not loyalty). From a
-cohort's survivors n_0 >= n_1 >= ... >= n_T (customers still active at the start of each
-period, n_0 = cohort size) the log-likelihood is
+    sbg_model    the equations: S(t), P(T = t), r_t, log-likelihood and gradient, DERL / DEL
+    sbg_inputs   checks of survivor counts, tidy frames and prediction arguments
+    sbg_value    DERL, DEL and lifetime value of a subscriber
+    sbg_plots    plot_survival / plot_retention (observed vs fitted, projected)
+    sbg          this module: fit, fit_cohorts, predictions and value
 
-    LL(alpha, beta) = sum_{t=1..T} (n_{t-1} - n_t) ln P(T = t) + n_T ln S(T)
-
-(those who cancelled in period t, and those still active after T periods). Several cohorts
-with common parameters add their log-likelihoods.
-
-Value of a subscriber (Fader & Hardie 2010, "Customer-Base Valuation in a Contractual
-Setting: The Perils of Ignoring Heterogeneity", Marketing Science 29(1)). Payments are made
-at the start of each period (on acquisition and at every renewal), discount rate ``d`` per
-period, x = 1 / (1 + d):
-
-* discounted expected lifetime of a new customer, counting the first payment:
-  DEL = sum_{k>=0} S(k) x^k = 2F1(1, beta; alpha + beta; x);
-* discounted expected residual lifetime of a customer who has renewed ``n`` times, valued
-  just before the next renewal decision (F&H 2010 write this for "n - 1 renewals" with
-  index n; here ``renewals = n``, so their index is n + 1)::
-
-      DERL(d | alpha, beta, n renewals) = sum_{k>=0} S(n + 1 + k) / S(n) x^k
-          = (beta + n) / (alpha + beta + n) * 2F1(1, beta + n + 1; alpha + beta + n + 1; x)
-
-  and DEL = 1 + x * DERL(renewals=0).
-
-:func:`scipy.special.hyp2f1` evaluates the closed form. Near z = 1 it is unreliable when
-alpha is (close to) a whole number -- its connection formula has a Gamma(alpha - 1) pole;
-with scipy 1.17, ``hyp2f1(1, 1.2, 2.2, 0.999)`` (alpha = 1) comes out as -28.6, although every
-term of the series is positive -- and it returns NaN for large beta + n. In those cases (and
-whenever the result is not finite or outside [0, 1/(1 - x)]) the sum itself is evaluated term
-by term until the remaining tail is below 1e-13 of the total (all terms are positive, so the
-sum is exact to rounding). :func:`scipy.optimize.minimize` maximises the likelihood on the log-parameters; the
+:func:`scipy.optimize.minimize` maximises the likelihood on the log-parameters; the
 optimiser, the Hessian standard errors and the summary are shared with the other CLV fitters
 (:mod:`sim.analysis.clv._base`).
 
@@ -57,200 +29,31 @@ Fader & Hardie's (2007) "Regular" cohort, first seven years:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import special
 
-from sim.analysis._plotting import label_axes, new_axes
-from sim.analysis._validate import require_columns, require_numbers
 from sim.analysis.clv._base import _MLFitter
-from sim.errors import ConfigError, DataError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
+from sim.analysis.clv.sbg_inputs import (
+    _as_output,
+    _check_counts,
+    _check_identifiable,
+    _check_periods,
+    _check_rate,
+    _check_whole,
+    _tidy_to_counts,
+)
+from sim.analysis.clv.sbg_model import _alpha_beta, _log_churn, _log_survival, _retention, _sbg_loglik, _sbg_loglik_grad
+from sim.analysis.clv.sbg_plots import _SBGPlots
+from sim.analysis.clv.sbg_value import _SBGValue
+from sim.errors import DataError
 
 __all__ = ["ShiftedBetaGeometric"]
 
-#: alpha closer than this to a whole number: the hyp2f1 closed form is not trusted (see module notes).
-_NEAR_INTEGER = 1e-3
-#: The term-by-term sum stops when the remaining tail is below this share of the total.
-_SUM_RTOL = 1e-13
-_CHUNK = 65536
 
-
-# ----------------------------------------------------------------------------------------
-# The model's equations (natural parameters)
-# ----------------------------------------------------------------------------------------
-
-
-def _log_survival(a: float, b: float, t: np.ndarray) -> np.ndarray:
-    """ln S(t) = ln B(alpha, beta + t) - ln B(alpha, beta) (F&H 2007, eq. 5)."""
-    return np.asarray(special.betaln(a, b + t) - special.betaln(a, b))
-
-
-def _log_churn(a: float, b: float, t: np.ndarray) -> np.ndarray:
-    """ln P(T = t) = ln B(alpha + 1, beta + t - 1) - ln B(alpha, beta), t >= 1 (F&H 2007, eq. 4)."""
-    return np.asarray(special.betaln(a + 1, b + t - 1) - special.betaln(a, b))
-
-
-def _retention(a: float, b: float, t: np.ndarray) -> np.ndarray:
-    """r_t = (beta + t - 1) / (alpha + beta + t - 1), t >= 1 (F&H 2007, eq. 8)."""
-    return np.asarray((b + t - 1) / (a + b + t - 1))
-
-
-def _sbg_loglik(params: np.ndarray, t: np.ndarray, still_active: np.ndarray) -> np.ndarray:
-    """Log-likelihood of one customer: cancelled in period t, or still active after t periods."""
-    a, b = params
-    return np.where(still_active > 0, _log_survival(a, b, t), _log_churn(a, b, t))
-
-
-def _sbg_loglik_grad(params: np.ndarray, t: np.ndarray, still_active: np.ndarray) -> np.ndarray:
-    """Derivatives of :func:`_sbg_loglik` with respect to (alpha, beta), one row per row of data."""
-    a, b = params
-    psi = special.digamma
-    common = psi(a + b) - psi(a + b + t)
-    d_a = np.where(still_active > 0, common, common + psi(a + 1) - psi(a))
-    d_b = np.where(still_active > 0, common + psi(b + t) - psi(b), common + psi(b + t - 1) - psi(b))
-    return np.column_stack([d_a, d_b])
-
-
-def _derl_series(a: float, b: float, n: float, x: float) -> float:
-    """sum_{k>=0} S(n+1+k)/S(n) x^k summed term by term (all terms positive; tail bound)."""
-    total, log_term, k0 = 0.0, 0.0, 0
-    while True:
-        k = np.arange(k0, k0 + _CHUNK, dtype=float)
-        # term_k = prod_{j=0..k} r_{n+1+j} * x^k, accumulated on the log scale
-        steps = np.log((b + n + k) / (a + b + n + k)) + np.where(k > 0, np.log(x), 0.0)
-        logs = log_term + np.cumsum(steps)
-        terms = np.exp(logs)
-        total += float(terms.sum())
-        log_term = float(logs[-1])
-        # remaining terms are below term_last * x^j, so the tail is below term_last * x / (1 - x)
-        tail = np.exp(log_term) * x / (1 - x)
-        if tail <= _SUM_RTOL * total or not np.isfinite(total):
-            return total
-        k0 += _CHUNK
-
-
-def _derl(a: float, b: float, n: np.ndarray, discount: float) -> np.ndarray:
-    """DERL(d | alpha, beta, n renewals), closed form with the term-by-term sum as a fallback."""
-    n = np.asarray(n, dtype=float)
-    if discount == 0:  # undiscounted: E[remaining payments] = (beta + n) / (alpha - 1), finite iff alpha > 1
-        return np.asarray((b + n) / (a - 1) if a > 1 else np.full(n.shape, np.inf))
-    x = 1.0 / (1.0 + discount)
-    with np.errstate(all="ignore"):
-        out = np.asarray(_retention(a, b, n + 1) * special.hyp2f1(1.0, b + n + 1, a + b + n + 1, x), dtype=float)
-    upper = 1.0 / (1.0 - x)  # every customer renewing forever
-    suspect = ~np.isfinite(out) | (out < 0) | (out > upper) | (abs(a - round(a)) < _NEAR_INTEGER)
-    out = out.copy()
-    for i in np.flatnonzero(suspect.reshape(-1)):
-        out.reshape(-1)[i] = _derl_series(a, b, float(n.reshape(-1)[i]), x)
-    return out
-
-
-# ----------------------------------------------------------------------------------------
-# Input checks
-# ----------------------------------------------------------------------------------------
-
-
-def _check_counts(values: ArrayLike, cohort: object) -> np.ndarray:
-    """Survivor counts n_0 >= n_1 >= ... >= n_T >= 0, whole numbers, n_0 > 0, T >= 1."""
-    column = str(cohort)
-    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
-        raise DataError(
-            f"expected a 1-d sequence of survivor counts [n0, n1, ..., nT], got {type(values).__name__} "
-            f"of shape {np.shape(values)}",
-            table="survivors",
-            column=column,
-        )
-    raw = pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values.to_numpy())
-    n = require_numbers(raw, "nonneg", table="survivors", column=column).to_numpy(dtype=float)
-    if len(n) < 2:
-        raise DataError(
-            f"got {len(n)} count(s); give the cohort size n0 and the survivors of at least one period",
-            table="survivors",
-            column=column,
-        )
-    bad = np.flatnonzero(n != np.round(n))
-    if len(bad):
-        raise DataError(
-            f"survivor counts must be whole numbers of customers (e.g. {n[bad[0]]:g}); "
-            "for percentages give counts, e.g. round(percent * cohort size / 100)",
-            table="survivors",
-            column=column,
-            rows=bad,
-        )
-    if n[0] <= 0:
-        raise DataError("the cohort size n0 (first count) must be > 0", table="survivors", column=column, rows=[0])
-    bad = np.flatnonzero(np.diff(n) > 0) + 1
-    if len(bad):
-        raise DataError(
-            "survivors must not increase from one period to the next (a cancelled subscriber does not "
-            f"come back in this model): n{bad[0]}={n[bad[0]]:g} > n{bad[0] - 1}={n[bad[0] - 1]:g}",
-            table="survivors",
-            column=column,
-            rows=bad,
-        )
-    return n
-
-
-def _check_identifiable(cohorts: Mapping[object, np.ndarray]) -> None:
-    """Refuse pooled data from which alpha and beta cannot both be estimated."""
-    if max(len(n) for n in cohorts.values()) < 3:
-        raise DataError(
-            "one period of renewals identifies only the first-period churn alpha/(alpha+beta), not alpha and "
-            "beta; give at least two periods (n0, n1, n2)",
-            table="survivors",
-        )
-    if all(n[-1] == n[0] for n in cohorts.values()):
-        raise DataError(
-            "nobody cancelled in any cohort: the churn probability is not identified (beta -> infinity); "
-            "observe the cohort for longer",
-            table="survivors",
-        )
-    if all(n[1] == 0 for n in cohorts.values()):
-        raise DataError(
-            "everybody cancelled in the first period: nothing to learn about later renewals (beta -> 0)",
-            table="survivors",
-        )
-
-
-def _check_whole(values: ArrayLike, name: str, minimum: int) -> np.ndarray:
-    """Whole numbers >= ``minimum`` (periods, renewals), else a ConfigError naming the argument."""
-    arr = np.asarray(values)
-    ok = arr.dtype.kind in "iuf" and arr.size > 0
-    if ok:
-        f = arr.astype(float)
-        ok = bool(np.all(np.isfinite(f)) and np.all(f == np.round(f)) and np.all(f >= minimum))
-    if not ok:
-        text = repr(values)
-        text = text if len(text) <= 60 else text[:57] + "..."
-        raise ConfigError(f"{name}={text} is not allowed: give whole number(s) >= {minimum}")
-    return arr.astype(float)
-
-
-def _check_rate(value: object, name: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)) or value < 0:
-        raise ConfigError(f"{name}={value!r} is not allowed: give {what} as a finite number >= 0")
-    return float(value)
-
-
-def _as_output(values: np.ndarray, like: np.ndarray) -> np.ndarray | float:
-    out = np.asarray(values, dtype=float).reshape(np.shape(like))
-    return float(out) if out.ndim == 0 else out
-
-
-# ----------------------------------------------------------------------------------------
-# The fitter
-# ----------------------------------------------------------------------------------------
-
-
-class ShiftedBetaGeometric(_MLFitter):
+class ShiftedBetaGeometric(_SBGValue, _SBGPlots):
     """Shifted-beta-geometric (sBG) model of subscription renewals, fitted by maximum likelihood.
 
     Each subscriber cancels at the end of a period with a constant personal probability p;
@@ -305,6 +108,13 @@ class ShiftedBetaGeometric(_MLFitter):
 
     _param_names = ("alpha", "beta")
     _fitted_attributes = (*_MLFitter._fitted_attributes, "survivors_", "n_periods_")  # type: ignore[assignment]
+
+    # Written in sbg_value / sbg_plots; bound here so the class itself owns its public API.
+    discounted_expected_residual_lifetime = _SBGValue.discounted_expected_residual_lifetime
+    discounted_expected_lifetime = _SBGValue.discounted_expected_lifetime
+    expected_lifetime_value = _SBGValue.expected_lifetime_value
+    plot_survival = _SBGPlots.plot_survival
+    plot_retention = _SBGPlots.plot_retention
 
     def _loglik(self, params: np.ndarray, data: tuple[np.ndarray, ...]) -> np.ndarray:
         return _sbg_loglik(params, *data)
@@ -431,7 +241,7 @@ class ShiftedBetaGeometric(_MLFitter):
         return self
 
     def _prediction_issues(self, data: tuple[np.ndarray, ...]) -> list[str]:
-        a, b = self._ab()
+        a, b = _alpha_beta(self.params_)
         issues = []
         if not np.all(np.isfinite(_log_survival(a, b, np.array([float(self.n_periods_)])))):
             issues.append(f"survival({self.n_periods_}) is not finite at the fitted parameters")
@@ -442,19 +252,6 @@ class ShiftedBetaGeometric(_MLFitter):
                 "period and alpha, beta are not separately identified"
             )
         return issues
-
-    def _ab(self) -> tuple[float, float]:
-        return float(self.params_["alpha"]), float(self.params_["beta"])
-
-    def _discount(self, discount: object) -> float:
-        d = _check_rate(discount, "discount", "the discount rate per period (e.g. 0.1 for 10 %)")
-        a = float(self.params_["alpha"])
-        if d == 0 and a <= 1:
-            raise ConfigError(
-                f"discount=0 is not allowed with alpha={a:.4g} <= 1: the undiscounted expected lifetime is "
-                "infinite (a heavy tail of customers who almost never cancel); give a discount rate > 0"
-            )
-        return d
 
     # -- the retention curve --------------------------------------------------------------
 
@@ -479,7 +276,7 @@ class ShiftedBetaGeometric(_MLFitter):
         """
         self._check_fitted()
         tt = _check_whole(t, "t", 0)
-        a, b = self._ab()
+        a, b = _alpha_beta(self.params_)
         return _as_output(np.exp(_log_survival(a, b, tt)), tt)
 
     def retention_rate(self, t: ArrayLike) -> np.ndarray | float:
@@ -506,7 +303,7 @@ class ShiftedBetaGeometric(_MLFitter):
         """
         self._check_fitted()
         tt = _check_whole(t, "t", 1)
-        a, b = self._ab()
+        a, b = _alpha_beta(self.params_)
         return _as_output(_retention(a, b, tt), tt)
 
     def churn_probability(self, t: ArrayLike) -> np.ndarray | float:
@@ -533,7 +330,7 @@ class ShiftedBetaGeometric(_MLFitter):
         """
         self._check_fitted()
         tt = _check_whole(t, "t", 1)
-        a, b = self._ab()
+        a, b = _alpha_beta(self.params_)
         return _as_output(np.exp(_log_churn(a, b, tt)), tt)
 
     def project(self, periods: int, *, cohort_size: float | None = None) -> pd.DataFrame:
@@ -560,10 +357,8 @@ class ShiftedBetaGeometric(_MLFitter):
         [220.0, 170.0]
         """
         self._check_fitted()
-        if isinstance(periods, bool) or not isinstance(periods, numbers.Integral) or periods < 1:
-            raise ConfigError(f"periods={periods!r} is not allowed: give a whole number >= 1")
-        t = np.arange(int(periods) + 1, dtype=float)
-        a, b = self._ab()
+        t = np.arange(_check_periods(periods) + 1, dtype=float)
+        a, b = _alpha_beta(self.params_)
         later = t >= 1
         out = pd.DataFrame(
             {
@@ -580,249 +375,6 @@ class ShiftedBetaGeometric(_MLFitter):
             out["expected_survivors"] = size * out["survival"]
         return out
 
-    # -- value ------------------------------------------------------------------------------
-
-    def discounted_expected_residual_lifetime(self, renewals: ArrayLike, discount: float) -> np.ndarray | float:
-        """Expected discounted number of future payments of a customer who has renewed ``renewals`` times.
-
-        Valued just before the next renewal decision (that payment, if made, is not
-        discounted; the one after by 1/(1+d), ...). Fader & Hardie (2010), written for
-        ``renewals = n``::
-
-            DERL = (beta + n)/(alpha + beta + n) * 2F1(1, beta + n + 1; alpha + beta + n + 1; 1/(1 + d))
-
-        (the paper indexes the same quantity by n - 1 renewals). It grows with ``renewals``:
-        a customer who has renewed often is probably one of the loyal ones.
-
-        Parameters
-        ----------
-        renewals : int or array-like of int
-            Renewals made so far (0 = a customer in their first period).
-        discount : float
-            Discount rate per period (>= 0; 0 is allowed only if alpha > 1, else the
-            expected lifetime is infinite and a ConfigError says so).
-
-        Returns
-        -------
-        float or numpy.ndarray
-
-        Examples
-        --------
-        >>> sbg = ShiftedBetaGeometric()
-        >>> sbg.params_ = pd.Series({"alpha": 1.0, "beta": 1.0})
-        >>> round(sbg.discounted_expected_residual_lifetime(0, 0.1), 4)
-        1.8015
-
-        By hand: S(k+1) = 1/(k+2), so DERL = sum_k x^k/(k+2) = (-ln(1-x) - x)/x^2 with x = 1/1.1,
-        = 1.21 (ln 11 - 10/11) = 1.8015. A customer with 5 renewals is worth more:
-
-        >>> bool(sbg.discounted_expected_residual_lifetime(5, 0.1) > 1.8015)
-        True
-        """
-        self._check_fitted()
-        n = _check_whole(renewals, "renewals", 0)
-        d = self._discount(discount)
-        a, b = self._ab()
-        val = self._finite(_derl(a, b, n.reshape(-1), d), f"discounted_expected_residual_lifetime (discount={d:g})")
-        return _as_output(val, n)
-
-    def discounted_expected_lifetime(self, discount: float) -> float:
-        """Expected discounted number of payments of a new customer, the first one included (DEL).
-
-        DEL = sum_{k>=0} S(k) (1+d)^-k = 2F1(1, beta; alpha + beta; 1/(1+d))
-        = 1 + DERL(renewals=0) / (1 + d).
-
-        Parameters
-        ----------
-        discount : float
-            Discount rate per period (>= 0; 0 only if alpha > 1).
-
-        Returns
-        -------
-        float
-
-        Examples
-        --------
-        >>> sbg = ShiftedBetaGeometric()
-        >>> sbg.params_ = pd.Series({"alpha": 3.0, "beta": 1.0})
-        >>> sbg.discounted_expected_lifetime(0.0)  # E[T] = (alpha + beta - 1)/(alpha - 1)
-        1.5
-        """
-        self._check_fitted()
-        d = self._discount(discount)
-        a, b = self._ab()
-        derl0 = self._finite(_derl(a, b, np.zeros(1), d), f"discounted_expected_lifetime (discount={d:g})")
-        return float(1.0 + derl0[0] / (1.0 + d))
-
-    def expected_lifetime_value(
-        self, margin_per_period: float, discount: float, renewals: ArrayLike | None = None
-    ) -> np.ndarray | float:
-        """Expected discounted margin of a subscriber: margin per period x DEL or DERL.
-
-        Parameters
-        ----------
-        margin_per_period : float
-            Margin of one period's payment (>= 0), paid at the start of each period.
-        discount : float
-            Discount rate per period (>= 0).
-        renewals : int or array-like of int, optional
-            ``None`` (default): a customer about to be acquired, first payment included
-            (margin x :meth:`discounted_expected_lifetime`, the most one should pay to
-            acquire them). A number n: the residual value of an existing customer who has
-            renewed n times, valued before the next renewal (margin x
-            :meth:`discounted_expected_residual_lifetime`).
-
-        Returns
-        -------
-        float or numpy.ndarray
-
-        Examples
-        --------
-        >>> sbg = ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
-        >>> new = sbg.expected_lifetime_value(100.0, 0.1)
-        >>> bool(new == 100.0 * sbg.discounted_expected_lifetime(0.1))
-        True
-        >>> bool(sbg.expected_lifetime_value(100.0, 0.1, renewals=4) > new)  # survivors are worth more
-        True
-        """
-        self._check_fitted()
-        margin = _check_rate(margin_per_period, "margin_per_period", "the margin per period")
-        if renewals is None:
-            return margin * self.discounted_expected_lifetime(discount)
-        derl = self.discounted_expected_residual_lifetime(renewals, discount)
-        return margin * derl
-
-    # -- plots ------------------------------------------------------------------------------
-
-    def _observed(self, actual: ArrayLike | None) -> dict[str, np.ndarray]:
-        if actual is not None:
-            return {"actual": _check_counts(actual, "actual")}
-        data = self.__dict__.get("survivors_")  # None if the parameters were set by hand
-        if data is None:
-            return {}
-        return {str(c): data[c].dropna().to_numpy(dtype=float) for c in data.columns}
-
-    def _calibration_end(self, ax: Axes) -> None:
-        if "n_periods_" in self.__dict__:
-            ax.axvline(self.n_periods_, color="grey", linestyle=":", label="end of calibration")
-
-    def _horizon(self, periods: int | None, observed: dict[str, np.ndarray]) -> int:
-        if periods is None:
-            n_cal = int(self.__dict__.get("n_periods_", 0))
-            return max([n_cal + 5, *(len(n) - 1 for n in observed.values())])
-        if isinstance(periods, bool) or not isinstance(periods, numbers.Integral) or periods < 1:
-            raise ConfigError(f"periods={periods!r} is not allowed: give a whole number >= 1")
-        return int(periods)
-
-    def plot_survival(
-        self,
-        periods: int | None = None,
-        *,
-        actual: ArrayLike | None = None,
-        ax: Axes | None = None,
-        time_label: str = "periods",
-    ) -> Axes:
-        """Observed vs fitted share of the cohort still active, projected beyond the calibration data.
-
-        Parameters
-        ----------
-        periods : int, optional
-            Right end of the projection (default: 5 periods beyond the calibration data).
-        actual : array-like of int, optional
-            Survivor counts of one cohort including periods after the calibration data
-            (a hold-out), drawn instead of the calibration data.
-        ax : matplotlib Axes, optional
-            Axes to draw on (keyword only); a new figure is made if omitted.
-        time_label : str
-            Unit of a period, shown on the x axis (e.g. ``"years"``).
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-
-        Examples
-        --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> sbg = ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
-        >>> full = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]
-        >>> sbg.plot_survival(actual=full, time_label="years").get_ylabel()
-        'customers still active (% of the cohort)'
-        """
-        self._check_fitted()
-        observed = self._observed(actual)
-        horizon = self._horizon(periods, observed)
-        ax = new_axes(ax, figsize=(7, 4))
-        for name, n in observed.items():
-            ax.plot(np.arange(len(n)), 100 * n / n[0], "o", label=f"observed: {name}")
-        t = np.arange(horizon + 1, dtype=float)
-        a, b = self._ab()
-        ax.plot(t, 100 * np.exp(_log_survival(a, b, t)), "-", color="k", label="sBG fit and projection")
-        self._calibration_end(ax)
-        ax.set_ylim(0, 102)
-        ax.legend()
-        return label_axes(
-            ax,
-            title="sBG: share of the cohort still subscribed",
-            xlabel=f"tenure ({time_label} since acquisition)",
-            ylabel="customers still active (% of the cohort)",
-        )
-
-    def plot_retention(
-        self,
-        periods: int | None = None,
-        *,
-        actual: ArrayLike | None = None,
-        ax: Axes | None = None,
-        time_label: str = "periods",
-    ) -> Axes:
-        """Observed vs fitted retention rate r_t by period, projected beyond the calibration data.
-
-        Parameters
-        ----------
-        periods : int, optional
-            Right end of the projection (default: 5 periods beyond the calibration data).
-        actual : array-like of int, optional
-            Survivor counts of one cohort including a hold-out, drawn instead of the
-            calibration data.
-        ax : matplotlib Axes, optional
-            Axes to draw on (keyword only); a new figure is made if omitted.
-        time_label : str
-            Unit of a period, shown on the x axis.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-
-        Examples
-        --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> sbg = ShiftedBetaGeometric().fit([1000, 869, 743, 653, 593, 551, 517, 491])
-        >>> sbg.plot_retention(12, time_label="years").get_xlabel()
-        'period t (years since acquisition)'
-        """
-        self._check_fitted()
-        observed = self._observed(actual)
-        horizon = self._horizon(periods, observed)
-        ax = new_axes(ax, figsize=(7, 4))
-        for name, n in observed.items():
-            with np.errstate(all="ignore"):
-                rate = n[1:] / n[:-1]
-            ax.plot(np.arange(1, len(n)), 100 * rate, "o", label=f"observed: {name}")
-        t = np.arange(1, horizon + 1, dtype=float)
-        a, b = self._ab()
-        ax.plot(t, 100 * _retention(a, b, t), "-", color="k", label="sBG fit and projection")
-        self._calibration_end(ax)
-        ax.set_ylim(0, 100)
-        ax.legend()
-        return label_axes(
-            ax,
-            title="sBG: retention rate rises with tenure (heterogeneity)",
-            xlabel=f"period t ({time_label} since acquisition)",
-            ylabel="retention rate r_t (% of period t-1's customers renewing)",
-        )
-
     def __repr__(self) -> str:
         if not self.is_fitted:
             return f"<{type(self).__name__}: not fitted>"
@@ -831,24 +383,3 @@ class ShiftedBetaGeometric(_MLFitter):
             f"<{type(self).__name__}: fitted on {self.n_customers_} customers in {self.survivors_.shape[1]} "
             f"cohort(s) over {self.n_periods_} periods, {ps}>"
         )
-
-
-def _tidy_to_counts(frame: pd.DataFrame) -> dict[object, np.ndarray]:
-    """``cohort``, ``period``, ``survivors`` rows -> {cohort: counts by period 0..T}."""
-    df = require_columns(
-        frame, {"cohort": "category", "period": "nonneg", "survivors": "nonneg"}, table="survivors", allow_empty=False
-    )
-    out: dict[object, np.ndarray] = {}
-    for name, g in df.groupby("cohort", sort=False):
-        periods = g["period"].to_numpy(dtype=float)
-        order = np.argsort(periods, kind="stable")
-        if not np.array_equal(periods[order], np.arange(len(g), dtype=float)):
-            raise DataError(
-                f"cohort {str(name)[:40]!r}: periods must be 0, 1, ..., T once each, "
-                f"got {sorted(periods.tolist())[:12]}",
-                table="survivors",
-                column="period",
-                rows=list(g.index),
-            )
-        out[name] = _check_counts(g["survivors"].to_numpy()[order], name)
-    return out

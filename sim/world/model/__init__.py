@@ -1,0 +1,172 @@
+"""The model: every equation of the simulated world, one named function each, with its units.
+
+This package is the model a reader should learn (``base``: constants and logit helpers;
+``customers``: satisfaction, buying, leaving, order values; ``service``: complaints, SLA, desk
+staffing; ``surveys``; ``firm``: actions, membership, market); the engines only schedule it. The readable
+engine (:mod:`sim.world.reference`) calls these functions; the fast engine
+(:mod:`sim.world.lifecycle` and friends) inlines a few of them on its hot path, and every inlined
+copy names the function here it repeats (as SimPy's ``events.py`` does). Tests show both engines
+agree in distribution.
+
+Notation: time ``t`` in days; satisfaction ``s`` on the 0-10 scale; ``s_ref`` the scenario's
+reference satisfaction (``satisfaction.reference``); rates per day; probabilities in [0, 1].
+
+Buy till you die (the core; BG/NBD, MBG/NBD and Gamma-Gamma)
+    While alive, customer *i* orders as a Poisson process with rate :func:`purchase_rate`
+    (``lambda_i ~ Gamma(r, alpha)`` scaled by satisfaction, membership and the market). After each
+    repeat order (and, with ``purchase.dropout_after_first``, after the first) the customer drops
+    out with :func:`dropout_probability` (``p_i ~ Beta(a, b)`` shifted on the logit scale). Each
+    order is worth :func:`order_amount` (``nu_i ~ Gamma(q, gamma)``, value ``~ Gamma(p, nu_i)``).
+    With every other mechanism off, these are exactly BG/NBD (or MBG/NBD) and Gamma-Gamma.
+
+Satisfaction
+    Each experience moves ``s`` by an effect (:func:`satisfaction_after`); between experiences it
+    relaxes back to the customer's own starting level ``s0`` (:func:`relaxed_satisfaction`).
+
+Complaints and service
+    An order has a quality issue with a probability and then raises a ticket more often
+    (:func:`complaint_probability`); a ticket's service meets its SLA when both targets are met
+    (:func:`sla_met`), and the customer may leave at once after it
+    (:func:`service_churn_probability`).
+
+Surveys
+    Response probability rises as satisfaction falls when ``nonresponse_bias > 0``
+    (:func:`survey_response_probability`); answers are noisy readings of ``s``
+    (:func:`nps_answer`, :func:`csat_answer`, :func:`ces_answer`).
+
+Firm actions, membership and the market
+    :func:`winback_probability`, :func:`is_fatigued`, :func:`conversion_probability`,
+    :func:`membership_rate_multiplier`; market shocks multiply the rate and shift the dropout
+    logit (:func:`shocked_rate_factor`, :func:`shocked_dropout_shift`).
+
+Examples
+--------
+>>> round(purchase_rate(0.02, s=8.0, s_ref=8.0, rate_elasticity=0.08), 6)
+0.02
+>>> round(dropout_probability(logit(0.3), s=6.0, s_ref=8.0, dropout_shift=0.35), 4)   # unhappy: likelier to leave
+0.4632
+"""
+
+from __future__ import annotations
+
+from sim.world.model.base import (
+    ANSWER_NOISE_FACTOR,
+    ATTRIBUTION_SPAN,
+    CES_BREACH_PENALTY,
+    CES_HALF_HOURS,
+    CES_INTERCEPT,
+    CES_SLOPE,
+    CSAT_INTERCEPT,
+    CSAT_SLOPE,
+    HOURS_PER_DAY,
+    PROB_EPS,
+    PROMOTER_MIN,
+    RATE_EPS,
+    S_MAX,
+    S_MIN,
+    logistic,
+    logit,
+    rate_logit,
+)
+from sim.world.model.customers import (
+    clip_satisfaction,
+    dropout_logit,
+    dropout_probability,
+    order_amount,
+    purchase_rate,
+    relaxed_satisfaction,
+    satisfaction_after,
+    satisfaction_decay_rate,
+)
+from sim.world.model.firm import (
+    conversion_probability,
+    is_fatigued,
+    is_membership_upgrade,
+    membership_rate_multiplier,
+    order_discount,
+    shocked_dropout_shift,
+    shocked_rate_factor,
+    winback_probability,
+)
+from sim.world.model.service import (
+    POOL_SPREAD_DAYS,
+    churn_attribution_probability,
+    complaint_probability,
+    desk_share,
+    desk_teams,
+    gamma_service_parameters,
+    lognormal_service_parameters,
+    pool_background_per_ticket,
+    scaled_agents,
+    service_churn_probability,
+    sla_met,
+    staffed_agent_days,
+    target_met,
+    team_weights,
+)
+from sim.world.model.surveys import (
+    ces_answer,
+    csat_answer,
+    is_promoter,
+    nps_answer,
+    relationship_response_probability,
+    survey_response_bound,
+    survey_response_probability,
+)
+
+__all__ = [
+    "HOURS_PER_DAY",
+    "S_MIN",
+    "S_MAX",
+    "PROMOTER_MIN",
+    "PROB_EPS",
+    "RATE_EPS",
+    "ATTRIBUTION_SPAN",
+    "CSAT_INTERCEPT",
+    "CSAT_SLOPE",
+    "CES_INTERCEPT",
+    "CES_SLOPE",
+    "CES_BREACH_PENALTY",
+    "CES_HALF_HOURS",
+    "ANSWER_NOISE_FACTOR",
+    "logistic",
+    "logit",
+    "rate_logit",
+    "clip_satisfaction",
+    "satisfaction_decay_rate",
+    "relaxed_satisfaction",
+    "satisfaction_after",
+    "purchase_rate",
+    "dropout_logit",
+    "dropout_probability",
+    "order_amount",
+    "complaint_probability",
+    "sla_met",
+    "target_met",
+    "churn_attribution_probability",
+    "survey_response_probability",
+    "survey_response_bound",
+    "nps_answer",
+    "csat_answer",
+    "ces_answer",
+    "is_promoter",
+    "winback_probability",
+    "is_fatigued",
+    "conversion_probability",
+    "membership_rate_multiplier",
+    "shocked_rate_factor",
+    "shocked_dropout_shift",
+    "service_churn_probability",
+    "scaled_agents",
+    "POOL_SPREAD_DAYS",
+    "desk_share",
+    "desk_teams",
+    "team_weights",
+    "staffed_agent_days",
+    "pool_background_per_ticket",
+    "lognormal_service_parameters",
+    "gamma_service_parameters",
+    "relationship_response_probability",
+    "order_discount",
+    "is_membership_upgrade",
+]
