@@ -3,12 +3,16 @@
 Modules (imported lazily, so ``import sim`` stays fast)::
 
     rfm           recency / frequency / monetary scores and named segments
+    segments      k-means segments on standardised RFM columns, k chosen by silhouette
+    baskets       basket matrix, association rules (mlxtend apriori), per-customer interest tags
+    lifecycle     lifecycle stages from order history (new ... won back) and their accuracy against truth
+    funnel        leads -> prospects -> customers per channel, rates with Wilson intervals, CAC
     tiers         value tiers (customer pyramid), tier migration (a package)
-    clv           BG/NBD + Gamma-Gamma, sBG for subscriptions, by maximum likelihood; P(alive), CLV (a package)
+    clv           BG/NBD + Gamma-Gamma, sBG for subscriptions (survivors from a log), P(alive), CLV (a package)
     cohorts       acquisition-cohort retention tables, curves and heatmap
     survival      observed lapse durations, Kaplan-Meier survival of lifetimes, log-rank test (a package)
     churn         churn features, labels, scikit-learn pipelines, lift, targeting profit, health score (a package)
-    satisfaction  NPS / CSAT / CES with confidence intervals, bad-review alerts (a package)
+    satisfaction  NPS / CSAT / CES with intervals, weighting, comment tags, bad-review alerts (a package)
     abtest        two-proportion and two-mean tests, sample sizes, the peeking demonstration (a package)
     roi           ROI, incremental ROI, LTV/CAC, payback period, campaign ROI
     quality       data-quality report and logged cleaning steps (a package)
@@ -41,6 +45,10 @@ from typing import Any
 
 __all__ = [
     "rfm",
+    "segments",
+    "baskets",
+    "lifecycle",
+    "funnel",
     "tiers",
     "clv",
     "cohorts",

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from sim import analysis
-from sim.analysis import abtest, churn, clv, cohorts, satisfaction, survival, tiers
+from sim.analysis import abtest, churn, clv, cohorts, funnel, lifecycle, satisfaction, survival, tiers
 from sim.errors import ConfigError, NotFittedError
 
 # ----------------------------------------------------------------------------------------
@@ -217,6 +217,10 @@ SURVEYS = pd.DataFrame(
     }
 )
 
+FUNNEL = pd.DataFrame({"channel": ["a", "b"], "leads": [100, 50], "prospects": [20, 10], "customers": [5, 2],
+                       "spend": [100.0, 60.0]})  # fmt: skip
+STAGES_OBS = pd.Series(["new", "lost", "active"], index=[1, 2, 3])
+
 #: Every producer of a confidence interval, called with a given ``confidence``.
 CI_PRODUCERS = {
     "satisfaction.nps": lambda c: satisfaction.nps([10, 9, 3, 7], confidence=c),
@@ -232,6 +236,13 @@ CI_PRODUCERS = {
     "clv.BetaGeoFitter": lambda c: _fit_bgf(clv.BetaGeoFitter(confidence=c)),
     "clv.GammaGammaFitter": lambda c: _fit_ggf(clv.GammaGammaFitter(confidence=c)),
     "clv.ShiftedBetaGeometric": lambda c: _fit_sbg(clv.ShiftedBetaGeometric(confidence=c)),
+    "funnel.funnel_rates": lambda c: funnel.funnel_rates(FUNNEL, confidence=c),
+    "lifecycle.stage_accuracy": lambda c: lifecycle.stage_accuracy(STAGES_OBS, STAGES_OBS, confidence=c),
+    "satisfaction.weighted_nps": lambda c: satisfaction.weighted_nps(pd.Series([10, 3, 8]), [1, 2, 1], confidence=c),
+    "satisfaction.alerts.bad_review_alerts": lambda c: satisfaction.alerts.bad_review_alerts(SURVEYS, confidence=c),
+    "satisfaction.false_alarm_rate": lambda c: satisfaction.false_alarm_rate(
+        satisfaction.alerts.bad_review_alerts(SURVEYS, min_answers=1), confidence=c
+    ),
 }
 
 BAD_CONFIDENCE = [0, 1, 0.0, 1.0, -0.5, 1.5, 95, float("nan"), "0.95", True, None]
@@ -257,7 +268,7 @@ def test_confidence_defaults_to_095_and_accepts_other_levels(producer):
 
 
 def _target(producer: str):
-    module, name = producer.split(".")
+    module, name = producer.rsplit(".", 1)
     return getattr(importlib.import_module(f"sim.analysis.{module}"), name)
 
 

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.analysis import churn, clv, cohorts, quality, rfm, satisfaction, survival, tiers
+from sim.analysis import churn, clv, cohorts, lifecycle, quality, rfm, satisfaction, survival, tiers
 from sim.analysis._validate import require_columns, require_dates, require_ids, to_timestamp
 from sim.errors import DataError
 
@@ -55,6 +55,9 @@ ORDERS = pd.DataFrame(
     }
 )
 
+#: The customers of ORDERS as monthly subscribers (for clv.renewal_survivors).
+SUBSCRIBERS = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5, 6], "plan": "monthly"})
+
 #: Public entry points that take an orders table (customer_id, date, amount).
 ENTRY_POINTS: dict[str, Callable[[pd.DataFrame], object]] = {
     "rfm.rfm_table": lambda o: rfm.rfm_table(o, CUTOFF),
@@ -68,12 +71,14 @@ ENTRY_POINTS: dict[str, Callable[[pd.DataFrame], object]] = {
     "tiers.pyramid_report": lambda o: tiers.pyramid_report(o, CUTOFF),
     "tiers.migration_matrix": lambda o: tiers.migration_matrix(o, "2025-06-30", CUTOFF),
     "survival.lapse_durations": lambda o: survival.lapse_durations(o, CUTOFF),
+    "lifecycle.lifecycle_stages": lambda o: lifecycle.lifecycle_stages(o, CUTOFF),
+    "clv.renewal_survivors": lambda o: clv.renewal_survivors(SUBSCRIBERS, o, as_of=CUTOFF),
 }
 #: Entry points that read the amount column.
 MONEY_ENTRY_POINTS = {
     k: v
     for k, v in ENTRY_POINTS.items()
-    if k.split(".")[0] in ("rfm", "clv", "churn", "tiers") and k != "churn.churn_labels"
+    if k.split(".")[0] in ("rfm", "clv", "churn", "tiers") and k not in ("churn.churn_labels", "clv.renewal_survivors")
 }
 
 

@@ -14,7 +14,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import abtest, churn, clv, cohorts, privacy, quality, queueing, rfm, satisfaction, survival, tiers
+from sim.analysis import (
+    abtest,
+    baskets,
+    churn,
+    clv,
+    cohorts,
+    funnel,
+    lifecycle,
+    privacy,
+    quality,
+    queueing,
+    rfm,
+    satisfaction,
+    segments,
+    survival,
+    tiers,
+)
 from sim.analysis import roi as roi_module
 from sim.errors import ConfigError, DataError
 
@@ -38,7 +54,10 @@ ENTRY_POINTS: dict[str, Callable[[pd.DataFrame], object]] = {
     "tiers.pyramid_report": lambda o: tiers.pyramid_report(o, CUTOFF),
     "tiers.migration_matrix": lambda o: tiers.migration_matrix(o, "2025-06-30", CUTOFF),
     "survival.lapse_durations": lambda o: survival.lapse_durations(o, CUTOFF),
+    "lifecycle.lifecycle_stages": lambda o: lifecycle.lifecycle_stages(o, CUTOFF),
+    "clv.renewal_survivors": lambda o: clv.renewal_survivors(_SUBSCRIBERS, o, as_of=CUTOFF),
 }
+_SUBSCRIBERS = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5, 6], "plan": "monthly"})
 
 
 def _duplicate(column: str) -> pd.DataFrame:
@@ -166,6 +185,33 @@ ARGUMENTS = {
     "sBG confidence=2": lambda: clv.ShiftedBetaGeometric(confidence=2).fit([1000, 631, 468]),
     "value_tiers cuts nan": lambda: tiers.value_tiers(pd.Series([1.0, 2.0, 3.0]), cuts=[np.nan, 0.5]),
     "value_tiers cuts text": lambda: tiers.value_tiers(pd.Series([1.0, 2.0]), cuts=["x"], names=["a", "b"]),
+    # issue 12: segments, baskets, lifecycle, funnel, weighting, text, alerts, subscriptions
+    "kmeans k=1": lambda: segments.kmeans_segments(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), columns=("x",), k=1),
+    "kmeans k_range text": lambda: segments.kmeans_segments(pd.DataFrame({"x": [1.0, 2.0]}), ("x",), k_range="23"),
+    "association_rules min_support=0": lambda: baskets.association_rules(pd.DataFrame({"basket": ["a"]}), 0),
+    "interest_tags top=0": lambda: baskets.interest_tags(pd.DataFrame({"customer_id": [1], "basket": ["a"]}), 0),
+    "lifecycle bands reversed": lambda: lifecycle.lifecycle_stages(ORDERS, CUTOFF, active_days=400),
+    "lifecycle new_days nan": lambda: lifecycle.lifecycle_stages(ORDERS, CUTOFF, new_days=float("nan")),
+    "stage_accuracy confidence=2": lambda: lifecycle.stage_accuracy(
+        pd.Series(["new"]), pd.Series(["new"]), confidence=2
+    ),
+    "funnel_rates by=3": lambda: funnel.funnel_rates(pd.DataFrame({"leads": [1]}), by=3),  # type: ignore[arg-type]
+    "nonresponse_weights method": lambda: satisfaction.nonresponse_weights(
+        pd.DataFrame({"t": ["a"]}), pd.DataFrame({"t": ["a"]}), "t", method="x"
+    ),
+    "weighted_nps confidence=0": lambda: satisfaction.weighted_nps(pd.Series([10]), [1.0], confidence=0),
+    "tag_comments keywords list": lambda: satisfaction.tag_comments(["a"], keywords=["price"]),  # type: ignore[arg-type]
+    "comment_sentiment lexicon": lambda: satisfaction.comment_sentiment(["a"], lexicon={"positive": ["good"]}),
+    "window alerts min_answers=0": lambda: satisfaction.alerts.bad_review_alerts(pd.DataFrame(), min_answers=0),
+    "window alerts negative": lambda: satisfaction.alerts.bad_review_alerts(pd.DataFrame(), negative={"nps": 11}),
+    "false_alarm_rate problem text": lambda: satisfaction.false_alarm_rate(
+        pd.DataFrame(
+            {"window_start": ["2025-01-06"], "window_end": ["2025-01-13"], "checked": [True], "alert": [False]}
+        ),
+        problem_weeks="2025-01-07",
+    ),
+    "renewal_survivors period_days=0": lambda: clv.renewal_survivors(_SUBSCRIBERS, ORDERS, period_days=0),
+    "renewal_survivors plan unknown": lambda: clv.renewal_survivors(_SUBSCRIBERS, ORDERS, plan="weekly"),
 }
 _RFT = ([1, 2], [10.0, 30.0], [40.0, 50.0])
 _SCORES = pd.DataFrame({"r_score": [5, 1], "f_score": [5, 5], "m_score": [4, 4]})

@@ -15,6 +15,7 @@ import BetaGeoFitter`` and ``clv.summary_data(...)`` work as before::
     sbg_inputs      checks of survivor counts and sBG prediction arguments
     sbg_value       DERL / DEL / lifetime value methods of ShiftedBetaGeometric
     sbg_plots       plot_survival / plot_retention of ShiftedBetaGeometric
+    subscriptions   renewal_survivors (survivors per signup cohort and period from a subscription log)
 
 The fitters follow the scikit-learn / lifelines conventions: configure in ``__init__``
 (``penalizer``, ``confidence``), validate and estimate in ``fit`` (which returns ``self``),
@@ -98,6 +99,7 @@ from sim.analysis.clv.historical import historical_clv
 from sim.analysis.clv.lifetime_value import customer_lifetime_value
 from sim.analysis.clv.plotting import plot_calibration_holdout
 from sim.analysis.clv.sbg import ShiftedBetaGeometric
+from sim.analysis.clv.subscriptions import renewal_survivors
 
 __all__ = [
     "summary_data",
@@ -108,4 +110,5 @@ __all__ = [
     "historical_clv",
     "plot_calibration_holdout",
     "ShiftedBetaGeometric",
+    "renewal_survivors",
 ]

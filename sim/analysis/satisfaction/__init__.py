@@ -30,6 +30,13 @@ nps`` works as before)::
 
     metrics     Estimate, SCALES, nps, csat, ces (one sample of answers -> estimate and interval)
     monitoring  DEFAULT_BAD, satisfaction_series, bad_review_alerts, false_alarm_probability
+    weighting   nonresponse_weights (post-stratification, raking), weighted_nps
+    text        DEFAULT_KEYWORDS, DEFAULT_LEXICON, tag_comments, comment_sentiment (English and Chinese)
+    alerts      the firm's weekly rule: alerts.bad_review_alerts (windows, CSAT and NPS, min_answers),
+                false_alarm_rate
+
+``bad_review_alerts`` at package level is the calendar-period version of ``monitoring`` (exact
+binomial test); the firm's windowed rule is ``satisfaction.alerts.bad_review_alerts``.
 
 Examples
 --------
@@ -40,6 +47,7 @@ NPS = 0 (95% CI -65.33 to 65.33, n = 6)
 
 from __future__ import annotations
 
+from sim.analysis.satisfaction.alerts import false_alarm_rate
 from sim.analysis.satisfaction.metrics import SCALES, Estimate, ces, csat, nps
 from sim.analysis.satisfaction.monitoring import (
     DEFAULT_BAD,
@@ -47,6 +55,8 @@ from sim.analysis.satisfaction.monitoring import (
     false_alarm_probability,
     satisfaction_series,
 )
+from sim.analysis.satisfaction.text import DEFAULT_KEYWORDS, DEFAULT_LEXICON, comment_sentiment, tag_comments
+from sim.analysis.satisfaction.weighting import nonresponse_weights, weighted_nps
 
 __all__ = [
     "Estimate",
@@ -58,4 +68,11 @@ __all__ = [
     "satisfaction_series",
     "bad_review_alerts",
     "false_alarm_probability",
+    "false_alarm_rate",
+    "nonresponse_weights",
+    "weighted_nps",
+    "DEFAULT_KEYWORDS",
+    "DEFAULT_LEXICON",
+    "tag_comments",
+    "comment_sentiment",
 ]
