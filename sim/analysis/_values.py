@@ -56,7 +56,8 @@ def _id_kind(v: object) -> str:
     if isinstance(v, str):
         return "text"
     if isinstance(v, (numbers.Real, Decimal)):
-        return "number"
+        finite = v.is_finite() if isinstance(v, Decimal) else (not isinstance(v, float) or np.isfinite(v))
+        return "number" if finite else "non-finite number"
     return type(v).__name__
 
 
@@ -107,6 +108,15 @@ def require_ids(s: pd.Series, *, table: str = "table", column: str | None = None
     elif s.dtype == object:
         vals = s
     else:
+        if pd.api.types.is_float_dtype(s):
+            inf = s.index[~np.isfinite(s.to_numpy(dtype=float))]
+            if len(inf):
+                raise DataError(
+                    f"{len(inf)} non-finite id(s) (e.g. {s[inf[0]]}); ids must be finite numbers or text",
+                    table=table,
+                    column=col,
+                    rows=inf,
+                )
         return s  # a numeric or string dtype holds one type
     kinds = vals.map(_id_kind)
     boolean = kinds == "boolean"

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -182,6 +183,7 @@ def association_rules(
     if max_len is not None and (not isinstance(max_len, numbers.Integral) or isinstance(max_len, bool) or max_len < 2):
         raise ConfigError(f"max_len={max_len!r} is not allowed: give None or a whole number >= 2")
     m = basket_matrix(orders, column)
+    _check_itemset_bound(m, float(min_support), max_len)
     cols = ["antecedent", "consequent", "antecedent_support", "consequent_support", "support", "confidence", "lift"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -214,6 +216,37 @@ def association_rules(
     out.attrs["baskets"] = len(m)
     out.attrs["empty_baskets"] = m.attrs["empty_baskets"]
     return out
+
+
+#: Most frequent itemsets :func:`association_rules` may have to enumerate (a guard, see below).
+MAX_ITEMSETS = 1_000_000
+
+
+def _check_itemset_bound(m: pd.DataFrame, min_support: float, max_len: int | None) -> None:
+    """Refuse inputs whose frequent itemsets could exceed :data:`MAX_ITEMSETS` (apriori would not finish).
+
+    Each frequent itemset lies in at least ``min_support * baskets`` baskets, so their number is at
+    most (sum over baskets of the basket's subsets of frequent items, up to ``max_len`` items) /
+    (``min_support * baskets``): a bound, not a guess.
+    """
+    n = len(m)
+    if n == 0:
+        return
+    frequent = m.columns[m.mean(axis=0).to_numpy() >= min_support]
+    sizes = m[frequent].sum(axis=1).to_numpy(dtype=np.int64)
+    top = int(sizes.max()) if len(sizes) else 0
+    kmax = top if max_len is None else min(max_len, top)
+    counts = np.bincount(sizes)
+    subsets = sum(
+        float(c) * sum(math.comb(b, k) for k in range(1, min(b, kmax) + 1)) for b, c in enumerate(counts) if c
+    )
+    bound = subsets / (min_support * n)
+    if bound > MAX_ITEMSETS:
+        raise ConfigError(
+            f"association_rules: baskets hold up to {top} frequent categories, so up to {bound:.3g} frequent "
+            f"itemsets (more than {MAX_ITEMSETS:,}) could have to be enumerated; pass max_len=2 or 3 "
+            "(pairs or triples) or raise min_support"
+        )
 
 
 def interest_tags(orders: pd.DataFrame, top: int = 2, *, column: str = "basket") -> pd.DataFrame:

@@ -178,3 +178,15 @@ def test_bad_baskets_are_refused_naming_table_column_and_rows():
 def test_bad_arguments_are_config_errors(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         baskets.association_rules(_orders({"a|b": 2}), **kwargs)
+
+
+def test_a_lattice_too_large_to_enumerate_is_refused_with_a_hint_and_pairs_still_work():
+    """22 categories in every basket: 4e8 frequent itemsets; max_len=2 keeps it to 462 rules."""
+    from sim.analysis.baskets import association_rules
+    from sim.errors import ConfigError
+
+    cats = [chr(97 + i) for i in range(22)]
+    orders = pd.DataFrame({"basket": ["|".join(cats)] * 50})
+    with pytest.raises(ConfigError, match="max_len"):
+        association_rules(orders)
+    assert len(association_rules(orders, max_len=2)) == 22 * 21
