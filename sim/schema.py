@@ -1,7 +1,7 @@
 """The data dictionary: the vocabulary, every table column and every KPI, defined once.
 
 The simulator builds its tables from these definitions, the firm-facing view drops
-the latent (``true_*``) columns listed here, the analysis modules name these columns,
+the latent (``true_*``) columns and the latent tables (:data:`LATENT_TABLES`) listed here, the analysis modules name these columns,
 ``retention-lab dictionary`` renders this module to ``datasets/DATA_DICTIONARY.md``, and the
 CLI, the notebooks and the HTML reports take KPI units and headline lists from here. This is the
 lowest layer of the package (it imports nothing from ``sim``), so every other layer may use it.
@@ -29,6 +29,8 @@ __all__ = [
     "CHURN_REASONS",
     "CHANNELS",
     "POTS",
+    "STAGES",
+    "ARCHETYPES",
     "Column",
     "KPI",
     "TABLES",
@@ -36,6 +38,8 @@ __all__ = [
     "KPIS",
     "LATENT_PREFIX",
     "LATENT_EVENTS",
+    "LATENT_TABLES",
+    "observed_tables",
     "columns",
     "observed_columns",
     "is_latent",
@@ -55,6 +59,10 @@ CHURN_REASONS: tuple[str, ...] = ("product", "service", "price", "communication"
 CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone")
 #: Retention budget pots (seed 004: 70/20/10).
 POTS: tuple[str, ...] = ("high_value", "wakeup", "reserve")
+#: Lifecycle stages (``customers.true_stage``; the same vocabulary as :func:`sim.analysis.lifecycle`).
+STAGES: tuple[str, ...] = ("new", "active", "at_risk", "dormant", "lost", "won_back")
+#: Latent customer archetypes (``customers.true_archetype``; :class:`sim.config.mechanisms.Archetypes`).
+ARCHETYPES: tuple[str, ...] = ("price_sensitive", "service_sensitive", "convenience")
 
 LATENT_PREFIX = "true_"
 
@@ -97,6 +105,10 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("cac", "float64", "currency", "Acquisition cost paid for this customer."),
         Column("consent", "bool", "flag", "Customer consented to marketing contacts."),
         Column("birth_month", "int64", "month", "Month of birth (1-12), for periodic care triggers."),
+        Column("business", "bool", "flag", "A business (B2B) account (archetypes on; False otherwise)."),
+        Column(
+            "plan", "string", "category", "Subscription plan (e.g. monthly, annual; '' unless a subscription world)."
+        ),
         Column("true_purchase_rate", "float64", "orders/day", "Latent base purchase rate lambda (Gamma(r, alpha))."),
         Column(
             "true_dropout_prob",
@@ -120,6 +132,38 @@ TABLES: dict[str, dict[str, Column]] = {
             "category",
             "Ground-truth churn reason: product, service, price, communication, need_mismatch (empty while alive).",
         ),
+        Column(
+            "true_archetype",
+            "string",
+            "category",
+            "Latent archetype: price_sensitive, service_sensitive or convenience ('' when archetypes are off).",
+        ),
+        Column(
+            "true_top_category",
+            "string",
+            "category",
+            "The customer's most-preferred product category (latent preferences; '' when the catalogue is off).",
+        ),
+        Column(
+            "true_cancel_prob",
+            "float64",
+            "probability",
+            "Latent cancellation probability theta at each renewal (Beta(alpha, beta); NaN unless a subscription world).",
+        ),
+        Column(
+            "true_clv",
+            "float64",
+            "currency",
+            "Expected discounted future margin at the horizon from the latent parameters (closed form, "
+            "annual discount rate clv_discount_rate; 0 if not alive).",
+        ),
+        Column(
+            "true_stage",
+            "string",
+            "category",
+            "Lifecycle stage at the horizon: new, active, at_risk, dormant, lost, won_back "
+            "(rules and thresholds in sim.world.model.value.true_stage).",
+        ),
     ),
     "orders": _table(
         Column("order_id", "int64", "id", "Order identifier."),
@@ -136,6 +180,25 @@ TABLES: dict[str, dict[str, Column]] = {
         ),
         Column("points", "float64", "points", "Loyalty points earned with this order."),
         Column("campaign", "string", "category", "Campaign whose contact converted into this order ('' if none)."),
+        Column(
+            "category",
+            "string",
+            "category",
+            "Product category of the order's main line ('' when the catalogue is off).",
+        ),
+        Column(
+            "basket",
+            "string",
+            "category",
+            "Categories of all the order's lines, '|'-joined, main line first ('' when the catalogue is off).",
+        ),
+        Column(
+            "margin",
+            "float64",
+            "currency",
+            "Gross margin of the order: amount x the category's margin rate (x the scenario's margin_rate "
+            "when the catalogue is off).",
+        ),
         Column(
             "true_quality_issue",
             "bool",
@@ -188,6 +251,20 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("instrument", "string", "category", "nps (0-10), csat (1-5) or ces (1-7, lower = less effort)."),
         Column("score", "int64", "points", "The answer on the instrument's scale."),
         Column("ticket_id", "int64", "id", "Ticket the answer refers to (-1 if none)."),
+        Column(
+            "mode",
+            "string",
+            "category",
+            "Survey mode: named or anonymous (named answers read politer; 'named' when modes are off).",
+        ),
+        Column("channel", "string", "category", "Survey channel: online, phone, app or paper ('' when not recorded)."),
+        Column(
+            "comment",
+            "string",
+            "text",
+            "Free-text comment of a CSAT or NPS answer, English or Chinese (templated from latent topics; '' if none).",
+        ),
+        Column("true_satisfaction", "float64", "0-10", "Latent satisfaction of the respondent when answering."),
     ),
     "events": _table(
         Column("customer_id", "int64", "id", "Customer concerned."),
@@ -197,7 +274,9 @@ TABLES: dict[str, dict[str, Column]] = {
             "event",
             "string",
             "category",
-            "acquired, referred, opted_out, membership, budget_skip, true_churned and true_reactivated (latent).",
+            "acquired, referred, opted_out, membership, budget_skip, alert (customer_id 0: a policy alert fired); "
+            "latent: true_churned, true_reactivated, true_word_of_mouth (detail +/- people told), "
+            "true_deterred (a prospect lost to negative word of mouth).",
         ),
         Column("detail", "string", "text", "Event detail (channel, churn reason, ...)."),
     ),
@@ -221,13 +300,51 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("converted", "bool", "flag", "The contact led to an order within its attribution window."),
         Column("consent_ok", "bool", "flag", "The customer had consented (False = compliance incident)."),
     ),
+    "funnel": _table(
+        Column("channel", "string", "category", "Paid acquisition channel."),
+        Column("t", "float64", "days", "Start of the 30-day period."),
+        Column("date", "datetime64[ns]", "date", "Calendar date of the period start."),
+        Column("leads", "int64", "people", "Leads the channel brought in the period (>= prospects)."),
+        Column("prospects", "int64", "people", "Leads who became prospects (>= customers)."),
+        Column("customers", "int64", "customers", "Prospects who placed a first order (paid acquisitions)."),
+        Column("spend", "float64", "currency", "Acquisition spend of the channel in the period (sum of CAC)."),
+    ),
+    "snapshots": _table(
+        Column("customer_id", "int64", "id", "Customer (every customer acquired by the snapshot time)."),
+        Column("t", "float64", "days", "Time of the snapshot (every satisfaction.snapshot_days; none when 0)."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the snapshot."),
+        Column(
+            "true_satisfaction",
+            "float64",
+            "0-10",
+            "Latent satisfaction at the snapshot (what a survey answer then would read, before mode and noise).",
+        ),
+        Column("true_alive", "bool", "flag", "Customer still active (not churned) at the snapshot."),
+    ),
 }
 
-#: The seven tables of a run, in their documented order.
+#: The tables of a run, in their documented order.
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
+#: Tables that are ground truth as a whole (no row of them is observed; the firm-facing view drops them).
+LATENT_TABLES: frozenset[str] = frozenset({"snapshots"})
+
+
+def observed_tables() -> list[str]:
+    """The tables the firm can observe, in their documented order (all but :data:`LATENT_TABLES`).
+
+    Examples
+    --------
+    >>> "funnel" in observed_tables(), "snapshots" in observed_tables()
+    (True, False)
+    """
+    return [t for t in TABLES if t not in LATENT_TABLES]
+
+
 #: Event types that are ground truth (dropped from the firm-facing view).
-LATENT_EVENTS: frozenset[str] = frozenset({"true_churned", "true_reactivated"})
+LATENT_EVENTS: frozenset[str] = frozenset(
+    {"true_churned", "true_reactivated", "true_word_of_mouth", "true_deterred"}
+)
 
 KPIS: dict[str, KPI] = {
     k.name: k
@@ -242,8 +359,13 @@ KPIS: dict[str, KPI] = {
             "share",
             "Share of buyers in the period who had ordered before the period (returning buyers / buyers).",
         ),
-        KPI("gross_margin", "currency", "revenue x scenario gross-margin rate."),
+        KPI(
+            "gross_margin",
+            "currency",
+            "Sum of the orders' margin (= revenue x scenario margin_rate when the catalogue is off).",
+        ),
         KPI("acquisition_cost", "currency", "Sum of CAC of customers acquired in the period."),
+        KPI("referral_rate", "share", "Referred customers / customers acquired in the period (observed)."),
         KPI("service_cost", "currency", "Agent-days on duty x cost per agent-day, plus escalations and bot handling."),
         KPI(
             "retention_cost",
@@ -311,13 +433,15 @@ def columns(table: str) -> list[str]:
 
 
 def observed_columns(table: str) -> list[str]:
-    """The columns of ``table`` the firm can observe (no ``true_*`` columns).
+    """The columns of ``table`` the firm can observe (no ``true_*`` columns; none of a latent table).
 
     Examples
     --------
-    >>> observed_columns("orders")
-    ['order_id', 'customer_id', 't', 'date', 'amount', 'is_first', 'discount', 'points', 'campaign']
+    >>> observed_columns("orders")[-4:]
+    ['campaign', 'category', 'basket', 'margin']
     """
+    if table in LATENT_TABLES:
+        return []
     return [c.name for c in TABLES[table].values() if not c.latent]
 
 
@@ -347,11 +471,15 @@ def render_markdown() -> str:
     for table, cols in TABLES.items():
         out += [f"## `{table}`", "", "| column | type | unit | observed | meaning |", "|---|---|---|---|---|"]
         for c in cols.values():
+            latent = c.latent or table in LATENT_TABLES
             out.append(
-                f"| `{c.name}` | {c.dtype} | {c.unit} | {'no (latent)' if c.latent else 'yes'} | {c.description} |"
+                f"| `{c.name}` | {c.dtype} | {c.unit} | {'no (latent)' if latent else 'yes'} | {c.description} |"
             )
         out.append("")
     out += [
+        "Latent tables (dropped from the firm's view as a whole): "
+        + ", ".join(f"`{t}`" for t in sorted(LATENT_TABLES)),
+        "",
         "Latent event types (dropped from the observed `events` table): "
         + ", ".join(f"`{e}`" for e in sorted(LATENT_EVENTS)),
         "",

@@ -186,9 +186,27 @@ def apply_changes(data: dict[str, Any], changes: dict[str, Any], *, what: str) -
 
 
 def _is_open_mapping(prefix: list[str]) -> bool:
-    """Mappings whose keys are user-chosen (channels): new keys may be added by a path."""
-    return bool(prefix) and prefix[-1] in _OPEN_MAPPINGS
+    """Mappings whose keys are user-chosen (channels): new keys may be added by a path.
+
+    ``catalogue.companions.<category>`` is open too: a new companion of an existing category.
+    """
+    if not prefix:
+        return False
+    return prefix[-1] in _OPEN_MAPPINGS or (len(prefix) >= 2 and prefix[-2] == "companions")
 
 
 #: Mappings whose keys the user names (new keys may be added through a dotted path).
-_OPEN_MAPPINGS = frozenset({"channels", "offers", "variants", "split", "pots", "sla_override", "contact_pot"})
+_OPEN_MAPPINGS = frozenset(
+    {
+        "channels",
+        "offers",
+        "variants",
+        "split",
+        "pots",
+        "sla_override",
+        "contact_pot",
+        "categories",
+        "companions",
+        "plans",
+    }
+)

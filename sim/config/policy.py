@@ -12,11 +12,15 @@ Levers
 ``fatigue``      over-contacting lowers satisfaction and causes opt-outs (seed 004 warns against it).
 ``offers``       named offers: discount, satisfaction boost, win-back power.
 ``triggers``     real-time (after an order, after a complaint), periodic (birthday, anniversary),
-                 predictive (churn-risk score above a threshold), win-back of lapsed customers;
-                 each may run an A/B test (``variants`` with a ``split``).
+                 predictive (churn-risk score above a threshold), win-back of lapsed customers,
+                 reminders before a subscriber's renewal (C3); each may run an A/B test
+                 (``variants`` with a ``split``).
 ``loyalty``      points and silver/gold/diamond membership by rolling spend (seed 004) with benefits.
 ``service``      extra agents, shifts, escalation on SLA breach, the 48-hour follow-up (seed 002),
-                 bot deflection of P3 tickets.
+                 bot deflection of P3 tickets, basic service for low tiers (``basic_tiers``, H12).
+``onboarding``   a welcome sequence after acquisition that lowers early dropout (LC4, LC9).
+``alerts``       the weekly bad-review alert (SM4: more than 5% negative answers) and its care
+                 contacts to the negative reviewers.
 ``budget``       a retention budget per period split into pots (seed 004: 70/20/10); an action
                  whose pot is empty is not taken, and that is recorded.
 
@@ -198,6 +202,26 @@ class Trigger(StrictModel):
         return self
 
 
+class RenewalReminder(Trigger):
+    """A reminder ``delay_days`` BEFORE each observed next renewal of a subscriber (their last
+    payment + their plan's period, both observed). An opened reminder adds ``renewal_shift`` to
+    the cancellation log-odds at that renewal (negative: it keeps the customer, e.g. by pointing
+    out what the plan gives; positive: it prompts a cancelling customer to act, as a fair
+    "your plan renews on ..." notice may). Customers without a plan get none, nor do those whose
+    plan's period is not longer than ``delay_days``.
+
+    Examples
+    --------
+    >>> RenewalReminder().delay_days, RenewalReminder().renewal_shift
+    (7.0, -0.5)
+    """
+
+    delay_days: Days = 7.0
+    renewal_shift: Real = Field(
+        default=-0.5, ge=-5.0, le=5.0, description="cancellation log-odds added at the reminded renewal"
+    )
+
+
 class Triggers(StrictModel):
     """``post_order``: after each order (delay_days later); ``post_complaint``: when a ticket is
     opened; ``birthday``: on the 1st of the birth month; ``anniversary``: a year after acquisition;
@@ -205,7 +229,9 @@ class Triggers(StrictModel):
     ``threshold`` (``p_alive``: 1 - BG/NBD P(alive) fitted on observed orders, refitted every 90 days
     once the firm has 180 days of history and 300 repeat buyers — before that the dropout part of
     the model is not identified and the recency score is used; ``recency``: days since last order /
-    lapse_days, capped at 1); ``winback``: customers with no order for ``lapse_days``."""
+    lapse_days, capped at 1); ``winback``: customers with no order for ``lapse_days``;
+    ``renewal_reminder``: ``delay_days`` before each subscriber's next renewal
+    (:class:`RenewalReminder`)."""
 
     post_order: Trigger = Field(default_factory=Trigger)
     post_complaint: Trigger = Field(default_factory=Trigger)
@@ -213,6 +239,7 @@ class Triggers(StrictModel):
     anniversary: Trigger = Field(default_factory=Trigger)
     churn_risk: Trigger = Field(default_factory=Trigger)
     winback: Trigger = Field(default_factory=Trigger)
+    renewal_reminder: RenewalReminder = Field(default_factory=RenewalReminder)
 
 
 class LoyaltyTier(StrictModel):
@@ -302,6 +329,12 @@ class Service(StrictModel):
     escalation_cost: UnitMoney = Field(default=20.0, description="currency per escalation")
     follow_up: FollowUp = Field(default_factory=FollowUp)
     bot: BotDeflection = Field(default_factory=BotDeflection)
+    basic_tiers: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="tiers (of tiering.tiers) that get basic service: their tickets queue behind everyone "
+        "else's and get no follow-up (H12)",
+    )
 
     @field_validator("sla_override")
     @classmethod
@@ -315,6 +348,87 @@ class Service(StrictModel):
                     f"unknown SLA field(s) {short(bad)} for {sev}; allowed: first_response_h, resolution_h"
                 )
         return v
+
+
+class Onboarding(StrictModel):
+    """A welcome sequence (LC4, LC9): contacts ``contacts_days`` after each acquisition.
+
+    A customer who opens one has the dropout log-odds lowered by ``dropout_shift`` from then until
+    ``window_days`` after their acquisition (once, however many they open; it adds to a
+    membership's shift); every opened welcome contact lifts satisfaction by the channel's
+    ``care_effect`` plus ``satisfaction_boost``. The acquisition order itself is not covered: its
+    dropout chance (``purchase.dropout_after_first``) is drawn at sign-up, before any contact. In
+    the subscription world the same shift lowers the cancellation log-odds at renewals inside the
+    window.
+
+    Examples
+    --------
+    >>> Onboarding().contacts_days, Onboarding().window_days
+    ([1.0, 7.0, 21.0], 60.0)
+    """
+
+    enabled: bool = False
+    contacts_days: list[Days] = Field(
+        default_factory=lambda: [1.0, 7.0, 21.0], max_length=50, description="days after acquisition"
+    )
+    channel: Literal["email", "sms", "push", "phone"] = "email"
+    window_days: Period = 60.0
+    dropout_shift: Real = Field(default=0.5, ge=0.0, le=5.0, description="dropout log-odds lowered")
+    satisfaction_boost: Effect = Field(default=0.0, description="satisfaction points per opened contact")
+
+    @model_validator(mode="after")
+    def _in_window(self) -> Onboarding:
+        if self.enabled:
+            if not self.contacts_days:
+                raise ValueError("contacts_days is empty; give at least one day after acquisition (e.g. [1, 7])")
+            late = [d for d in self.contacts_days if d >= self.window_days]
+            if late:
+                raise ValueError(
+                    f"contacts_days {short(late)} fall at or after window_days ({self.window_days:g}); "
+                    "a welcome contact must come inside the onboarding window"
+                )
+        return self
+
+
+class NegativeAnswer(StrictModel):
+    """What counts as a negative review: a CSAT of at most ``csat_max`` or an NPS of at most
+    ``nps_max`` (a detractor). CES answers are not reviews and are not counted."""
+
+    csat_max: Whole = Field(default=2, ge=1, le=5, description="CSAT points (1-5)")
+    nps_max: Whole = Field(default=6, ge=0, le=10, description="NPS points (0-10)")
+
+
+class BadReviewAlert(StrictModel):
+    """The weekly bad-review alert (SM4: act when more than 5% of reviews are negative; H10).
+
+    Every ``window_days`` the firm looks at the CSAT and NPS answers it observed since the previous
+    check (tumbling windows); when at least ``min_answers`` came in and the negative share exceeds ``threshold``
+    it logs an ``alert`` event (``customer_id`` 0, detail ``"bad_review 0.072"``) and, with
+    ``action: care_contact``, contacts each of the window's negative reviewers on ``channel``
+    (an opened contact lifts satisfaction by the channel's ``care_effect`` plus
+    ``satisfaction_boost``). ``action: none`` only logs the alert (to measure false alarms).
+
+    Examples
+    --------
+    >>> a = BadReviewAlert()
+    >>> a.threshold, a.window_days, a.negative.csat_max, a.negative.nps_max
+    (0.05, 7.0, 2, 6)
+    """
+
+    enabled: bool = False
+    threshold: Probability = Field(default=0.05, description="negative share of the window's reviews")
+    window_days: Period = 7.0
+    min_answers: Whole = Field(default=20, ge=1, le=10_000_000, description="reviews in the window")
+    negative: NegativeAnswer = Field(default_factory=NegativeAnswer)
+    action: Literal["care_contact", "none"] = "care_contact"
+    channel: Literal["email", "sms", "push", "phone"] = "phone"
+    satisfaction_boost: Effect = Field(default=0.5, description="satisfaction points")
+
+
+class Alerts(StrictModel):
+    """Alerts the firm raises from its own observations (``bad_review``: :class:`BadReviewAlert`)."""
+
+    bad_review: BadReviewAlert = Field(default_factory=BadReviewAlert)
 
 
 class Budget(StrictModel):
@@ -337,8 +451,8 @@ class Policy(YamlMixin, StrictModel):
     """What the firm does besides answering tickets.
 
     Load a preset (``do_nothing``, ``vip_care``, ``churn_rescue``, ``service_first``,
-    ``loyalty_tiers``, ``spray_and_pray``) or a YAML file with :meth:`load`; change fields with
-    :meth:`updated`.
+    ``loyalty_tiers``, ``spray_and_pray``, ``basic_low_tier``, ``onboarding``, ``review_alerts``,
+    ``renewal_reminders``) or a YAML file with :meth:`load`; change fields with :meth:`updated`.
 
     Examples
     --------
@@ -360,6 +474,8 @@ class Policy(YamlMixin, StrictModel):
     triggers: Triggers = Field(default_factory=Triggers)
     loyalty: Loyalty = Field(default_factory=Loyalty)
     service: Service = Field(default_factory=Service)
+    onboarding: Onboarding = Field(default_factory=Onboarding)
+    alerts: Alerts = Field(default_factory=Alerts)
     budget: Budget = Field(default_factory=Budget)
     contact_pot: dict[str, str] = Field(default_factory=dict)
 
@@ -394,6 +510,12 @@ class Policy(YamlMixin, StrictModel):
                     raise ValueError(
                         f"triggers.{name} uses offer {short(ref)}, not defined in offers {short(sorted(self.offers))}"
                     )
+        for tier in self.service.basic_tiers:
+            if tier not in tier_names:
+                raise ValueError(
+                    f"service.basic_tiers names tier {short(tier)}, which is not defined in tiering.tiers "
+                    f"(defined: {short(sorted(tier_names)) if tier_names else 'none — set tiering.method and tiering.tiers'})"
+                )
         for tier, pot in self.contact_pot.items():
             if tier not in tier_names:
                 raise ValueError(f"contact_pot names tier {short(tier)}, not defined in tiering.tiers")
@@ -439,6 +561,8 @@ class Policy(YamlMixin, StrictModel):
             and not any(trig.enabled for _, trig in t)
             and not self.loyalty.enabled
             and self.service == Service()
+            and not self.onboarding.enabled
+            and not self.alerts.bad_review.enabled
         )
 
 

@@ -47,6 +47,7 @@ from sim.config.limits import (
     Share,
     Whole,
 )
+from sim.config.mechanisms import Archetypes, Catalogue, Subscription, WordOfMouth
 from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
 
 __all__ = [
@@ -85,10 +86,19 @@ def _as_date(value: Any) -> Any:
 
 
 class Channel(StrictModel):
-    """An acquisition channel: its share of paid acquisitions and cost per acquired customer."""
+    """An acquisition channel: its share of paid acquisitions and cost per acquired customer.
+
+    The pre-purchase funnel (the ``funnel`` table, :mod:`sim.world.funnel`): a lead becomes a
+    prospect with ``lead_to_prospect``, a prospect a customer (first order) with
+    ``prospect_to_customer``.
+    """
 
     share: Probability = Field(description="share of paid acquisitions")
     cac: UnitMoney = Field(description="currency per acquired customer")
+    lead_to_prospect: Probability = Field(default=0.2, gt=0.0, description="share of leads becoming prospects")
+    prospect_to_customer: Probability = Field(
+        default=0.25, gt=0.0, description="share of prospects placing a first order"
+    )
 
 
 class Referral(StrictModel):
@@ -182,6 +192,17 @@ class Satisfaction(StrictModel):
     dropout_shift: Real = Field(default=0.35, ge=0.0, le=5.0, description="dropout log-odds per satisfaction point")
     half_life_days: Real = Field(default=60.0, ge=0.1, le=MAX_HALF_LIFE_DAYS, description="days")
     effects: SatisfactionEffects = Field(default_factory=SatisfactionEffects)
+    # 0 = off; at least a day between snapshots (each records every acquired customer)
+    snapshot_days: Real = Field(
+        default=0.0, ge=0.0, le=MAX_DAYS, description="days between latent satisfaction snapshots (0 = off)"
+    )
+
+    @field_validator("snapshot_days")
+    @classmethod
+    def _snapshot_days(cls, v: float) -> float:
+        if 0.0 < v < 1.0:
+            raise ValueError(f"snapshot_days must be 0 (off) or at least 1 day, got {v:g}")
+        return v
 
 
 class Complaints(StrictModel):
@@ -271,11 +292,42 @@ class Desk(StrictModel):
         return v
 
 
+#: Survey modes: named (the answer carries the customer's name) or anonymous.
+SURVEY_MODES: tuple[str, ...] = ("named", "anonymous")
+#: Survey channels an answer can come through (``surveys.channels``).
+SURVEY_CHANNELS: tuple[str, ...] = ("online", "phone", "app", "paper")
+
+
+class SurveyMode(StrictModel):
+    """One survey mode: its share of invitations, response multiplier and honesty shift.
+
+    An invitation in this mode is answered with probability ``min(1, p * response_factor)``
+    (``p`` the usual response probability); the answer reads latent satisfaction plus
+    ``honesty_shift`` points (named answers are politer: a positive shift).
+    """
+
+    share: Share = Field(description="share of survey invitations in this mode")
+    response_factor: Real = Field(default=1.0, ge=0.0, le=10.0, description="multiplier of the response probability")
+    honesty_shift: Real = Field(
+        default=0.0, ge=-5.0, le=5.0, description="satisfaction points added to the reading an answer is based on"
+    )
+
+
+def _default_modes() -> dict[str, SurveyMode]:
+    return {"named": SurveyMode(share=1.0)}
+
+
 class Surveys(StrictModel):
     """Survey answers are noisy readings of latent satisfaction.
 
     Response probability = logistic(logit(rate) + nonresponse_bias * (reference - s)):
     a positive bias makes unhappy customers answer more often.
+
+    ``modes`` (named / anonymous, D17): each invitation gets a mode drawn from the mix; modes differ in
+    response probability (``response_factor``) and honesty (``honesty_shift``). ``channels`` (online,
+    phone, app, paper; ``{}`` = not recorded) is drawn per answer. With ``comment_rate > 0`` a CSAT or
+    NPS answer carries a templated free-text comment (:mod:`sim.world.comments`). The defaults (all
+    ``named``, factor 1, shift 0, no channels, no comments) draw nothing extra.
     """
 
     enabled: bool = True
@@ -290,6 +342,20 @@ class Surveys(StrictModel):
     nonresponse_bias: Real = Field(
         default=0.15, ge=-5.0, le=5.0, description="response log-odds per point below reference"
     )
+    modes: dict[str, SurveyMode] = Field(default_factory=_default_modes, description="survey mode mix")
+    comment_rate: Probability = Field(default=0.0, description="share of CSAT / NPS answers with a free-text comment")
+    channels: dict[str, Share] = Field(default_factory=dict, description="survey channel mix ({} = off)")
+
+    @field_validator("modes")
+    @classmethod
+    def _modes(cls, v: dict[str, SurveyMode]) -> dict[str, SurveyMode]:
+        check_shares({k: m.share for k, m in v.items()}, SURVEY_MODES, "survey mode")
+        return v
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: dict[str, float]) -> dict[str, float]:
+        return check_shares(v, SURVEY_CHANNELS, "survey channel") if v else v
 
 
 class Churn(StrictModel):
@@ -355,6 +421,9 @@ class Scenario(YamlMixin, StrictModel):
     )
     horizon_days: Real = Field(default=730.0, gt=0.0, le=MAX_DAYS, description="days simulated")
     margin_rate: Probability = Field(default=0.35, description="gross margin share of revenue")
+    clv_discount_rate: Probability = Field(
+        default=0.10, description="annual discount rate of future margin in true CLV (true_clv)"
+    )
     population: Population = Field(default_factory=Population)
     purchase: Purchase = Field(default_factory=Purchase)
     spend: Spend = Field(default_factory=Spend)
@@ -364,6 +433,11 @@ class Scenario(YamlMixin, StrictModel):
     surveys: Surveys = Field(default_factory=Surveys)
     churn: Churn = Field(default_factory=Churn)
     market_events: list[MarketEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
+    # lifecycle mechanisms (sim.config.mechanisms), all off by default
+    catalogue: Catalogue = Field(default_factory=Catalogue)
+    archetypes: Archetypes = Field(default_factory=Archetypes)
+    subscription: Subscription = Field(default_factory=Subscription)
+    word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
 
     @field_validator("start_date")
     @classmethod
@@ -453,8 +527,8 @@ def peak_market_effects(events: list[MarketEvent]) -> tuple[float, float]:
 def peak_mean_purchase_rate(sc: Scenario) -> float:
     """The largest mean purchase rate (orders per day) the scenario can reach.
 
-    BG/NBD's mean rate ``r / alpha``, times ``exp(rate_elasticity * (10 - reference))`` for a
-    customer at full satisfaction, times the peak market factor (:func:`peak_market_effects`).
+    BG/NBD's mean rate ``r / alpha``, times the largest archetype rate factor (archetypes on), times
+    ``exp(rate_elasticity * (10 - reference))`` for a customer at full satisfaction, times the peak market factor (:func:`peak_market_effects`).
 
     Examples
     --------
@@ -462,6 +536,8 @@ def peak_mean_purchase_rate(sc: Scenario) -> float:
     0.0117
     """
     rate = sc.purchase.r / sc.purchase.alpha
+    if sc.archetypes.enabled:  # the fastest archetype's rate factor
+        rate *= max(sc.archetypes.effects[a].rate_factor for a, share in sc.archetypes.mix.items() if share > 0)
     if sc.satisfaction.enabled:
         rate *= math.exp(sc.satisfaction.rate_elasticity * (10.0 - sc.satisfaction.reference))
     return rate * peak_market_effects(sc.market_events)[0]

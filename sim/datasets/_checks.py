@@ -33,7 +33,7 @@ import pandas as pd
 
 from sim.datasets.recipe import CRM_SOURCES, RETAIL_TABLES
 from sim.errors import DataError
-from sim.schema import CAUSES, CHANNELS, CHURN_REASONS, SEVERITIES, TABLES, observed_columns
+from sim.schema import ARCHETYPES, CAUSES, CHANNELS, CHURN_REASONS, SEVERITIES, STAGES, TABLES, observed_columns
 
 __all__ = ["FileSpec", "FILE_SPECS", "PRIMARY_KEYS", "UNIT_BOUNDS", "VOCABULARIES", "read_checked"]
 
@@ -83,6 +83,8 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("tickets", "cause"): CAUSES,
     ("contacts", "channel"): CHANNELS,
     ("customers", "true_churn_reason"): ("", *CHURN_REASONS),
+    ("customers", "true_archetype"): ("", *ARCHETYPES),
+    ("customers", "true_stage"): STAGES,
 }
 
 

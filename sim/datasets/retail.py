@@ -68,8 +68,10 @@ def load_retail(data_dir: str | Path | None = None) -> Bunch:
     :data:`RETAIL_SEED`). Money in CNY, times ``t`` in days since 2025-01-01.
     *Tables* (columns as in ``datasets/DATA_DICTIONARY.md``, without ``true_*``):
     ``customers`` (customer_id, acquired_t, acquired_date, channel, cac, consent,
-    birth_month), ``orders`` (order_id, customer_id, t, date, amount, is_first, discount,
-    points, campaign), ``tickets``, ``surveys``, ``contacts``.
+    birth_month, business, plan), ``orders`` (order_id, customer_id, t, date, amount, is_first,
+    discount, points, campaign, category, basket, margin), ``tickets``, ``surveys``, ``contacts``.
+    The baseline world has no catalogue, archetypes or subscriptions: ``business`` is False,
+    ``plan``, ``category`` and ``basket`` are empty, ``margin`` is amount x 0.35.
     *Size*: about 3 100 customers, 10 000 orders, 450 tickets, 2 900 survey answers and
     9 400 contacts (about 1.8 MB of CSV). *Files*: ``sim/datasets/data/retail/*.csv``.
 
@@ -105,7 +107,9 @@ def load_retail_truth(data_dir: str | Path | None = None) -> Bunch:
     **Data card.** *Source*: the same run as :func:`load_retail`.
     *Tables*: ``customers`` (customer_id and every ``true_*`` column: true_purchase_rate,
     true_dropout_prob, true_spend_scale, true_satisfaction_start, true_satisfaction_end,
-    true_alive, true_churn_t, true_churn_reason), ``events`` (the latent events
+    true_alive, true_churn_t, true_churn_reason, true_archetype, true_top_category,
+    true_cancel_prob, true_clv, true_stage; the three before true_clv are empty / NaN in this
+    baseline world), ``events`` (the latent events
     ``true_churned`` and ``true_reactivated``: customer_id, t, date, event, detail = churn
     reason), ``orders`` (order_id, true_quality_issue). Join on ``customer_id`` /
     ``order_id``. *Files*: ``sim/datasets/data/retail_truth/*.csv``.

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
+from sim.world.state import REFERRAL_CHANNEL
 
 
 class RunTables(Protocol):
@@ -59,6 +60,7 @@ ACTIVE_WINDOW_DAYS = 90.0
 #: say when a share rests on too few events. Which KPIs are shares is :func:`sim.schema.kpi_unit`.
 SHARE_EVENTS: dict[str, str] = {
     "repeat_rate": "customers acquired",
+    "referral_rate": "customers acquired",
     "annual_retention": "year-1 buyers",
     "contact_open_rate": "contacts",
     "complaint_rate": "orders",
@@ -78,6 +80,12 @@ def count_name(kpi: str) -> str:
     'n_sla_met_P0'
     """
     return f"n_{kpi}"
+
+
+def _referral_rate(customers: pd.DataFrame) -> float:
+    """Referred customers / customers acquired (NaN without customers); observed (the channel)."""
+    n = len(customers)
+    return float((customers["channel"] == REFERRAL_CHANNEL).sum() / n) if n else float("nan")
 
 
 def _nps(scores: pd.Series) -> float:
@@ -167,7 +175,7 @@ def overall_kpis(res: RunTables) -> pd.Series:
     days = res.horizon_days
     n_cust = len(c)
     revenue = float(o["amount"].sum())
-    margin = revenue * sc.margin_rate
+    margin = float(o["margin"].sum())  # = revenue x margin_rate when the catalogue is off
     acq_cost = float(c["cac"].sum())
     retention_cost, extra_service = _policy_costs(res, o, tk, ct)
     service_cost = res.agents * sc.desk.cost_per_agent_day * days + extra_service
@@ -179,6 +187,7 @@ def overall_kpis(res: RunTables) -> pd.Series:
         "aov": revenue / len(o) if len(o) else float("nan"),
         "gross_margin": margin,
         "acquisition_cost": acq_cost,
+        "referral_rate": _referral_rate(c),
         "service_cost": service_cost,
         "retention_cost": retention_cost,
         "profit": margin - acq_cost - service_cost - retention_cost,
@@ -186,7 +195,11 @@ def overall_kpis(res: RunTables) -> pd.Series:
         "orders_per_customer": len(o) / n_cust if n_cust else float("nan"),
         "historical_clv": margin / n_cust if n_cust else float("nan"),
     }
-    denominators: dict[str, float] = {"repeat_rate": float(n_cust), "complaint_rate": float(len(o))}
+    denominators: dict[str, float] = {
+        "repeat_rate": float(n_cust),
+        "referral_rate": float(n_cust),
+        "complaint_rate": float(len(o)),
+    }
     out["ltv_cac"] = out["historical_clv"] / c["cac"].mean() if n_cust and c["cac"].mean() > 0 else float("nan")
     # annual retention: bought in year 1 -> bought again in year 2
     if days >= 730:
@@ -259,8 +272,9 @@ def monthly_kpis(res: RunTables) -> pd.DataFrame:
             "aov": revenue / len(om) if len(om) else float("nan"),
             "buyers": float(len(buyers)),
             "repeat_purchase_rate": returning / len(buyers) if len(buyers) else float("nan"),
-            "gross_margin": revenue * sc.margin_rate,
+            "gross_margin": float(om["margin"].sum()),
             "acquisition_cost": float(acq["cac"].sum()),
+            "referral_rate": _referral_rate(acq),
             "service_cost": res.agents * sc.desk.cost_per_agent_day * (t1 - t0) + extra_service,
             "retention_cost": retention_cost,
         }

@@ -4,8 +4,8 @@ Examples
 --------
 >>> import sim
 >>> res = sim.run(sim.Scenario.load("baseline"), customers=200, days=90, seed=3)
->>> sorted(res.tables)
-['contacts', 'customers', 'events', 'orders', 'surveys', 'tickets', 'tiers']
+>>> list(res.tables) == list(sim.schema.TABLE_NAMES)
+True
 >>> any(c.startswith("true_") for c in res.observed().customers.columns)
 False
 """
@@ -28,11 +28,24 @@ from sim.errors import DataError
 from sim.results.kpis import monthly_kpis, overall_kpis
 from sim.schema import TABLE_NAMES, TABLES, columns
 from sim.world.observed import FirmView
+from sim.world.tables import empty_table
 
 __all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
 
 #: The files of a result folder (besides ``MANIFEST.json``).
 RESULT_FILES: tuple[str, ...] = (*(f"{n}.parquet" for n in TABLE_NAMES), "scenario.yaml", "run.json")
+
+#: The tables of the first result folders (before issue 12 added ``funnel`` and ``snapshots`` and the
+#: truth columns ``true_clv``, ``true_stage`` ...): a folder with only these is from an older version.
+OLDER_TABLES: tuple[str, ...] = ("customers", "orders", "tickets", "surveys", "events", "tiers", "contacts")
+
+
+def _empty_funnel() -> pd.DataFrame:
+    return empty_table("funnel")
+
+
+def _empty_snapshots() -> pd.DataFrame:
+    return empty_table("snapshots")
 
 
 @dataclass
@@ -41,9 +54,11 @@ class Result:
 
     Attributes
     ----------
-    customers, orders, tickets, surveys, events, tiers, contacts : pandas.DataFrame
-        Tidy tables with the columns of :mod:`sim.schema`; ``true_*`` columns and
-        ``true_*`` events are ground truth (for teaching and validation only).
+    customers, orders, tickets, surveys, events, tiers, contacts, funnel, snapshots : pandas.DataFrame
+        Tidy tables with the columns of :mod:`sim.schema`; ``true_*`` columns, ``true_*``
+        events and the ``snapshots`` table are ground truth (for teaching and validation only).
+        ``funnel`` and ``snapshots`` default to empty tables (for callers building a result from
+        tables of an engine without them).
     scenario : Scenario
         The scenario that was run (with ``horizon_days`` as run).
     seed : int
@@ -65,11 +80,14 @@ class Result:
     agents: float
     policy: Any = None
     info: dict[str, Any] = field(default_factory=dict)
+    # tables an engine may not produce (one predating them): empty, typed
+    funnel: pd.DataFrame = field(default_factory=_empty_funnel)
+    snapshots: pd.DataFrame = field(default_factory=_empty_snapshots)
 
     # ------------------------------------------------------------------ basics
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """All seven tables by name."""
+        """All tables by name (:data:`sim.schema.TABLE_NAMES`)."""
         return {name: getattr(self, name) for name in TABLE_NAMES}
 
     @property
@@ -152,6 +170,12 @@ class Result:
     def from_dir(cls, path: str | Path) -> Result:
         """Load a result written by :meth:`to_dir`, after checking it against its manifest.
 
+        A folder written by a version before the ``funnel`` table and the truth columns
+        (``true_clv``, ``true_stage`` ...) is refused with a :class:`~sim.errors.DataError` saying
+        so: those columns cannot be filled in afterwards (ground truth that was never recorded),
+        and reading such a folder as if it had them would hand out made-up truth. Re-run the
+        scenario (same seed) to get the complete tables.
+
         Raises
         ------
         sim._atomic.ManifestError
@@ -166,6 +190,7 @@ class Result:
         try:
             verify_dir(p, "result", expect=RESULT_FILES)
         except DataError:  # a ManifestError (a missing one is also a FileNotFoundError)
+            _refuse_older(p)
             raise
         except OSError as exc:  # e.g. a name too long for the file system
             raise DataError(f"cannot be read: {short(exc.strerror or str(exc))}", table=str(p)) from None
@@ -183,6 +208,26 @@ class Result:
             agents=meta["agents"],
             policy=policy,
             info=meta["info"],
+        )
+
+
+def _refuse_older(folder: Path) -> None:
+    """Raise a clear :class:`DataError` if ``folder`` is an intact result of an older version (fewer tables)."""
+    try:
+        listed = set(verify_dir(folder, "result")["files"])
+    except (DataError, OSError):
+        return  # not an intact result folder: the caller's error says what is wrong
+    if {f"{n}.parquet" for n in OLDER_TABLES} <= listed:
+        absent = [f for f in RESULT_FILES if f not in listed]
+        try:
+            version = json.loads((folder / "run.json").read_text(encoding="utf-8")).get("retention_lab_version", "?")
+        except (OSError, ValueError, AttributeError):
+            version = "?"
+        raise DataError(
+            f"written by an older Retention Lab (version {str(version)[:40]}): it lacks {', '.join(absent)} and the "
+            "truth columns added since (true_clv, true_stage, ...); those cannot be filled in afterwards, "
+            "so re-run the scenario with the same seed to get the complete tables",
+            table=str(folder),
         )
 
 

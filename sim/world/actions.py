@@ -18,6 +18,19 @@ decisions out on the latent state (it reaches them only through
   ``dropout_shift`` (the switching cost of status and points), gives a discount on every order
   and, with ``priority_service``, serves the member's tickets ahead of non-members of the same
   severity. An upgrade lifts satisfaction once.
+* **Basic service** (:meth:`FirmActions.set_basic_service`, H12). The firm's tiering puts a
+  customer in or out of a basic-service tier; their tickets then queue behind everyone else's
+  (:data:`sim.world.complaints.BASIC_PRIORITY_SHIFT`); tickets already queued keep their place.
+* **Onboarding** (:meth:`FirmActions.onboard`, LC4/LC9). A welcome contact (a contact like any
+  other, with the policy's ``satisfaction_boost``). If it is opened, the customer's dropout logit
+  is lowered by the onboarding ``dropout_shift`` until the end of the onboarding window — the
+  same per-customer shift as a membership's (``member_drop`` in
+  :func:`~sim.world.model.dropout_probability`): the two add up, and the onboarding part is
+  removed exactly when the window ends (the membership part is kept separately, so a level
+  granted or lost meanwhile is not disturbed). Applied once per customer.
+* **Renewal reminder** (:meth:`FirmActions.remind_renewal`, C3). A contact before a subscriber's
+  renewal; if opened, its ``renewal_shift`` waits in ``renew_shift`` and is added to the
+  cancellation log-odds at the customer's next renewal (consumed there).
 
 Examples
 --------
@@ -33,6 +46,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import Timeout
 
 from sim.config.scenario import Scenario
 from sim.world.lifecycle import Lifecycle
@@ -43,6 +57,7 @@ from sim.world.model import (
     is_fatigued,
     is_membership_upgrade,
     membership_rate_multiplier,
+    offer_conversion_scaled,
     winback_probability,
 )
 from sim.world.rng import Streams
@@ -111,6 +126,10 @@ class FirmActions:
         self.k_rate = sat.rate_elasticity if sat.enabled else 0.0
         self.k_drop = sat.dropout_shift if sat.enabled else 0.0
         self.r_contact = streams.buffered("contact")
+        #: onboarding dropout shift in force, per customer (removed when the window ends)
+        self.onboarding: dict[int, float] = {}
+        #: membership dropout shift per customer who ever had a level (member_drop = this + onboarding)
+        self.member_shift: dict[int, float] = {}
         #: called with ``i`` when a customer opts out (the firm's records; see World.feed)
         self.on_opt_out: Callable[[int], None] | None = None
 
@@ -156,10 +175,13 @@ class FirmActions:
         if not c.alive[i]:
             return cid
         if self.sat_on:
-            boost = ch.care_effect + extra_boost + (offer.satisfaction_boost if offer else 0.0)
+            # an offer's boost x the archetype's offer response (1.0 without archetypes)
+            boost = ch.care_effect + extra_boost + (offer.satisfaction_boost * c.offer_mult[i] if offer else 0.0)
             c.experience(i, now, boost)
-        mult = offer.convert_multiplier if offer else 1.0
-        if self.r_contact.uniform() < conversion_probability(ch.convert_rate, mult):
+        mult = offer_conversion_scaled(offer.convert_multiplier, c.offer_mult[i]) if offer else 1.0
+        # subscribers place no extra orders: a contact cannot convert, an offer's discount waits
+        # for the next renewal payment (redeemed if it falls within the offer's window)
+        if not life.sub_on and self.r_contact.uniform() < conversion_probability(ch.convert_rate, mult):
             if offer is not None and offer.discount > 0:
                 c.pending[i] = (offer.discount, now, campaign)
             contacts.converted[cid] = True
@@ -189,9 +211,13 @@ class FirmActions:
         now = self.env.now
         c = self.customers
         mult = membership_rate_multiplier(rate_uplift)
-        upgrade = is_membership_upgrade(mult, c.mult[i], dropout_shift, c.member_drop[i])
-        c.mult[i] = mult
-        c.member_drop[i] = dropout_shift
+        old_shift = self.member_shift.get(i, c.member_drop[i])
+        # c.mult holds the archetype's rate factor too (1.0 without archetypes; sim.world.state)
+        upgrade = is_membership_upgrade(mult, c.mult[i] / c.rate_factor[i], dropout_shift, old_shift)
+        c.mult[i] = mult * c.rate_factor[i]
+        self.member_shift[i] = dropout_shift
+        onboarding = self.onboarding.get(i)
+        c.member_drop[i] = dropout_shift if onboarding is None else dropout_shift + onboarding
         c.member_discount[i] = discount
         c.priority[i] = priority
         self.events.add(i, now, "membership", level)
@@ -199,6 +225,60 @@ class FirmActions:
             c.experience(i, now, boost)
         if c.alive[i]:
             self.lifecycle.reschedule(i, now)
+
+    def set_basic_service(self, i: int, basic: bool) -> None:
+        """Put customer ``i`` in or out of basic service (their next tickets queue last)."""
+        self.customers.basic[i] = basic
+
+    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
+        """A welcome contact to customer ``i``; if opened (and ``i`` is active), their dropout logit is
+        lowered by ``dropout_shift`` until day ``until``, once. Returns the contact's index.
+
+        Examples
+        --------
+        >>> import simpy, sim
+        >>> from sim.world.engine import World
+        >>> from sim.world.rng import Streams
+        >>> env, pol = simpy.Environment(), sim.Policy.load("onboarding")
+        >>> w = World(env, sim.Scenario.load("baseline"), 200, 60.0, Streams(0), 1, policy=pol)
+        >>> w.start(); env.run(until=5.0)
+        >>> c = w.customers
+        >>> i = next(k for k in c.acquired() if c.alive[k])
+        >>> c.member_drop[i] = 0.25                      # as if a membership level were in force
+        >>> while not w.logs.contacts.opened[w.actions.onboard(i, "phone", 0.0, 1.0, 30.0)]:
+        ...     pass
+        >>> cid = w.actions.onboard(i, "phone", 0.0, 1.0, 30.0)   # another welcome contact
+        >>> c.member_drop[i]                             # the shift is applied once
+        1.25
+        >>> env.run(until=31.0); c.member_drop[i]        # and removed exactly after the window
+        0.25
+        """
+        cid = self.deliver(i, "onboarding", channel, None, "", satisfaction_boost)
+        now = self.env.now
+        c = self.customers
+        if self.contacts.opened[cid] and c.alive[i] and i not in self.onboarding and now < until:
+            base = self.member_shift.setdefault(i, c.member_drop[i])
+            self.onboarding[i] = dropout_shift
+            c.member_drop[i] = base + dropout_shift
+            ev = Timeout(self.env, until - now, i)
+            ev.callbacks.append(self._onboarding_ends)
+        return cid
+
+    def _onboarding_ends(self, ev: Timeout) -> None:
+        i = ev._value
+        del self.onboarding[i]
+        self.customers.member_drop[i] = self.member_shift[i]
+
+    def remind_renewal(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
+    ) -> int:
+        """A renewal reminder to customer ``i``; if opened (and ``i`` is active), ``renewal_shift`` is
+        added to the cancellation log-odds at their next renewal. Returns the contact's index."""
+        cid = self.deliver(i, campaign, channel, offer, variant)
+        c = self.customers
+        if self.contacts.opened[cid] and c.alive[i]:
+            c.renew_shift[i] = renewal_shift
+        return cid
 
     def record_tier(self, i: int, tier: str, score: float) -> None:
         """Log a value-tier assignment of customer ``i`` (the ``tiers`` table)."""

@@ -7,8 +7,10 @@
 * **Service.** Tickets queue at the :class:`~sim.world.desk.ServiceDesk` by severity; with the
   policy's ``priority_service`` a member is served ahead of non-members of the same severity.
   The policy's service levers act here: SLA overrides, shifts and extra agents, *bot deflection*
-  (a share of P3 tickets handled by a bot, which contains some of them) and *escalation* (a ticket
-  still unanswered at its first-response target jumps the queue).
+  (a share of P3 tickets handled by a bot, which contains some of them), *escalation* (a ticket
+  still unanswered at its first-response target jumps the queue) and *basic service* (H12: the
+  tickets of customers the firm put in a ``service.basic_tiers`` tier queue behind everyone
+  else's, by :data:`BASIC_PRIORITY_SHIFT`; the firm also skips their follow-up call).
 * **Reaction.** At resolution the SLA is met or not (:func:`~sim.world.model.sla_met`); the
   customer's satisfaction moves by ``satisfaction.effects.sla_met`` / ``sla_breached`` (or the
   bot's effect), they may leave at once (:func:`~sim.world.model.service_churn_probability`),
@@ -35,7 +37,7 @@ from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
 from sim.world.desk import DeskPool, ServiceDesk, ServiceTimeSampler, TicketLog
 from sim.world.lifecycle import Lifecycle
-from sim.world.model import HOURS_PER_DAY, service_churn_probability, sla_met
+from sim.world.model import HOURS_PER_DAY, service_churn_probability, service_churn_scaled, sla_met
 from sim.world.rng import Categorical, Streams
 from sim.world.state import Customers
 from sim.world.surveys import Surveys
@@ -43,11 +45,14 @@ from sim.world.surveys import Surveys
 if TYPE_CHECKING:
     from sim.config.policy import Policy
 
-__all__ = ["Complaints", "MEMBER_PRIORITY_SHIFT"]
+__all__ = ["Complaints", "MEMBER_PRIORITY_SHIFT", "BASIC_PRIORITY_SHIFT"]
 
 #: A priority-service member's ticket is queued this much ahead of its severity rank: before
 #: non-members of the same severity, never before a more severe ticket.
 MEMBER_PRIORITY_SHIFT = 0.5
+#: A basic-service customer's ticket is queued this much behind its severity rank: after every
+#: other customer's ticket of any severity (ranks run 0..3), still in severity order among basic ones.
+BASIC_PRIORITY_SHIFT = len(SEVERITIES)
 #: Severity rank the bot may take (P3, the least urgent).
 _BOT_RANK = SEVERITIES.index("P3")
 
@@ -164,6 +169,8 @@ class Complaints:
                 env, tickets, (0 if shifts else agents) + extra, service, on_resolved=self.on_resolved, shifts=shifts
             )
         self.escalate = bool(svc is not None and svc.escalate_on_breach)
+        #: basic service for some tiers (the firm sets ``customers.basic``); off: the flag is never read
+        self.basic_on = bool(svc is not None and svc.basic_tiers)
         self.bot = svc.bot if svc is not None and svc.bot.enabled else None
         self.on_ticket_opened: Callable[[int, float], None] | None = None
         self.on_ticket_resolved: Callable[[int, float], None] | None = None
@@ -204,7 +211,10 @@ class Complaints:
     def _queue(self, tid: int) -> None:
         tk = self.tickets
         i, sev = tk.customer[tid], tk.severity[tid]
-        self.desk.submit(tid, sev - MEMBER_PRIORITY_SHIFT if (i >= 0 and self.customers.priority[i]) else sev)
+        key = sev - MEMBER_PRIORITY_SHIFT if (i >= 0 and self.customers.priority[i]) else sev
+        if self.basic_on and i >= 0 and self.customers.basic[i]:
+            key += BASIC_PRIORITY_SHIFT
+        self.desk.submit(tid, key)
         if self.escalate:
             delay = tk.opened[tid] + self.sla_fr[sev] - self.env.now
             ev = Timeout(self.env, max(delay, 0.0), tid)
@@ -255,7 +265,8 @@ class Complaints:
         now = self.env.now
         s = c.s0[i]
         if self.sat_on:
-            effect = self.eff.sla_met if met else self.eff.sla_breached
+            # x the archetype's service sensitivity (1.0 without archetypes; model.service_effect)
+            effect = (self.eff.sla_met if met else self.eff.sla_breached) * c.service_mult[i]
             if tk.bot[tid] and self.bot is not None:  # only the bot marks tickets as its own
                 effect = self.bot.satisfaction_effect
             s = c.experience(i, now, effect)
@@ -263,7 +274,8 @@ class Complaints:
                 c.bad_cause[i] = "service"
         if not c.alive[i]:
             return s
-        if self.r_churn.uniform() < service_churn_probability(met, self.p_churn_met, self.p_churn_breach):
+        p_leave = service_churn_probability(met, self.p_churn_met, self.p_churn_breach)
+        if self.r_churn.uniform() < service_churn_scaled(p_leave, c.service_mult[i]):  # x service sensitivity
             self.lifecycle.churn(i, now, "service" if not met else tk.cause[tid])
         elif self.k_rate:
             self.lifecycle.reschedule(i, now)

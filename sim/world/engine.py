@@ -1,7 +1,7 @@
 """The fast engine's world: one SimPy environment wiring customers, logs, desk and mechanisms.
 
 :class:`World` owns no behaviour of its own. It draws the population, creates the state
-(:class:`~sim.world.state.Customers`) and the logs (:class:`~sim.world.logs.Logs`), builds the
+(:class:`~sim.world.state.Customers`) and the logs (:class:`~sim.world.runlogs.WorldLogs`), builds the
 mechanisms and connects them:
 
 ====================  ==========================================================================
@@ -10,6 +10,7 @@ mechanisms and connects them:
 ``surveys``           :class:`~sim.world.surveys.Surveys`: post-purchase, post-ticket, relationship
 ``actions``           :class:`~sim.world.actions.FirmActions`: what the firm's decisions do
 ``market``            :class:`~sim.world.market.Market`: scheduled market events
+``snapshots``         :class:`~sim.world.snapshots.Snapshots`: latent satisfaction snapshots (or None)
 ====================  ==========================================================================
 
 The firm reaches the world only through :class:`sim.world.observed.Observed` (a
@@ -39,11 +40,12 @@ from sim.world.actions import FirmActions
 from sim.world.complaints import Complaints
 from sim.world.desk import ServiceDesk, TicketLog
 from sim.world.lifecycle import Lifecycle
-from sim.world.logs import Logs
 from sim.world.market import Market
 from sim.world.model import satisfaction_decay_rate
 from sim.world.population import draw_population
 from sim.world.rng import Streams
+from sim.world.runlogs import WorldLogs
+from sim.world.snapshots import Snapshots
 from sim.world.state import Customers
 from sim.world.surveys import Surveys
 
@@ -100,11 +102,11 @@ class World:
     Attributes
     ----------
     customers : Customers
-    logs : Logs
+    logs : WorldLogs
     tickets : TicketLog
         ``logs.tickets``.
     desk : ServiceDesk
-    lifecycle, complaints, surveys, actions, market
+    lifecycle, complaints, surveys, actions, market, snapshots
         The mechanisms (see the module docstring).
     firm : FirmHooks or None
         The attached firm.
@@ -141,9 +143,15 @@ class World:
 
         pop = draw_population(sc, customers, horizon, streams)
         self.customers: Customers = Customers(pop, satisfaction_decay_rate(sc.satisfaction.half_life_days))
-        self.logs: Logs = Logs()
+        self.logs: WorldLogs = WorldLogs()
         self.tickets: TicketLog = self.logs.tickets
-        self.surveys = Surveys(env, sc, self.customers, self.logs.surveys, streams)
+        self.surveys = Surveys(env, sc, self.customers, self.logs.surveys, streams, self.tickets.cause)
+        snap_days = sc.satisfaction.snapshot_days
+        self.snapshots: Snapshots | None = (
+            Snapshots(env, self.customers, self.logs.snapshots, snap_days, sc.satisfaction.enabled)
+            if snap_days > 0.0
+            else None
+        )
         self.lifecycle = Lifecycle(env, sc, horizon, self.customers, self.logs, streams, points_rate)
         self.complaints = Complaints(
             env, sc, policy, self.customers, self.tickets, self.lifecycle, self.surveys, streams, agents, share
@@ -153,7 +161,7 @@ class World:
         self.desk: ServiceDesk = self.complaints.desk
         # an order may raise a ticket and a survey
         self.lifecycle.complain = self.complaints.complain
-        self.lifecycle.post_purchase = self.surveys.post_purchase if self.surveys.post_purchase_on else None
+        self.lifecycle.post_purchase = self.surveys.purchase_callback()
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back on every acquisition, order, opened and resolved ticket from now on.
@@ -239,3 +247,5 @@ class World:
         self.lifecycle.start_acquisition()
         if self.sc.surveys.enabled:
             self.env.process(self.surveys.relationship())
+        if self.snapshots is not None:
+            self.env.process(self.snapshots.process())

@@ -20,7 +20,17 @@ Decisions (each documented in ``sim/config/policy.py``):
   anniversary, for a churn-risk score above a threshold, for win-back after ``lapse_days`` silent;
   A/B variants are assigned per customer (sticky) with the trigger's split;
 * **loyalty**: membership level from rolling observed spend, re-evaluated at each order and monthly;
-* **service**: the follow-up contact ``delay_h`` after each resolution;
+* **service**: the follow-up contact ``delay_h`` after each resolution; customers whose tier is
+  one of ``service.basic_tiers`` get basic service (set at each tier refresh through the port:
+  their tickets queue last) and no follow-up (H12);
+* **onboarding**: welcome contacts ``contacts_days`` after each acquisition (LC4, LC9);
+* **bad-review alert**: every ``window_days``, the negative share of the CSAT and NPS answers
+  the firm observed since the previous check (:func:`bad_review_window`); above ``threshold``
+  (with at least ``min_answers``) an ``alert`` event (customer_id 0, detail ``"bad_review 0.072"``)
+  and a care contact to each negative reviewer of the window (SM4, H10);
+* **renewal reminder**: ``delay_days`` before each subscriber's observed next renewal (last
+  payment + plan period) a reminder (C3); none if a newer payment came in meanwhile, or if the
+  plan's period is not longer than ``delay_days``;
 * **budget**: each action is paid from a pot; an empty pot means the action is not taken and a
   ``budget_skip`` event is logged. Consent is checked before any contact unless the policy says
   otherwise (then contacts to non-consenting customers are compliance incidents).
@@ -43,7 +53,7 @@ from sim.world.model import HOURS_PER_DAY
 from sim.world.observed import FirmPort
 from sim.world.rng import Streams
 
-__all__ = ["Firm"]
+__all__ = ["Firm", "bad_review_window"]
 
 #: RFM needs calendar dates; day ``t`` is mapped to this date plus ``t`` days (only gaps matter).
 _RFM_EPOCH = pd.Timestamp("2000-01-01")
@@ -119,6 +129,12 @@ class Firm:
         self.budget = policy.budget
         self._bgf: Any = None  # the latest BG/NBD fit to the observed log, refitted every REFIT_DAYS
         self._bgf_t = -math.inf
+        # levers of chapters 03-05: basic service, onboarding, bad-review alert, renewal reminders
+        self.basic_tiers = frozenset(policy.service.basic_tiers)
+        self.basic: set[int] = set()  # customers currently put in basic service
+        self.onboarding = policy.onboarding if policy.onboarding.enabled else None
+        self.reminder = policy.triggers.renewal_reminder if policy.triggers.renewal_reminder.enabled else None
+        self._surveys_read = 0  # survey answers the bad-review check has read (each check reads the new ones)
         env.process(self._daily())
 
     # ------------------------------------------------------------------ budget & contacts
@@ -140,10 +156,8 @@ class Firm:
             return "wakeup"
         return "reserve"
 
-    def contact(
-        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
-    ) -> bool:
-        """Check consent and budget, then send; returns whether the contact went out."""
+    def _clear(self, i: int, campaign: str, channel: str, offer: str | None) -> bool:
+        """Check consent and pay from the campaign's pot; whether the contact may go out."""
         port = self.port
         if self.pol.respect_consent and (not port.consent(i) or port.opted_out(i)):
             return False
@@ -154,7 +168,15 @@ class Firm:
                 port.event(i, "budget_skip", f"{campaign}:{pot}")
                 return False
             self.pots[pot] -= cost
-        port.deliver(i, campaign, channel, offer, variant, extra_boost)
+        return True
+
+    def contact(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
+    ) -> bool:
+        """Check consent and budget, then send; returns whether the contact went out."""
+        if not self._clear(i, campaign, channel, offer):
+            return False
+        self.port.deliver(i, campaign, channel, offer, variant, extra_boost)
         return True
 
     def _variant(self, name: str, trig: Any, i: int) -> tuple[str, str, str | None]:
@@ -189,6 +211,17 @@ class Firm:
         self.phase[i] = float(self.r_phase.random())
         if self.pol.triggers.anniversary.enabled:
             self._later(self.ANNIVERSARY_DAYS, self._anniversary, i)
+        ob = self.onboarding
+        if ob is not None:
+            until = now + ob.window_days
+            for delay in ob.contacts_days:
+                self._later(delay, self._welcome, i, until)
+
+    def _welcome(self, i: int, until: float) -> None:
+        ob = self.onboarding
+        assert ob is not None
+        if self._clear(i, "onboarding", ob.channel, None):
+            self.port.onboard(i, ob.channel, ob.satisfaction_boost, ob.dropout_shift, until)
 
     def _anniversary(self, i: int) -> None:
         self._fire("anniversary", i)
@@ -200,6 +233,11 @@ class Firm:
         t = self.pol.triggers.post_order
         if t.enabled:
             self._later(t.delay_days, self._fire, "post_order", i)
+        rr = self.reminder
+        if rr is not None:
+            period = self.port.plan_period(i)
+            if period > rr.delay_days:  # a subscriber (NaN: no plan) whose renewal is far enough away
+                self._later(period - rr.delay_days, self._remind, i, now)
         if self.loyalty is not None:
             log = self.spend_log.setdefault(i, [])
             log.append((now, self.port.order_amount(oid)))
@@ -211,11 +249,22 @@ class Firm:
         if i >= 0 and self.pol.triggers.post_complaint.enabled:
             self._later(self.pol.triggers.post_complaint.delay_days, self._fire, "post_complaint", i)
 
+    def _remind(self, i: int, paid_t: float) -> None:
+        """The renewal reminder for the payment of day ``paid_t`` (skipped if a newer one came in)."""
+        rr = self.reminder
+        assert rr is not None
+        if self.last_order.get(i) != paid_t:
+            return
+        label, channel, offer = self._variant("renewal_reminder", rr, i)
+        if self._clear(i, "renewal_reminder", channel, offer):
+            self.port.remind_renewal(i, "renewal_reminder", channel, offer, label, rr.renewal_shift)
+            self.last_trigger[("renewal_reminder", i)] = self.env.now
+
     def on_ticket_resolved(self, tid: int, now: float) -> None:
-        """A ticket was resolved: the service follow-up contact."""
+        """A ticket was resolved: the service follow-up contact (none for basic service)."""
         fu = self.pol.service.follow_up
         i = self.port.ticket_customer(tid)
-        if fu.enabled and i >= 0:
+        if fu.enabled and i >= 0 and i not in self.basic:
             self._later(fu.delay_h / HOURS_PER_DAY, self._follow_up, i)
 
     def _follow_up(self, i: int) -> None:
@@ -249,6 +298,8 @@ class Firm:
         next_risk = trig.churn_risk.check_every_days if trig.churn_risk.enabled else math.inf
         next_winback = trig.winback.check_every_days if trig.winback.enabled else math.inf
         next_loyalty = self.LOYALTY_REVIEW_DAYS if self.loyalty is not None else math.inf
+        alert = pol.alerts.bad_review
+        next_alert = alert.window_days if alert.enabled else math.inf
         day = 0
         while True:
             now = env.now
@@ -275,6 +326,9 @@ class Firm:
                 for i in list(self.level):
                     self._grade_member(i, now)
                 next_loyalty += self.LOYALTY_REVIEW_DAYS
+            if now >= next_alert:
+                self._bad_review()
+                next_alert += alert.window_days
             day += 1
             yield env.timeout(1.0)
 
@@ -345,10 +399,17 @@ class Firm:
         bounds = np.round(np.cumsum([t.share for t in tiering.tiers]) * n).astype(int)
         start = 0
         for tier, end in zip(tiering.tiers, bounds):
+            basic = tier.name in self.basic_tiers
             for i, score in order.iloc[start:end].items():
                 if self.tier_of.get(i) != tier.name:
                     self.tier_of[i] = tier.name
                     self.port.record_tier(int(i), tier.name, float(score))
+                    if basic != (i in self.basic):
+                        self.port.set_basic_service(int(i), basic)
+                        if basic:
+                            self.basic.add(int(i))
+                        else:
+                            self.basic.discard(int(i))
             start = end
 
     def _scheduled_contacts(self, day: int) -> None:
@@ -382,9 +443,49 @@ class Firm:
             if r > t.threshold and self._due("churn_risk", int(i), t.cooldown_days):
                 self._fire("churn_risk", int(i))
 
+    def _bad_review(self) -> None:
+        """The weekly bad-review check on the answers observed in the last window."""
+        br = self.pol.alerts.bad_review
+        window = self.port.survey_frame(self._surveys_read)
+        self._surveys_read += len(window)
+        answers, negatives, reviewers = bad_review_window(window, br.negative.csat_max, br.negative.nps_max)
+        if answers < br.min_answers or negatives / answers <= br.threshold:
+            return
+        self.port.event(-1, "alert", f"bad_review {negatives / answers:.3f}")
+        if br.action == "care_contact":
+            for i in reviewers:
+                self.contact(i, "bad_review", br.channel, None, "", br.satisfaction_boost)
+
     def _winback(self) -> None:
         t = self.pol.triggers.winback
         now = self.env.now
         for i, last in list(self.last_order.items()):
             if now - last >= t.lapse_days and self._due("winback", i, t.cooldown_days):
                 self._fire("winback", i)
+
+
+def bad_review_window(surveys: pd.DataFrame, csat_max: int = 2, nps_max: int = 6) -> tuple[int, int, list[int]]:
+    """Reviews, negative reviews and the negative reviewers (first-seen order) in a window of answers.
+
+    A review is a CSAT or an NPS answer (CES measures effort, not opinion); it is negative at a CSAT
+    of at most ``csat_max`` or an NPS of at most ``nps_max`` (a detractor).
+
+    Parameters
+    ----------
+    surveys : pandas.DataFrame
+        Columns ``i``, ``instrument``, ``score`` (as :meth:`FirmPort.survey_frame
+        <sim.world.observed.FirmPort.survey_frame>` returns them).
+
+    Examples
+    --------
+    >>> sv = pd.DataFrame({"i": [3, 4, 3, 5, 6], "instrument": ["csat", "csat", "nps", "ces", "nps"],
+    ...                    "score": [1, 5, 4, 1, 9]})
+    >>> bad_review_window(sv)
+    (4, 2, [3])
+    """
+    instrument = surveys["instrument"].to_numpy()
+    score = surveys["score"].to_numpy()
+    csat, nps = instrument == "csat", instrument == "nps"
+    negative = (csat & (score <= csat_max)) | (nps & (score <= nps_max))
+    reviewers = list(dict.fromkeys(surveys["i"].to_numpy()[negative].tolist()))
+    return int((csat | nps).sum()), int(negative.sum()), reviewers

@@ -23,6 +23,29 @@ The model (time in days; the equations are in :mod:`sim.world.model`):
   service) with :func:`~sim.world.model.churn_attribution_probability`; otherwise the reason is
   drawn from ``churn.reason_mix``.
 
+The lifecycle mechanisms of :mod:`sim.config.mechanisms` (all off by default; each bound at
+construction, so a mechanism switched off costs the per-order path nothing but a test):
+
+* **Catalogue.** An order's main category follows the customer's latent preferences, its basket
+  adds Poisson extra lines (companions or preferences), all from the ``catalogue`` stream; the
+  amount is :func:`~sim.world.model.order_value`: the Gamma-Gamma value times the main category's
+  price level (times the business factor). The order log's ``category`` and ``basket``.
+* **Archetypes.** The archetype's ``rate_factor`` is folded into the rate multiplier ``mult`` at
+  arrival (``lam`` stays the BG/NBD draw; membership keeps the factor, :mod:`sim.world.actions`);
+  business accounts' order values are multiplied by ``business_spend_factor``.
+* **Subscriptions.** Every customer subscribes: the acquisition order is the first payment of the
+  plan's price; at each renewal (last payment + period) the subscriber cancels with
+  :func:`~sim.world.model.renewal_cancel_probability` (``renewal`` stream; ``theta_i`` shifted by
+  satisfaction, membership, the market and a pending reminder in ``renew_shift``), else pays again.
+  The purchase callback is bound to the renewal handler (no Poisson purchases, no dropout).
+* **Word of mouth.** After an order a promoter or detractor tells
+  :func:`~sim.world.model.word_of_mouth_tells` people (``wom`` stream; a latent
+  ``true_word_of_mouth`` event ``+k`` / ``-k``): each positive tell becomes a referred customer
+  (:meth:`Lifecycle.add_referral`) with ``referral_conversion``; each negative tell, with
+  ``deterrence``, removes the next paid prospect not yet arrived (a latent ``true_deterred`` event
+  naming the would-be customer id; the prospect never gets a customer row). It replaces
+  ``population.referral.prob_per_promoter_order``.
+
 Implementation: customer state is struct-of-arrays (:class:`sim.world.state.Customers`); each
 pending purchase is one scheduled callback (no generator per customer), invalidated by a version
 counter when the customer's rate changes or they churn; no event is scheduled beyond the horizon.
@@ -42,7 +65,9 @@ True
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any, NoReturn
 
 import simpy
@@ -50,7 +75,7 @@ from simpy.events import NORMAL, Event
 
 from sim.config.scenario import Scenario
 from sim.world.logs import Logs
-from sim.world.model import PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
+from sim.world.model import DETRACTOR_MAX, PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
 from sim.world.population import TraitPool
 from sim.world.rng import Categorical, Streams
 from sim.world.state import Customers
@@ -87,7 +112,8 @@ class Lifecycle:
         Orders and events are written here.
     streams : Streams
         Draws come from the ``purchase``, ``spend``, ``dropout``, ``quality``, ``complaint``,
-        ``referral`` and ``churn`` streams (and ``referral.population`` for referred customers).
+        ``referral`` and ``churn`` streams (and ``referral.population`` for referred customers);
+        with the mechanisms on, from ``catalogue``, ``renewal`` and ``wom``.
     points_rate : float
         Loyalty points per currency unit spent (0 without a loyalty programme).
 
@@ -130,6 +156,7 @@ class Lifecycle:
         points_rate: float = 0.0,
     ) -> None:
         sat, comp, ref = sc.satisfaction, sc.complaints, sc.population.referral
+        cat, sub, wom = sc.catalogue, sc.subscription, sc.word_of_mouth
         self.env = env
         self.horizon = horizon
         self.customers = customers
@@ -177,6 +204,32 @@ class Lifecycle:
         self.o_amount_append = orders.amount.append
         self.o_rest_append = orders.rest.append
         self._purchase_due = self._on_purchase  # bound once: one per scheduled purchase
+        # lifecycle mechanisms (sim.config.mechanisms), bound here
+        self.value_step: Callable[[int, float], tuple[float, int, str]] | None = None
+        if sc.archetypes.enabled and sc.archetypes.business_share > 0.0:
+            self.value_mult = c.value_mult
+            self.value_step = self._value_business
+        if cat.enabled:
+            self._init_catalogue(sc, streams)
+        self.sub_on = sub.enabled
+        if sub.enabled:
+            self.mbg = False  # a subscriber's first chance to leave is the first renewal
+            self.theta, self.plan, self.next_renewal = c.theta, c.plan, c.next_renewal
+            self.renew_shift = c.renew_shift
+            self.plan_period = [p.period_days for p in sub.plans.values()]
+            self.plan_price = [p.price for p in sub.plans.values()]
+            self.r_renewal = streams.buffered("renewal")
+            self.value_step = self._value_subscription
+            self._purchase_due = self._on_renewal
+            self.schedule = self._schedule_renewal  # type: ignore[method-assign]
+        self.wom_on = wom.enabled
+        if wom.enabled:
+            self.ref_on = False  # promoters' tells replace prob_per_promoter_order
+            self.wom_tells = (wom.promoter_tells, wom.detractor_tells)
+            self.wom_conversion = wom.referral_conversion
+            self.wom_deterrence = wom.deterrence
+            self.r_wom = streams.buffered("wom")
+            self.deter_next = 0  # no paid prospect before this index is left to deter
         # wired by the world
         self.complain: Callable[[int, int, bool, float], object] = _unwired
         self.post_purchase: Callable[[int, float, float], None] | None = None
@@ -196,9 +249,11 @@ class Lifecycle:
         now = self.env.now
         c = self.customers
         acq_t, n_paid, horizon = c.acq_t, c.n_paid, self.horizon
+        deterred = c.deterred
         while True:  # everyone arriving at this instant (a launch cohort arrives at once)
             c.n_acquired_paid = i + 1
-            self.acquire(i, now)
+            if not deterred or i not in deterred:  # a deterred prospect never arrives
+                self.acquire(i, now)
             i += 1
             if i >= n_paid or acq_t[i] >= horizon:
                 return
@@ -213,6 +268,8 @@ class Lifecycle:
         if self.on_acquired is not None:
             self.on_acquired(i, now)
         ver = c.version[i]
+        if self.sub_on:  # the acquisition order is the first payment; the first renewal one period later
+            self.next_renewal[i] = now + self.plan_period[self.plan[i]]
         s = self.order(i, now, True)
         if self.alive[i]:
             if self.mbg:
@@ -286,6 +343,10 @@ class Lifecycle:
     def order(self, i: int, now: float, first: bool, campaign: str = "") -> float:
         """Record an order and its consequences; returns satisfaction after it (hot path)."""
         amount = self.r_spend.gamma() / self.nu[i]  # inlined: model.order_amount
+        if self.value_step is None:
+            category, basket = -1, ""
+        else:  # catalogue, business accounts or a plan's price (bound at construction)
+            amount, category, basket = self.value_step(i, amount)
         issue = self.comp_on and self.r_quality.uniform() < self.q_issue
         o_t = self.o_t
         oid = len(o_t)
@@ -298,7 +359,7 @@ class Lifecycle:
         self.o_cust_append(i)
         self.o_t_append(now)
         self.o_amount_append(amount)
-        self.o_rest_append((first, issue, amount * discount, amount * self.points_rate, campaign))
+        self.o_rest_append((first, issue, amount * discount, amount * self.points_rate, campaign, category, basket))
         if self.sat_on:
             # inlined: model.relaxed_satisfaction, then model.satisfaction_after (clipped to the scale)
             s0 = self.s0[i]
@@ -319,6 +380,8 @@ class Lifecycle:
         # inlined: model.is_promoter
         if self.ref_on and s >= PROMOTER_MIN and self.r_referral.uniform() < self.referral_prob:
             self.add_referral(i, now)
+        if self.wom_on:
+            self.word_of_mouth(i, now, s)
         if self.on_order is not None:
             self.on_order(i, oid, now)
         return s
@@ -348,4 +411,148 @@ class Lifecycle:
         c.churn_t[i] = math.nan
         c.churn_reason[i] = ""
         c.s_churn[i] = math.nan
+        c.reactivated_t[i] = now
         self.events.add(i, now, "true_reactivated", campaign)
+
+    # ------------------------------------------------------------------ order values (bound steps)
+    def _init_catalogue(self, sc: Scenario, streams: Streams) -> None:
+        cat = sc.catalogue
+        names = list(cat.categories)
+        pos = {n: k for k, n in enumerate(names)}
+        self.cat_names = names
+        self.cat_price = [cat.categories[n].price_level for n in names]
+        self.extra_mean = cat.extra_lines_mean
+        self.extra_p0 = math.exp(-cat.extra_lines_mean)
+        # companions of each main category: target indices and cumulative probabilities
+        self.comp_idx = [[pos[b] for b in cat.companions.get(n, {})] for n in names]
+        self.comp_cum = [list(accumulate(cat.companions.get(n, {}).values())) for n in names]
+        self.comp_total = [cc[-1] if cc else 0.0 for cc in self.comp_cum]
+        pref = self.customers.pref
+        assert pref is not None  # the population drew preferences (catalogue on)
+        self.pref = pref
+        self.pref_cum: dict[int, list[float]] = {}
+        self.value_mult = self.customers.value_mult
+        self.r_catalogue = streams.buffered("catalogue")
+        self.value_step = self._value_catalogue
+
+    def _value_business(self, i: int, amount: float) -> tuple[float, int, str]:
+        """Archetypes on, catalogue off: a business account's order is worth more."""
+        return amount * self.value_mult[i], -1, ""  # inlined: model.order_value
+
+    def _value_catalogue(self, i: int, amount: float) -> tuple[float, int, str]:
+        """The order's main category and basket from the ``catalogue`` stream, and its value."""
+        u = self.r_catalogue.uniform
+        cum = self.pref_cum.get(i)
+        if cum is None:
+            cum = self.pref_cum[i] = list(accumulate(self.pref[i]))
+        last = len(cum) - 1
+        main = bisect_right(cum, u() * cum[-1])
+        if main > last:
+            main = last
+        # inlined: model.order_value
+        amount *= self.cat_price[main] * self.value_mult[i]
+        # inlined: model.poisson_inverse (the number of extra lines)
+        v = u()
+        p = self.extra_p0
+        if v < p:
+            return amount, main, self.cat_names[main]  # a single line (the most common basket)
+        k, cdf, mean = 0, p, self.extra_mean
+        while v >= cdf and p > 0.0:
+            k += 1
+            p *= mean / k
+            cdf += p
+        lines = [main]
+        total, c_cum, c_idx = self.comp_total[main], self.comp_cum[main], self.comp_idx[main]
+        for _ in range(k):
+            # inlined: model.extra_line_category
+            v = u()
+            if v < total:
+                j = c_idx[min(bisect_right(c_cum, v), len(c_cum) - 1)]
+            else:
+                j = min(bisect_right(cum, (v - total) / (1.0 - total) * cum[-1]), last)
+            if j not in lines:
+                lines.append(j)
+        names = self.cat_names
+        return amount, main, names[main] if len(lines) == 1 else "|".join([names[j] for j in lines])
+
+    def _value_subscription(self, i: int, amount: float) -> tuple[float, int, str]:
+        """A subscription payment is the plan's price (the Gamma-Gamma draw is not used)."""
+        return self.plan_price[self.plan[i]], -1, ""
+
+    # ------------------------------------------------------------------ subscriptions
+    def _schedule_renewal(self, i: int, now: float, s: float | None = None) -> None:
+        """Subscription world: (re)schedule customer ``i``'s next renewal (replaces :meth:`schedule`).
+
+        The renewal time does not move when the customer's state changes; a subscriber won back
+        after their renewal date passed renews one period after coming back.
+        """
+        t = self.next_renewal[i]
+        if t != t or t < now:  # NaN or stale (a win-back after the renewal date)
+            t = self.next_renewal[i] = now + self.plan_period[self.plan[i]]
+        if t < self.horizon:
+            _Timer(self.env, t - now, (i, self.version[i]), self._purchase_due)
+
+    def _on_renewal(self, ev: Event) -> None:
+        """A renewal comes due: cancel (``renewal`` stream) or pay the plan's price and renew."""
+        i, ver = ev._value
+        if ver != self.version[i]:
+            return  # superseded, or the subscriber left
+        now = self.env.now
+        s = self.sat_now(i, now) if self.sat_on else self.s0[i]
+        # inlined: model.renewal_cancel_probability
+        z = self.market_drop - self.member_drop[i]
+        if self.renew_shift:
+            z += self.renew_shift.pop(i, 0.0)
+        if self.k_drop:
+            z -= self.k_drop * (s - self.s_ref)
+        theta = self.theta[i]
+        p = theta if z == 0.0 else 1.0 / (1.0 + math.exp(-(math.log(theta / (1.0 - theta)) + z)))
+        if self.r_renewal.uniform() < p:
+            self.churn(i, now, self.reason(i, s))
+            return
+        t = self.next_renewal[i] = now + self.plan_period[self.plan[i]]
+        self.order(i, now, False)
+        if self.alive[i] and self.version[i] == ver and t < self.horizon:
+            _Timer(self.env, t - now, (i, ver), self._purchase_due)
+
+    # ------------------------------------------------------------------ word of mouth
+    def word_of_mouth(self, i: int, now: float, s: float) -> None:
+        """After customer ``i``'s order (satisfaction ``s``): a promoter's or detractor's tells."""
+        promoter = s >= PROMOTER_MIN
+        if not promoter and s > DETRACTOR_MAX:
+            return  # a passive says nothing
+        r = self.r_wom
+        # inlined: model.word_of_mouth_tells (its size; the sign is the promoter flag)
+        mean = self.wom_tells[0] if promoter else self.wom_tells[1]
+        v, k, p = r.uniform(), 0, math.exp(-mean)
+        cdf = p
+        while v >= cdf and p > 0.0:
+            k += 1
+            p *= mean / k
+            cdf += p
+        if k == 0:
+            return
+        self.events.add(i, now, "true_word_of_mouth", f"+{k}" if promoter else f"-{k}")
+        if promoter:
+            conv = self.wom_conversion
+            for _ in range(k):
+                if r.uniform() < conv:
+                    self.add_referral(i, now)
+        else:
+            deter = self.wom_deterrence
+            for _ in range(k):
+                if r.uniform() < deter:
+                    self.deter(i, now)
+
+    def deter(self, teller: int, now: float) -> None:
+        """A negative tell removes the next paid prospect who has not arrived yet (if any is left
+        within the horizon): they never arrive; a latent ``true_deterred`` event on the teller
+        names the would-be customer id."""
+        c = self.customers
+        k = max(self.deter_next, c.n_acquired_paid)
+        if k >= c.n_paid or c.acq_t[k] >= self.horizon:
+            return
+        self.deter_next = k + 1
+        c.deterred.add(k)
+        c.alive[k] = False
+        self.events.add(teller, now, "true_deterred", str(k + 1))

@@ -31,8 +31,9 @@ __all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "Logs"]
 class OrderLog:
     """Orders: customer, time and amount in typed arrays; the rest as one tuple per order.
 
-    ``rest[oid]`` is ``(is_first, quality_issue, discount, points, campaign)``: one append per
-    order on the hot path instead of five.
+    ``rest[oid]`` is ``(is_first, quality_issue, discount, points, campaign, category, basket)``:
+    one append per order on the hot path instead of seven (``category``: index into the
+    catalogue's categories, -1 when it is off; ``basket``: ``"|"``-joined category names, ``""`` off).
 
     Examples
     --------
@@ -49,17 +50,27 @@ class OrderLog:
         self.customer = array("q")
         self.t = array("d")
         self.amount = array("d")
-        self.rest: list[tuple[bool, bool, float, float, str]] = []
+        self.rest: list[tuple[bool, bool, float, float, str, int, str]] = []
 
     def add(
-        self, i: int, now: float, amount: float, first: bool, issue: bool, discount: float, points: float, campaign: str
+        self,
+        i: int,
+        now: float,
+        amount: float,
+        first: bool,
+        issue: bool,
+        discount: float,
+        points: float,
+        campaign: str,
+        category: int = -1,
+        basket: str = "",
     ) -> int:
         """Append one order; returns its index ``oid`` (the engine's hot path appends inline)."""
         oid = len(self.t)
         self.customer.append(i)
         self.t.append(now)
         self.amount.append(amount)
-        self.rest.append((first, issue, discount, points, campaign))
+        self.rest.append((first, issue, discount, points, campaign, category, basket))
         return oid
 
     def __len__(self) -> int:

@@ -11,6 +11,7 @@ events. Asking any of them for ground truth raises :class:`sim.errors.LatentAcce
 from __future__ import annotations
 
 import datetime as dt
+import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import LatentAccessError
-from sim.schema import LATENT_EVENTS, LATENT_PREFIX, TABLE_NAMES, observed_columns
+from sim.schema import LATENT_EVENTS, LATENT_PREFIX, LATENT_TABLES, TABLE_NAMES, observed_columns
 from sim.world.engine import FirmHooks, World
-from sim.world.tables import build_tables
+from sim.world.tables import build_tables, empty_table
 
 __all__ = ["FirmPort", "FirmHooks", "Observed", "FirmView"]
 
@@ -41,8 +42,10 @@ class FirmPort(Protocol):
     The fast engine's :class:`Observed` implements every member (and adds :meth:`Observed.view`):
 
     >>> members = lambda cls: {m for m in vars(cls) if not m.startswith("_")}
-    >>> sorted(members(FirmPort))
-    ['acquired', 'birth_month', 'clear_membership', 'consent', 'deliver', 'event', 'horizon', 'now', 'opted_out', 'order_amount', 'order_frame', 'record_tier', 'set_membership', 'start_date', 'ticket_customer']
+    >>> sorted(members(FirmPort))  # doctest: +NORMALIZE_WHITESPACE
+    ['acquired', 'birth_month', 'clear_membership', 'consent', 'deliver', 'event', 'horizon', 'now',
+     'onboard', 'opted_out', 'order_amount', 'order_frame', 'plan_period', 'record_tier', 'remind_renewal',
+     'set_basic_service', 'set_membership', 'start_date', 'survey_frame', 'ticket_customer']
     >>> members(Observed) - members(FirmPort)
     {'view'}
     """
@@ -91,6 +94,17 @@ class FirmPort(Protocol):
         """Orders so far (a copy): columns ``i`` (customer index), ``t`` (days), ``amount``."""
         ...
 
+    def survey_frame(self, start: int = 0) -> pd.DataFrame:
+        """Survey answers observed so far, from the ``start``-th on (a copy, in the order they came
+        in): columns ``i`` (customer index), ``t`` (days), ``instrument`` (``csat``, ``ces``,
+        ``nps``), ``score``. ``start`` = the number of answers already read: only the new ones."""
+        ...
+
+    def plan_period(self, i: int) -> float:
+        """Days between two payments of customer ``i``'s subscription plan (chosen at sign-up,
+        observed); NaN for a customer without a plan."""
+        ...
+
     # --- actions
     def deliver(
         self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
@@ -114,6 +128,25 @@ class FirmPort(Protocol):
         """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
         ...
 
+    def set_basic_service(self, i: int, basic: bool) -> None:
+        """Put customer ``i`` in (``True``) or out of basic service: their tickets queue behind
+        everyone else's (the firm's tiering decides who; the world never sees the tier)."""
+        ...
+
+    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
+        """Send a welcome contact (the firm has checked consent and budget); if opened, the
+        customer's dropout log-odds are lowered by ``dropout_shift`` until day ``until`` (once).
+        Returns the contact index."""
+        ...
+
+    def remind_renewal(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
+    ) -> int:
+        """Send a renewal reminder (the firm has checked consent and budget); if opened,
+        ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
+        Returns the contact index."""
+        ...
+
 
 class _ObservedFrame(pd.DataFrame):
     """A DataFrame that explains, instead of a bare KeyError, why ``true_*`` columns are absent."""
@@ -135,9 +168,11 @@ class _ObservedFrame(pd.DataFrame):
 
 @dataclass(frozen=True)
 class FirmView:
-    """What the firm can see: the observed tables, without latent columns or latent events.
+    """What the firm can see: the observed tables, without latent columns, latent events or latent tables.
 
-    The tables are copies: no array in them is, or is a view of, an array of the full tables or
+    A latent table (``snapshots``, :data:`sim.schema.LATENT_TABLES`) is dropped as a whole: the view
+    holds it without rows or columns (its columns are all ground truth; asking for one explains
+    why it is absent). The tables are copies: no array in them is, or is a view of, an array of the full tables or
     of a world. Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
     column raises :class:`LatentAccessError`.
     """
@@ -149,13 +184,19 @@ class FirmView:
     events: pd.DataFrame
     tiers: pd.DataFrame
     contacts: pd.DataFrame
+    funnel: pd.DataFrame
+    snapshots: pd.DataFrame
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> FirmView:
-        """Strip latent columns and events from full tables."""
-        out = {}
+        """Strip latent columns, events and tables from full tables (a table not given is empty)."""
+        out: dict[str, pd.DataFrame] = {}
         for name in TABLE_NAMES:
-            df = tables[name][observed_columns(name)]
+            if name in LATENT_TABLES:  # no row and no column of it is observed
+                out[name] = _ObservedFrame()
+                continue
+            df = tables[name] if name in tables else empty_table(name)
+            df = df[observed_columns(name)]
             if name == "events":
                 df = df[~df["event"].isin(LATENT_EVENTS)].reset_index(drop=True)
             # a deep copy: fresh blocks holding observed columns only (a column selection may
@@ -230,7 +271,8 @@ class _Channel:
     in a real CRM's API); everything they return is a plain value or a fresh copy.
     """
 
-    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables")
+    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
+                 "set_basic_service", "onboard", "remind_renewal", "surveys_from", "plan_period")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, a = world.env, world.actions
@@ -239,6 +281,11 @@ class _Channel:
         self.set_membership = a.set_membership
         self.record_tier = a.record_tier
         self.log_event = a.log_event
+        self.set_basic_service = a.set_basic_service
+        self.onboard = a.onboard
+        self.remind_renewal = a.remind_renewal
+        self.surveys_from = _survey_reader(world)
+        self.plan_period = _plan_reader(world)
         self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(
             world.customers, world.logs, world.sc, env.now, world.complaints.sla_h
         )
@@ -351,6 +398,25 @@ class Observed:
             }
         )
 
+    def survey_frame(self, start: int = 0) -> pd.DataFrame:
+        """Survey answers observed so far, from the ``start``-th on (a copy, in the order they came
+        in): columns ``i`` (customer index), ``t`` (days), ``instrument`` (``csat``, ``ces``,
+        ``nps``), ``score``. ``start`` = the number of answers already read: only the new ones."""
+        who, t, instrument, score = self._channel.surveys_from(start)
+        return pd.DataFrame(
+            {
+                "i": np.array(who, dtype=np.int64),
+                "t": np.array(t, dtype=float),
+                "instrument": np.array(instrument, dtype=object),
+                "score": np.array(score, dtype=np.int64),
+            }
+        )
+
+    def plan_period(self, i: int) -> float:
+        """Days between two payments of customer ``i``'s subscription plan (chosen at sign-up,
+        observed); NaN for a customer without a plan."""
+        return self._channel.plan_period(i)
+
     def view(self) -> FirmView:
         """Observed tables up to now (copies, no latent columns), e.g. for scoring by hand."""
         return FirmView.from_tables(self._channel.tables())
@@ -381,6 +447,52 @@ class Observed:
         if kind.startswith(LATENT_PREFIX):
             raise LatentAccessError("the firm cannot log latent events")
         self._channel.log_event(i, kind, detail)
+
+    def set_basic_service(self, i: int, basic: bool) -> None:
+        """Put customer ``i`` in (``True``) or out of basic service: their tickets queue behind
+        everyone else's (the firm's tiering decides who; the world never sees the tier)."""
+        self._channel.set_basic_service(i, bool(basic))
+
+    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
+        """Send a welcome contact (the firm has checked consent and budget); if opened, the
+        customer's dropout log-odds are lowered by ``dropout_shift`` until day ``until`` (once).
+        Returns the contact index."""
+        return self._channel.onboard(i, channel, satisfaction_boost, dropout_shift, until)
+
+    def remind_renewal(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
+    ) -> int:
+        """Send a renewal reminder (the firm has checked consent and budget); if opened,
+        ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
+        Returns the contact index."""
+        return self._channel.remind_renewal(i, campaign, channel, offer, variant, renewal_shift)
+
+
+def _survey_reader(world: World) -> Callable[[int], tuple[list[int], list[float], list[str], list[int]]]:
+    """``read(start)``: copies of the survey log's answers from the ``start``-th on (customer,
+    time, instrument, score)."""
+    log = world.logs.surveys
+
+    def read(start: int) -> tuple[list[int], list[float], list[str], list[int]]:
+        k = max(int(start), 0)
+        return log.customer[k:].tolist(), log.t[k:].tolist(), log.instrument[k:], log.score[k:].tolist()
+
+    return read
+
+
+def _plan_reader(world: World) -> Callable[[int], float]:
+    """``period(i)``: the period (days) of customer ``i``'s subscription plan, NaN without one."""
+    sub = world.sc.subscription
+    if not sub.enabled:
+        return lambda i: math.nan
+    periods = [float(plan.period_days) for plan in sub.plans.values()]
+    plan = world.customers.plan
+
+    def period(i: int) -> float:
+        k = plan[i]
+        return periods[k] if k >= 0 else math.nan
+
+    return period
 
 
 def _snapshot(world: World) -> _Records:

@@ -94,7 +94,7 @@ def simulate(
     Returns
     -------
     tables : dict of DataFrame
-        The seven tables of :mod:`sim.schema`.
+        The tables of :mod:`sim.schema` (:data:`~sim.schema.TABLE_NAMES`).
     info : dict
         ``agents`` (per team), ``desk_share``, ``agent_days_per_day`` (paid for), ``customers``, ``days``, ``seed``, ``events_processed``,
         ``desk_busy_days``, ``backlog_at_end``, ``wall_seconds``.
@@ -124,7 +124,9 @@ def simulate(
                 bar.update(task, completed=days * k / steps)
     else:
         env.run(until=days)
-    tables = build_tables(world.customers, world.logs, sc, days, world.complaints.sla_h)
+    tables = build_tables(
+        world.customers, world.logs, sc, days, world.complaints.sla_h, funnel_rng=streams.generator("funnel")
+    )
     logs = world.logs
     info = {
         "agents": agents,

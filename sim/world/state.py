@@ -78,6 +78,26 @@ class Customers:
         ``i -> [days]``: recent contacts of customer ``i`` (the fatigue window).
     n_paid, n_acquired_paid : int
         Paid customers in the run, and how many of them have arrived so far.
+    archetype, business : list
+        Latent archetype (index into :data:`sim.schema.ARCHETYPES`; -1 when archetypes are off) and
+        the observed business (B2B) flag.
+    rate_factor, offer_mult, service_mult, value_mult : list of float
+        The archetype's purchase-rate factor (folded into ``mult`` at arrival and kept there by
+        membership changes), offer response and service sensitivity; the business order-value factor.
+        All 1.0 when archetypes are off.
+    pref : list of tuple or None
+        Latent category preferences (catalogue order; None when the catalogue is off).
+    plan, theta, next_renewal : list
+        Subscription plan index (-1 off), cancellation probability theta (NaN off) and the time of
+        the next renewal (NaN off, or before the first payment).
+    renew_shift : dict
+        ``i -> log-odds``: a pending renewal reminder's shift, consumed at the next renewal.
+    reactivated_t : list of float
+        Time of the last win-back (NaN: never).
+    basic : list of bool
+        In a basic-service tier (set by the firm's tier refresh).
+    deterred : set of int
+        Paid prospects deterred by word of mouth: they never arrive (no customer row).
 
     Examples
     --------
@@ -100,6 +120,8 @@ class Customers:
         "alive", "churn_t", "churn_reason", "s_churn", "version", "bad_cause",
         "mult", "member_drop", "member_discount", "priority", "opted_out",
         "pending", "contact_times", "n_paid", "n_acquired_paid", "channel_names", "decay_rate",
+        "archetype", "business", "rate_factor", "offer_mult", "service_mult", "value_mult", "pref",
+        "plan", "theta", "next_renewal", "renew_shift", "reactivated_t", "basic", "deterred",
     )  # fmt: skip
 
     def __init__(self, pop: Mapping[str, Any], decay_rate: float) -> None:
@@ -134,6 +156,23 @@ class Customers:
         self.opted_out: list[bool] = [False] * n
         self.pending: dict[int, tuple[float, float, str]] = {}
         self.contact_times: dict[int, list[float]] = {}
+        # lifecycle mechanisms (sim.config.mechanisms): cheap defaults when off
+        self.archetype: list[int] = pop["archetype"].tolist() if "archetype" in pop else [-1] * n
+        self.business: list[bool] = pop["business"].tolist() if "business" in pop else [False] * n
+        self.rate_factor: list[float] = pop["rate_factor"].tolist() if "rate_factor" in pop else [1.0] * n
+        self.offer_mult: list[float] = pop["offer_mult"].tolist() if "offer_mult" in pop else [1.0] * n
+        self.service_mult: list[float] = pop["service_mult"].tolist() if "service_mult" in pop else [1.0] * n
+        self.value_mult: list[float] = pop["value_mult"].tolist() if "value_mult" in pop else [1.0] * n
+        if "rate_factor" in pop:
+            self.mult = list(self.rate_factor)  # the archetype's rate factor, folded into the rate multiplier
+        self.pref: list[tuple[float, ...]] | None = [tuple(r) for r in pop["pref"].tolist()] if "pref" in pop else None
+        self.plan: list[int] = pop["plan"].tolist() if "plan" in pop else [-1] * n
+        self.theta: list[float] = pop["theta"].tolist() if "theta" in pop else [math.nan] * n
+        self.next_renewal: list[float] = [math.nan] * n
+        self.renew_shift: dict[int, float] = {}
+        self.reactivated_t: list[float] = [math.nan] * n
+        self.basic: list[bool] = [False] * n
+        self.deterred: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.lam)
@@ -161,20 +200,41 @@ class Customers:
         self.s_churn.append(math.nan)
         self.version.append(0)
         self.bad_cause.append("")
-        self.mult.append(1.0)
         self.member_drop.append(0.0)
         self.member_discount.append(0.0)
         self.priority.append(False)
         self.opted_out.append(False)
+        rate_factor = traits.get("rate_factor", 1.0)
+        self.mult.append(rate_factor)
+        self.archetype.append(int(traits.get("archetype", -1)))
+        self.business.append(bool(traits.get("business", False)))
+        self.rate_factor.append(rate_factor)
+        self.offer_mult.append(traits.get("offer_mult", 1.0))
+        self.service_mult.append(traits.get("service_mult", 1.0))
+        self.value_mult.append(traits.get("value_mult", 1.0))
+        if self.pref is not None:
+            self.pref.append(tuple(traits["pref"]))
+        self.plan.append(int(traits.get("plan", -1)))
+        self.theta.append(traits.get("theta", math.nan))
+        self.next_renewal.append(math.nan)
+        self.reactivated_t.append(math.nan)
+        self.basic.append(False)
         return i
 
     def acquired(self) -> list[int]:
-        """Indices of the customers acquired so far (paid ones that arrived, then referred ones)."""
-        return list(range(self.n_acquired_paid)) + list(range(self.n_paid, len(self.lam)))
+        """Indices of the customers acquired so far (paid ones that arrived, then referred ones;
+        prospects deterred by word of mouth never arrive)."""
+        paid = range(self.n_acquired_paid)
+        if self.deterred:
+            return [i for i in paid if i not in self.deterred] + list(range(self.n_paid, len(self.lam)))
+        return list(paid) + list(range(self.n_paid, len(self.lam)))
 
     def acquired_index(self) -> np.ndarray:
         """:meth:`acquired` as an ``int64`` array."""
-        return np.r_[np.arange(self.n_acquired_paid), np.arange(self.n_paid, len(self.lam))].astype(np.int64)
+        idx = np.r_[np.arange(self.n_acquired_paid), np.arange(self.n_paid, len(self.lam))].astype(np.int64)
+        if self.deterred:
+            idx = idx[~np.isin(idx, np.fromiter(self.deterred, dtype=np.int64))]
+        return idx
 
     def satisfaction(self, i: int, now: float) -> float:
         """Latent satisfaction of customer ``i`` at ``now`` (:func:`~sim.world.model.relaxed_satisfaction`).

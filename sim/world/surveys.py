@@ -5,12 +5,25 @@ Answers are noisy readings of the customer's latent satisfaction ``s``
 :func:`~sim.world.model.nps_answer`); whether a customer answers at all depends on ``s``
 (:func:`~sim.world.model.survey_response_probability`: with ``nonresponse_bias > 0`` unhappy
 customers answer more often). Churned customers still answer relationship surveys, less often
-(``surveys.churned_response_factor``).
+(``surveys.churned_response_factor``). Every answer records the latent ``s`` it read
+(``true_satisfaction``).
+
+Modes, channels and comments (all off by default; then nothing extra is drawn):
+
+* each invitation is ``named`` or ``anonymous`` (``surveys.modes``, stream ``survey.mode``); the mode
+  multiplies the response probability (:func:`~sim.world.model.mode_response_probability`) and
+  shifts the reading (:func:`~sim.world.model.survey_reading`: named answers are politer);
+* each answer records a channel (``surveys.channels``, stream ``survey.mode``);
+* a CSAT or NPS answer carries a templated comment with probability ``surveys.comment_rate``
+  (stream ``survey.comment``; sentiment :func:`~sim.world.model.comment_sentiment`, topic
+  :func:`~sim.world.model.comment_topic`, templates :mod:`sim.world.comments`): after a ticket it
+  talks about the ticket's cause, a churned customer about the churn reason, an unhappy customer
+  about their last bad experience.
 
 Exact thinning: the response probability never exceeds its bound over the 0-10 scale
-(:func:`~sim.world.model.survey_response_bound`), so a customer whose uniform draw is above the
-bound cannot answer, and their satisfaction need not be computed. The same draws give the same
-answers as computing every probability, with far less work.
+(:func:`~sim.world.model.survey_response_bound`, times the largest mode factor), so a customer
+whose uniform draw is above the bound cannot answer, and their satisfaction need not be computed.
+The same draws give the same answers as computing every probability, with far less work.
 
 Examples
 --------
@@ -23,22 +36,25 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
 
 from sim.config.scenario import Scenario
-from sim.world.logs import SurveyLog
+from sim.world.comments import draw_comment
 from sim.world.model import (
     HOURS_PER_DAY,
     ces_answer,
     csat_answer,
+    mode_response_probability,
     rate_logit,
+    survey_reading,
     survey_response_bound,
     survey_response_probability,
 )
-from sim.world.rng import Streams
+from sim.world.rng import Buffered, Categorical, Streams
+from sim.world.runlogs import AnswerLog
 from sim.world.state import Customers
 
 __all__ = ["Surveys"]
@@ -51,31 +67,41 @@ class Surveys:
     ----------
     env : simpy.Environment
     sc : Scenario
-        ``surveys`` (rates, noise, bias, relationship interval) and ``satisfaction.reference``.
+        ``surveys`` (rates, noise, bias, relationship interval, modes, channels, comments) and
+        ``satisfaction.reference``.
     customers : Customers
-    log : SurveyLog
+    log : AnswerLog
         Where answers go.
     streams : Streams
-        Draws come from the ``survey`` (per event) and ``survey.relationship`` (per wave) streams.
+        Draws come from the ``survey`` (per event) and ``survey.relationship`` (per wave) streams;
+        modes and channels from ``survey.mode``, comments from ``survey.comment`` (only when on).
+    ticket_causes : list of str, optional
+        The ticket log's causes (``TicketLog.cause``): what a post-ticket comment talks about.
 
     Examples
     --------
     >>> import simpy, sim
-    >>> from sim.world.logs import SurveyLog
     >>> from sim.world.population import draw_population
     >>> from sim.world.rng import Streams
+    >>> from sim.world.runlogs import AnswerLog
     >>> from sim.world.state import Customers
     >>> sc = sim.Scenario.load("baseline").updated({"surveys.post_purchase_rate": 1.0, "surveys.nonresponse_bias": 0.0})
     >>> c = Customers(draw_population(sc, 1, 30.0, Streams(0)), 0.01)
-    >>> log = SurveyLog()
+    >>> log = AnswerLog()
     >>> sv = Surveys(simpy.Environment(), sc, c, log, Streams(0))
     >>> sv.post_purchase(0, 0.0, 9.0)           # a response rate of 1: everyone answers
-    >>> list(log.score), log.instrument
-    ([5], ['csat'])
+    >>> list(log.score), log.instrument, list(log.true_s), log.mode
+    ([5], ['csat'], [9.0], ['named'])
     """
 
     def __init__(
-        self, env: simpy.Environment, sc: Scenario, customers: Customers, log: SurveyLog, streams: Streams
+        self,
+        env: simpy.Environment,
+        sc: Scenario,
+        customers: Customers,
+        log: AnswerLog,
+        streams: Streams,
+        ticket_causes: list[str] | None = None,
     ) -> None:
         srv = sc.surveys
         self.env = env
@@ -95,9 +121,42 @@ class Surveys:
         #: whether orders / resolved tickets are followed by a survey at all
         self.post_purchase_on = srv.enabled and not srv.post_purchase_rate <= 0.0
         self.post_ticket_on = srv.enabled and not srv.post_ticket_rate <= 0.0
+        self.ticket_causes: list[str] = ticket_causes if ticket_causes is not None else []
+        # modes with a positive share: name, factor, shift; a draw only when there are several
+        modes = {k: m for k, m in srv.modes.items() if m.share > 0.0}
+        self.mode_names: list[str] = list(modes)
+        self.mode_factor: list[float] = [m.response_factor for m in modes.values()]
+        self.mode_shift: list[float] = [m.honesty_shift for m in modes.values()]
+        self.mode_mix = Categorical({k: m.share for k, m in modes.items()}) if len(modes) > 1 else None
+        self.channel_mix = Categorical(srv.channels) if srv.channels else None
+        self.comment_rate = srv.comment_rate
+        #: whether modes, channels or comments are on (else the plain paths run and draw nothing extra)
+        self.mixed = (
+            self.mode_mix is not None
+            or self.mode_names != ["named"]
+            or self.mode_factor != [1.0]
+            or self.mode_shift != [0.0]
+            or self.channel_mix is not None
+            or self.comment_rate > 0.0
+        )
+        self.r_mode: Buffered | None = (
+            streams.buffered("survey.mode") if self.mode_mix is not None or self.channel_mix is not None else None
+        )
+        self.r_comment: Buffered | None = streams.buffered("survey.comment") if self.comment_rate > 0.0 else None
         # upper bounds of the response probabilities over s in [0, 10] (exact thinning)
         self.pp_max = survey_response_bound(self.l_pp, self.bias, self.s_ref)
         self.rel_max = survey_response_bound(self.l_rel, self.bias, self.s_ref)
+        self.f_max = max(self.mode_factor)
+        self.pp_bound = min(1.0, self.pp_max * self.f_max)
+        self.rel_bound = min(1.0, self.rel_max * self.f_max)
+        self.mode_index = {k: j for j, k in enumerate(self.mode_names)}
+
+    def purchase_callback(self) -> Callable[[int, float, float], None] | None:
+        """The post-purchase survey the lifecycle calls after each order (``None`` when off):
+        :meth:`post_purchase`, or :meth:`post_purchase_mixed` with modes, channels or comments on."""
+        if not self.post_purchase_on:
+            return None
+        return self.post_purchase_mixed if self.mixed else self.post_purchase
 
     def post_purchase(self, i: int, now: float, s: float) -> None:
         """After an order: customer ``i`` (satisfaction ``s`` now) may answer a CSAT survey (hot path)."""
@@ -106,19 +165,51 @@ class Surveys:
         if u < self.pp_max:  # p(s) <= pp_max: only then is the exact probability needed
             # inlined: model.survey_response_probability
             if u < 1.0 / (1.0 + math.exp(-(self.l_pp + self.bias * (self.s_ref - s)))):
-                self.log.answer(i, now, "post_purchase", "csat", csat_answer(s, self.noise, r.normal()), -1)
+                self.log.answer(i, now, "post_purchase", "csat", csat_answer(s, self.noise, r.normal()), -1, s)
+
+    def post_purchase_mixed(self, i: int, now: float, s: float) -> None:
+        """:meth:`post_purchase` with survey modes, channels and comments (same ``survey`` draws)."""
+        r = self.r_survey
+        u = r.uniform()
+        if u < self.pp_bound:  # p(s) * factor <= pp_bound
+            m = self._mode()
+            # inlined: model.survey_response_probability, then model.mode_response_probability
+            # (u < 1 always, so the cap at 1 needs no test)
+            if u < self.mode_factor[m] / (1.0 + math.exp(-(self.l_pp + self.bias * (self.s_ref - s)))):
+                reading = s + self.mode_shift[m]  # inlined: model.survey_reading
+                score = csat_answer(reading, self.noise, r.normal())
+                channel = self._channel()
+                comment = self._comment(reading, self.customers.bad_cause[i], False)
+                self.log.answer(i, now, "post_purchase", "csat", score, -1, s, self.mode_names[m], channel, comment)
 
     def post_ticket(self, i: int, now: float, s: float, tid: int, met: bool, opened: float) -> None:
         """After a resolved ticket ``tid`` (opened at day ``opened``, SLA ``met`` or not): customer
-        ``i`` may answer a CSAT and a CES survey."""
+        ``i`` may answer a CSAT and a CES survey (one questionnaire: one mode, channel and comment)."""
         if not self.post_ticket_on:
             return
         r = self.r_survey
-        if r.uniform() < survey_response_probability(self.l_pt, self.bias, self.s_ref, s):
-            log = self.log
-            log.answer(i, now, "post_ticket", "csat", csat_answer(s, self.noise, r.normal()), tid)
+        log = self.log
+        u = r.uniform()
+        p = survey_response_probability(self.l_pt, self.bias, self.s_ref, s)
+        if not self.mixed:
+            if u < p:
+                log.answer(i, now, "post_ticket", "csat", csat_answer(s, self.noise, r.normal()), tid, s)
+                res_h = (now - opened) * HOURS_PER_DAY
+                log.answer(i, now, "post_ticket", "ces", ces_answer(res_h, met, self.noise, r.normal()), tid, s)
+            return
+        if u >= p * self.f_max:  # no mode makes this customer answer: no mode drawn
+            return
+        m = self._mode()
+        if u < mode_response_probability(p, self.mode_factor[m]):
+            reading = survey_reading(s, self.mode_shift[m])
+            csat = csat_answer(reading, self.noise, r.normal())
             res_h = (now - opened) * HOURS_PER_DAY
-            log.answer(i, now, "post_ticket", "ces", ces_answer(res_h, met, self.noise, r.normal()), tid)
+            ces = ces_answer(res_h, met, self.noise, r.normal())
+            mode, channel = self.mode_names[m], self._channel()
+            cause = self.ticket_causes[tid] if tid < len(self.ticket_causes) else ""
+            comment = self._comment(reading, cause, True)
+            log.answer(i, now, "post_ticket", "csat", csat, tid, s, mode, channel, comment)
+            log.answer(i, now, "post_ticket", "ces", ces, tid, s, mode, channel, "")
 
     def relationship(self) -> Generator[Any, Any, None]:
         """Process: every ``relationship_interval_days`` ask every acquired customer for an NPS."""
@@ -127,7 +218,9 @@ class Surveys:
         c = self.customers
         s0, s_, st, alive = c.s0, c.s, c.st, c.alive
         decay, bias, ref, noise, factor = c.decay_rate, self.bias, self.s_ref, self.noise, self.churned_factor
-        base, p_max = self.l_rel, self.rel_max
+        base, p_max = self.l_rel, self.rel_bound
+        mixed, m_factor, m_shift, m_names = self.mixed, self.mode_factor, self.mode_shift, self.mode_names
+        churn_reason, bad_cause = c.churn_reason, c.bad_cause
         while True:
             yield env.timeout(self.interval)
             now = env.now
@@ -139,7 +232,10 @@ class Surveys:
             # respond iff u < p(s); p(s) <= p_max, so only customers with u < p_max need their
             # satisfaction computed (exact thinning: same draws, same answers, far less work)
             cand = (u < p_max).nonzero()[0]
-            who, scores = [], []
+            who, scores, sats = [], [], []
+            modes: list[str] = []
+            channels: list[str] = []
+            comments: list[str] = []
             for i, uk, nk in zip(idx[cand].tolist(), u[cand].tolist(), noise_z[cand].tolist()):
                 # inlined: model.relaxed_satisfaction
                 sat = s0[i] + (s_[i] - s0[i]) * math.exp(-decay * (now - st[i]))
@@ -147,9 +243,48 @@ class Surveys:
                 prob = 1.0 / (1.0 + math.exp(-(base + bias * (ref - sat))))
                 if not alive[i]:
                     prob *= factor
+                m = 0
+                if mixed:
+                    m = self._mode()
+                    prob *= m_factor[m]  # inlined: model.mode_response_probability (u < 1: no cap needed)
                 if uk < prob:
+                    reading = sat + m_shift[m]  # inlined: model.survey_reading
                     # inlined: model.nps_answer
-                    x = round(sat + noise * nk)
+                    x = round(reading + noise * nk)
                     who.append(i)
                     scores.append(0 if x < 0 else (10 if x > 10 else int(x)))
-            self.log.extend(who, now, "relationship", "nps", scores)
+                    sats.append(sat)
+                    if mixed:
+                        modes.append(m_names[m])
+                        channels.append(self._channel())
+                        gone = not alive[i]
+                        comments.append(self._comment(reading, churn_reason[i] if gone else bad_cause[i], gone))
+            if mixed:
+                self.log.extend(who, now, "relationship", "nps", scores, sats, modes, channels, comments)
+            else:
+                self.log.extend(who, now, "relationship", "nps", scores, sats)
+
+    # ------------------------------------------------------------------ modes, channels, comments
+    def _mode(self) -> int:
+        """Index of the mode of one invitation (a ``survey.mode`` draw only with several modes)."""
+        if self.mode_mix is None or self.r_mode is None:
+            return 0
+        return self.mode_index[self.mode_mix.draw(self.r_mode.uniform())]
+
+    def _channel(self) -> str:
+        """The channel of one answer (``""`` when channels are off; else a ``survey.mode`` draw)."""
+        if self.channel_mix is None or self.r_mode is None:
+            return ""
+        return self.channel_mix.draw(self.r_mode.uniform())
+
+    def _comment(self, reading: float, cause: str, about_cause: bool) -> str:
+        """The free-text comment of one CSAT / NPS answer (``""``: none), from the ``survey.comment`` stream.
+
+        ``reading`` is the satisfaction the answer read; ``cause`` the customer's cause to talk about
+        (a complaint cause, churn reason or last bad experience; ``""``: none); ``about_cause``
+        whether the comment talks about it even when not negative (after a ticket, after churning).
+        """
+        rc = self.r_comment
+        if rc is None:
+            return ""
+        return draw_comment(reading, cause, about_cause, self.comment_rate, rc.uniform, rc.normal)

@@ -1,4 +1,4 @@
-"""Turn the world's state and logs into the seven tidy tables of :mod:`sim.schema` (typed, sorted, dated).
+"""Turn the world's state and logs into the tidy tables of :mod:`sim.schema` (typed, sorted, dated).
 
 Examples
 --------
@@ -23,12 +23,15 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
-from sim.schema import SEVERITIES, TABLES
-from sim.world.logs import Logs
+from sim.schema import ARCHETYPES, SEVERITIES, TABLES
+from sim.world.funnel import funnel_columns
+from sim.world.logs import Logs, SurveyLog
 from sim.world.model import HOURS_PER_DAY, target_met
+from sim.world.runlogs import AnswerLog, WorldLogs
 from sim.world.state import Customers
+from sim.world.truth import HorizonState, horizon_truth
 
-__all__ = ["build_tables", "typed_frame", "day_dates", "target_flags"]
+__all__ = ["build_tables", "typed_frame", "empty_table", "funnel_table", "day_dates", "target_flags"]
 
 
 def day_dates(start: pd.Timestamp, t: Any) -> pd.Series:
@@ -58,14 +61,50 @@ def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def empty_table(table: str) -> pd.DataFrame:
+    """An empty table with the columns and dtypes of ``table``.
+
+    Examples
+    --------
+    >>> t = empty_table("funnel")
+    >>> len(t), str(t["leads"].dtype)
+    (0, 'int64')
+    """
+    return typed_frame(table, {name: [] for name in TABLES[table]})
+
+
+def funnel_table(
+    customers: pd.DataFrame, sc: Scenario, horizon: float, rng: np.random.Generator | None
+) -> pd.DataFrame:
+    """The ``funnel`` table of a run from its ``customers`` table (:mod:`sim.world.funnel`).
+
+    ``rng`` is the run's ``funnel`` stream (``Streams.generator("funnel")``); without one the
+    table is empty (a caller that has no streams, e.g. rebuilding tables from logs alone).
+    Both engines call it with their customers table, so their funnels agree by construction.
+    """
+    if rng is None:
+        return empty_table("funnel")
+    start = pd.Timestamp(sc.start_date)
+    cols = funnel_columns(
+        customers["acquired_t"].to_numpy(dtype=float),
+        customers["channel"].astype(object).to_numpy(),
+        customers["cac"].to_numpy(dtype=float),
+        sc,
+        horizon,
+        rng,
+    )
+    return typed_frame("funnel", {**cols, "date": day_dates(start, cols["t"])})
+
+
 def build_tables(
     customers: Customers,
     logs: Logs,
     sc: Scenario,
     horizon: float,
     sla_h: Mapping[str, Mapping[str, float]] | None = None,
+    funnel_rng: np.random.Generator | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The seven tables of a world as of day ``horizon`` (columns and dtypes of :mod:`sim.schema`).
+    """The tables of a world as of day ``horizon`` (columns and dtypes of :mod:`sim.schema`).
 
     Parameters
     ----------
@@ -80,11 +119,13 @@ def build_tables(
     sla_h : mapping, optional
         SLA targets in force per severity (``{"P0": {"first_response_h": .., "resolution_h": ..}}``),
         i.e. the scenario's with a policy's ``service.sla_override`` applied; default: the scenario's.
+    funnel_rng : numpy.random.Generator, optional
+        The run's ``funnel`` stream for the ``funnel`` table (:func:`funnel_table`; empty without one).
 
     Returns
     -------
     dict of DataFrame
-        ``customers``, ``orders``, ``tickets``, ``surveys``, ``events``, ``tiers``, ``contacts``.
+        One per name in :data:`sim.schema.TABLE_NAMES`.
     """
     c = customers
     start = pd.Timestamp(sc.start_date)
@@ -101,6 +142,31 @@ def build_tables(
         s_end = np.where(pick(c.alive, bool), s_now, pick(c.s_churn, float))
     else:
         s_end = pick(c.s0, float)
+    alive = pick(c.alive, bool)
+    n_acq = len(acquired)
+    pref = np.array(c.pref, dtype=float)[acquired] if sc.catalogue.enabled and c.pref is not None else None
+    truth = HorizonState(
+        alive=alive,
+        acq_t=acq_t,
+        lam=pick(c.lam, float),
+        lp=pick(c.lp, float),
+        nu=pick(c.nu, float),
+        mult=pick(c.mult, float),  # membership x the archetype's rate factor
+        member_drop=pick(c.member_drop, float),
+        s_now=s_end if sc.satisfaction.enabled else None,
+        value_mult=pick(c.value_mult, float),
+        pref=pref,
+        plan=pick(c.plan, np.int64),
+        theta=pick(c.theta, float),
+        next_renewal=pick(c.next_renewal, float),
+        reactivated_t=pick(c.reactivated_t, float),
+    )
+    true_clv, true_stage = horizon_truth(truth, sc, horizon)
+    plan = pick(c.plan, np.int64)
+    archetype = pick(c.archetype, np.int64)
+    arch_names = np.array([*ARCHETYPES, ""], dtype=object)  # index -1 -> ""
+    plan_names = np.array(["", *sc.subscription.plans], dtype=object)  # index -1 -> ""
+    cat_names = np.array(list(sc.catalogue.categories), dtype=object)
     customer_table = typed_frame(
         "customers",
         {
@@ -111,14 +177,21 @@ def build_tables(
             "cac": pick(c.cac, float),
             "consent": pick(c.consent, bool),
             "birth_month": pick(c.birth_month, np.int64),
+            "business": pick(c.business, bool),
+            "plan": plan_names[plan + 1] if n_acq else np.array([], dtype=object),
             "true_purchase_rate": pick(c.lam, float),
             "true_dropout_prob": pick(c.p, float),
             "true_spend_scale": pick(c.nu, float),
             "true_satisfaction_start": pick(c.s0, float),
             "true_satisfaction_end": s_end,
-            "true_alive": pick(c.alive, bool),
+            "true_alive": alive,
             "true_churn_t": pick(c.churn_t, float),
             "true_churn_reason": pick(c.churn_reason, object),
+            "true_archetype": arch_names[archetype],
+            "true_top_category": cat_names[pref.argmax(axis=1)] if pref is not None else np.full(n_acq, "", object),
+            "true_cancel_prob": pick(c.theta, float),
+            "true_clv": true_clv,
+            "true_stage": true_stage,
         },
     )
     ol = logs.orders
@@ -129,6 +202,17 @@ def build_tables(
     o_discount = np.fromiter(map(itemgetter(2), rest), dtype=float, count=n_o)
     o_points = np.fromiter(map(itemgetter(3), rest), dtype=float, count=n_o)
     o_campaign = list(map(itemgetter(4), rest))
+    o_amount = np.array(ol.amount, dtype=float)
+    if sc.catalogue.enabled:  # category index and basket (A's rest-tuple fields 5 and 6)
+        o_cat = np.fromiter(map(itemgetter(5), rest), dtype=np.int64, count=n_o)
+        rates = np.array([cat.margin_rate for cat in sc.catalogue.categories.values()], dtype=float)
+        o_margin = o_amount * np.where(o_cat >= 0, rates[np.maximum(o_cat, 0)], sc.margin_rate)
+        o_category = np.where(o_cat >= 0, cat_names[np.maximum(o_cat, 0)], "").astype(object)
+        o_basket: Any = list(map(itemgetter(6), rest))
+    else:
+        o_margin = o_amount * sc.margin_rate
+        o_category = np.full(n_o, "", dtype=object)
+        o_basket = o_category
     orders = typed_frame(
         "orders",
         {
@@ -136,11 +220,14 @@ def build_tables(
             "customer_id": np.array(ol.customer, dtype=np.int64) + 1,
             "t": o_t,
             "date": day_dates(start, o_t),
-            "amount": np.array(ol.amount, dtype=float),
+            "amount": o_amount,
             "is_first": np.array(o_first, dtype=bool),
             "discount": np.array(o_discount, dtype=float),
             "points": np.array(o_points, dtype=float),
             "campaign": o_campaign,
+            "category": o_category,
+            "basket": o_basket,
+            "margin": o_margin,
             "true_quality_issue": np.array(o_issue, dtype=bool),
         },
     )
@@ -197,6 +284,7 @@ def build_tables(
             "instrument": np.array(sv.instrument, dtype=object),
             "score": np.array(sv.score, dtype=np.int64),
             "ticket_id": np.where(sv_ticket >= 0, sv_ticket + 1, -1),
+            **survey_details(sv),
         },
     )
     # relationship survey answers are appended in bulk: order the table by time
@@ -253,7 +341,35 @@ def build_tables(
         "events": events,
         "tiers": tiers,
         "contacts": contacts,
+        "funnel": funnel_table(customer_table, sc, horizon, funnel_rng),
+        "snapshots": snapshot_table(logs, start),
     }
+
+
+def survey_details(sv: SurveyLog) -> dict[str, Any]:
+    """The ``surveys`` table's ``mode``, ``channel``, ``comment`` and ``true_satisfaction`` columns
+    (defaults when the log has no details: ``named``, ``""``, ``""``, NaN)."""
+    if isinstance(sv, AnswerLog):
+        return {
+            "mode": np.array(sv.mode, dtype=object),
+            "channel": np.array(sv.channel, dtype=object),
+            "comment": np.array(sv.comment, dtype=object),
+            "true_satisfaction": np.array(sv.true_s, dtype=float),
+        }
+    n = len(sv)
+    return {"mode": ["named"] * n, "channel": [""] * n, "comment": [""] * n, "true_satisfaction": [np.nan] * n}
+
+
+def snapshot_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
+    """The latent ``snapshots`` table (empty unless the logs hold snapshots), sorted by time and customer."""
+    log = logs.snapshots if isinstance(logs, WorldLogs) else None
+    if log is None or not len(log):
+        return empty_table("snapshots")
+    who, t, sat, alive = log.columns()  # taken in time order, customers in index order
+    return typed_frame(
+        "snapshots",
+        {"customer_id": who + 1, "t": t, "date": day_dates(start, t), "true_satisfaction": sat, "true_alive": alive},
+    )
 
 
 def target_flags(actual_h: Any, target_h: Any, elapsed_h: Any) -> pd.arrays.BooleanArray:

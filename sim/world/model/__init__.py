@@ -32,12 +32,30 @@ Complaints and service
 Surveys
     Response probability rises as satisfaction falls when ``nonresponse_bias > 0``
     (:func:`survey_response_probability`); answers are noisy readings of ``s``
-    (:func:`nps_answer`, :func:`csat_answer`, :func:`ces_answer`).
+    (:func:`nps_answer`, :func:`csat_answer`, :func:`ces_answer`). A survey mode (named /
+    anonymous) multiplies the response probability (:func:`mode_response_probability`) and
+    shifts the reading (:func:`survey_reading`: named answers are politer); free-text comments
+    take a sentiment from ``s`` (:func:`comment_sentiment`) and a topic from the customer's cause
+    (:func:`comment_topic`).
 
 Firm actions, membership and the market
     :func:`winback_probability`, :func:`is_fatigued`, :func:`conversion_probability`,
     :func:`membership_rate_multiplier`; market shocks multiply the rate and shift the dropout
     logit (:func:`shocked_rate_factor`, :func:`shocked_dropout_shift`).
+
+Catalogue, archetypes, subscriptions, word of mouth (``retail``)
+    Category preferences ~ Dirichlet (:func:`dirichlet_concentrations`), baskets of
+    :func:`poisson_inverse` extra lines (:func:`extra_line_category`), order values
+    :func:`order_value` (Gamma-Gamma x price level x business factor); archetype multipliers
+    (:func:`service_effect`, :func:`service_churn_scaled`, :func:`offer_conversion_scaled`);
+    renewals cancel with :func:`renewal_cancel_probability` (sBG: :func:`sbg_survival`);
+    promoters and detractors (:func:`is_detractor`) tell :func:`word_of_mouth_tells` people.
+
+Value and stage (ground truth at the horizon; ``value``)
+    :func:`true_clv_retail` (``alive * m * lambda / (delta + p * lambda)``) and
+    :func:`true_clv_subscription` (a geometric series of renewals) discount future margin at
+    :func:`daily_discount_rate`; :func:`true_stage` labels each customer new / active / at_risk /
+    dormant / lost / won_back with the thresholds named there.
 
 Examples
 --------
@@ -88,6 +106,20 @@ from sim.world.model.firm import (
     shocked_rate_factor,
     winback_probability,
 )
+from sim.world.model.retail import (
+    DETRACTOR_MAX,
+    dirichlet_concentrations,
+    extra_line_category,
+    is_detractor,
+    offer_conversion_scaled,
+    order_value,
+    poisson_inverse,
+    renewal_cancel_probability,
+    sbg_survival,
+    service_churn_scaled,
+    service_effect,
+    word_of_mouth_tells,
+)
 from sim.world.model.service import (
     POOL_SPREAD_DAYS,
     churn_attribution_probability,
@@ -105,13 +137,33 @@ from sim.world.model.service import (
     team_weights,
 )
 from sim.world.model.surveys import (
+    COMMENT_CAUSE_SHARE,
+    COMMENT_NEGATIVE_BELOW,
+    COMMENT_POSITIVE_FROM,
+    COMMENT_SENTIMENT_NOISE,
     ces_answer,
+    comment_sentiment,
+    comment_topic,
     csat_answer,
     is_promoter,
+    mode_response_probability,
     nps_answer,
     relationship_response_probability,
+    survey_reading,
     survey_response_bound,
     survey_response_probability,
+)
+from sim.world.model.value import (
+    AT_RISK_LEAVE_PROB,
+    AT_RISK_SATISFACTION,
+    DAYS_PER_YEAR,
+    DORMANT_WAIT_DAYS,
+    NEW_DAYS,
+    WON_BACK_DAYS,
+    daily_discount_rate,
+    true_clv_retail,
+    true_clv_subscription,
+    true_stage,
 )
 
 __all__ = [
@@ -167,6 +219,36 @@ __all__ = [
     "lognormal_service_parameters",
     "gamma_service_parameters",
     "relationship_response_probability",
+    "mode_response_probability",
+    "survey_reading",
+    "comment_sentiment",
+    "comment_topic",
+    "COMMENT_NEGATIVE_BELOW",
+    "COMMENT_POSITIVE_FROM",
+    "COMMENT_SENTIMENT_NOISE",
+    "COMMENT_CAUSE_SHARE",
     "order_discount",
     "is_membership_upgrade",
+    "DETRACTOR_MAX",
+    "dirichlet_concentrations",
+    "poisson_inverse",
+    "extra_line_category",
+    "order_value",
+    "service_effect",
+    "service_churn_scaled",
+    "offer_conversion_scaled",
+    "renewal_cancel_probability",
+    "sbg_survival",
+    "is_detractor",
+    "word_of_mouth_tells",
+    "DAYS_PER_YEAR",
+    "NEW_DAYS",
+    "WON_BACK_DAYS",
+    "DORMANT_WAIT_DAYS",
+    "AT_RISK_LEAVE_PROB",
+    "AT_RISK_SATISFACTION",
+    "daily_discount_rate",
+    "true_clv_retail",
+    "true_clv_subscription",
+    "true_stage",
 ]
