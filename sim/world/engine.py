@@ -1,7 +1,7 @@
 """The fast engine's world: one SimPy environment wiring customers, logs, desk and mechanisms.
 
 :class:`World` owns no behaviour of its own. It draws the population, creates the state
-(:class:`~sim.world.state.Customers`) and the logs (:class:`~sim.world.runlogs.WorldLogs`), builds the
+(:class:`~sim.world.state.Customers`) and the logs (:class:`~sim.world.logs.Logs`), builds the
 mechanisms and connects them:
 
 ====================  ==========================================================================
@@ -40,11 +40,11 @@ from sim.world.actions import FirmActions
 from sim.world.complaints import Complaints
 from sim.world.desk import ServiceDesk, TicketLog
 from sim.world.lifecycle import Lifecycle
+from sim.world.logs import Logs
 from sim.world.market import Market
 from sim.world.model import satisfaction_decay_rate
 from sim.world.population import draw_population
 from sim.world.rng import Streams
-from sim.world.runlogs import WorldLogs
 from sim.world.snapshots import Snapshots
 from sim.world.state import Customers
 from sim.world.surveys import Surveys
@@ -102,7 +102,7 @@ class World:
     Attributes
     ----------
     customers : Customers
-    logs : WorldLogs
+    logs : Logs
     tickets : TicketLog
         ``logs.tickets``.
     desk : ServiceDesk
@@ -143,7 +143,7 @@ class World:
 
         pop = draw_population(sc, customers, horizon, streams)
         self.customers: Customers = Customers(pop, satisfaction_decay_rate(sc.satisfaction.half_life_days))
-        self.logs: WorldLogs = WorldLogs()
+        self.logs: Logs = Logs()
         self.tickets: TicketLog = self.logs.tickets
         self.surveys = Surveys(env, sc, self.customers, self.logs.surveys, streams, self.tickets.cause)
         snap_days = sc.satisfaction.snapshot_days

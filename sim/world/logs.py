@@ -1,4 +1,5 @@
-"""The world's append-only logs: orders, contacts, surveys, events and tiers (plus the desk's tickets).
+"""The world's append-only logs: orders, contacts, surveys, events, tiers, latent satisfaction snapshots
+(plus the desk's tickets).
 
 Each log is a struct of arrays. Numeric columns written on the hot path are typed
 :class:`array.array` buffers (no float object kept alive per row); string and boolean columns are
@@ -19,13 +20,16 @@ Examples
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.world.desk import TicketLog
 
-__all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "Logs"]
+__all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "SnapshotLog", "Logs"]
 
 
 class OrderLog:
@@ -121,17 +125,19 @@ class ContactLog:
 
 
 class SurveyLog:
-    """Survey answers: customer, time, touchpoint, instrument, score and ticket (``-1``: none).
+    """Survey answers: customer, time, touchpoint, instrument, score, ticket (``-1``: none), and the
+    answer's details: mode (``named`` / ``anonymous``), channel (``""``: not recorded), comment
+    (``""``: none) and the latent satisfaction ``true_s`` the answer read.
 
     Examples
     --------
     >>> log = SurveyLog()
-    >>> log.extend([4, 9], 90.0, "relationship", "nps", [9, 6])
-    >>> list(log.customer), list(log.score), list(log.ticket)
-    ([4, 9], [9, 6], [-1, -1])
+    >>> log.extend([4, 9], 90.0, "relationship", "nps", [9, 6], [8.8, 6.1])
+    >>> list(log.customer), list(log.score), list(log.ticket), list(log.true_s), log.mode
+    ([4, 9], [9, 6], [-1, -1], [8.8, 6.1], ['named', 'named'])
     """
 
-    __slots__ = ("customer", "t", "touchpoint", "instrument", "score", "ticket")
+    __slots__ = ("customer", "t", "touchpoint", "instrument", "score", "ticket", "mode", "channel", "comment", "true_s")
 
     def __init__(self) -> None:
         self.customer = array("q")
@@ -140,17 +146,48 @@ class SurveyLog:
         self.instrument: list[str] = []
         self.score = array("q")
         self.ticket = array("q")
+        self.mode: list[str] = []
+        self.channel: list[str] = []
+        self.comment: list[str] = []
+        self.true_s = array("d")
 
-    def answer(self, i: int, now: float, touchpoint: str, instrument: str, score: int, ticket: int) -> None:
-        """Log one answer."""
+    def answer(
+        self,
+        i: int,
+        now: float,
+        touchpoint: str,
+        instrument: str,
+        score: int,
+        ticket: int,
+        s: float = math.nan,
+        mode: str = "named",
+        channel: str = "",
+        comment: str = "",
+    ) -> None:
+        """Log one answer (``s``: latent satisfaction when answering)."""
         self.customer.append(i)
         self.t.append(now)
         self.touchpoint.append(touchpoint)
         self.instrument.append(instrument)
         self.score.append(score)
         self.ticket.append(ticket)
+        self.true_s.append(s)
+        self.mode.append(mode)
+        self.channel.append(channel)
+        self.comment.append(comment)
 
-    def extend(self, who: Sequence[int], now: float, touchpoint: str, instrument: str, scores: Sequence[int]) -> None:
+    def extend(
+        self,
+        who: Sequence[int],
+        now: float,
+        touchpoint: str,
+        instrument: str,
+        scores: Sequence[int],
+        s: Sequence[float] | None = None,
+        modes: Sequence[str] | None = None,
+        channels: Sequence[str] | None = None,
+        comments: Sequence[str] | None = None,
+    ) -> None:
         """Log many answers given at the same time to the same survey (no ticket)."""
         n = len(who)
         self.customer.extend(who)
@@ -159,6 +196,10 @@ class SurveyLog:
         self.instrument.extend([instrument] * n)
         self.score.extend(scores)
         self.ticket.extend([-1] * n)
+        self.true_s.extend(s if s is not None else [math.nan] * n)
+        self.mode.extend(modes if modes is not None else ["named"] * n)
+        self.channel.extend(channels if channels is not None else [""] * n)
+        self.comment.extend(comments if comments is not None else [""] * n)
 
     def __len__(self) -> int:
         return len(self.t)
@@ -225,6 +266,45 @@ class TierLog:
         return len(self.t)
 
 
+class SnapshotLog:
+    """Latent satisfaction snapshots: per snapshot time, every acquired customer's satisfaction and alive flag.
+
+    Stored as one block of arrays per snapshot (a snapshot is taken vectorised).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> log = SnapshotLog()
+    >>> log.add(30.0, np.array([0, 2]), np.array([8.1, 5.5]), np.array([True, False]))
+    >>> len(log), log.columns()[0].tolist(), log.columns()[1].tolist()
+    (2, [0, 2], [30.0, 30.0])
+    """
+
+    __slots__ = ("blocks", "rows")
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[float, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.rows = 0
+
+    def add(self, now: float, who: np.ndarray, s: np.ndarray, alive: np.ndarray) -> None:
+        """Record the snapshot at day ``now``: customers ``who`` (0-based), satisfaction ``s``, ``alive``."""
+        self.blocks.append((now, np.asarray(who, dtype=np.int64), np.asarray(s, float), np.asarray(alive, bool)))
+        self.rows += len(who)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Customer (0-based), time, satisfaction and alive flag of every row, in snapshot order."""
+        if not self.blocks:
+            return np.array([], np.int64), np.array([], float), np.array([], float), np.array([], bool)
+        who = np.concatenate([b[1] for b in self.blocks])
+        t = np.concatenate([np.full(len(b[1]), b[0]) for b in self.blocks])
+        s = np.concatenate([b[2] for b in self.blocks])
+        alive = np.concatenate([b[3] for b in self.blocks])
+        return who, t, s, alive
+
+    def __len__(self) -> int:
+        return self.rows
+
+
 @dataclass
 class Logs:
     """Every log of one run.
@@ -232,7 +312,7 @@ class Logs:
     Examples
     --------
     >>> sorted(vars(Logs()))
-    ['contacts', 'events', 'orders', 'surveys', 'tickets', 'tiers']
+    ['contacts', 'events', 'orders', 'snapshots', 'surveys', 'tickets', 'tiers']
     """
 
     orders: OrderLog = field(default_factory=OrderLog)
@@ -241,3 +321,4 @@ class Logs:
     events: EventLog = field(default_factory=EventLog)
     tiers: TierLog = field(default_factory=TierLog)
     tickets: TicketLog = field(default_factory=TicketLog)
+    snapshots: SnapshotLog = field(default_factory=SnapshotLog)

@@ -218,12 +218,12 @@ class _Records:
     and the order columns live in the records' own buffers (copied again when handed out).
     """
 
-    __slots__ = ("n_paid", "paid_acquired", "referred", "consent", "birth_month", "opted_out",
+    __slots__ = ("n_paid", "paid", "referred", "consent", "birth_month", "opted_out",
                  "o_cust", "o_t", "o_amount", "ticket_customer")  # fmt: skip
 
     def __init__(self, n_paid: int) -> None:
         self.n_paid = n_paid
-        self.paid_acquired = 0
+        self.paid: list[int] = []  # paid customers who arrived (a prospect deterred by word of mouth never does)
         self.referred: list[int] = []
         self.consent: dict[int, bool] = {}
         self.birth_month: dict[int, int] = {}
@@ -235,10 +235,7 @@ class _Records:
 
     def acquired(self, i: int, consent: bool, birth_month: int) -> None:
         """Customer ``i`` signed up (paid customers arrive in index order, referred ones after them)."""
-        if i < self.n_paid:
-            self.paid_acquired = i + 1
-        else:
-            self.referred.append(i)
+        (self.paid if i < self.n_paid else self.referred).append(i)
         self.consent[i] = bool(consent)
         self.birth_month[i] = int(birth_month)
 
@@ -365,7 +362,7 @@ class Observed:
     def acquired(self) -> list[int]:
         """Indices of the customers acquired so far (a new list: paid ones, then referred ones)."""
         r = self._records
-        return list(range(r.paid_acquired)) + r.referred
+        return r.paid + r.referred
 
     def consent(self, i: int) -> bool:
         """Whether customer ``i`` consented to marketing contacts at sign-up."""

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.world.runlogs import SnapshotLog
+from sim.world.logs import SnapshotLog
 from sim.world.state import Customers
 
 __all__ = ["Snapshots", "snapshot_satisfaction"]

@@ -43,6 +43,7 @@ import simpy
 
 from sim.config.scenario import Scenario
 from sim.world.comments import draw_comment
+from sim.world.logs import SurveyLog
 from sim.world.model import (
     HOURS_PER_DAY,
     ces_answer,
@@ -54,7 +55,6 @@ from sim.world.model import (
     survey_response_probability,
 )
 from sim.world.rng import Buffered, Categorical, Streams
-from sim.world.runlogs import AnswerLog
 from sim.world.state import Customers
 
 __all__ = ["Surveys"]
@@ -70,7 +70,7 @@ class Surveys:
         ``surveys`` (rates, noise, bias, relationship interval, modes, channels, comments) and
         ``satisfaction.reference``.
     customers : Customers
-    log : AnswerLog
+    log : SurveyLog
         Where answers go.
     streams : Streams
         Draws come from the ``survey`` (per event) and ``survey.relationship`` (per wave) streams;
@@ -83,11 +83,11 @@ class Surveys:
     >>> import simpy, sim
     >>> from sim.world.population import draw_population
     >>> from sim.world.rng import Streams
-    >>> from sim.world.runlogs import AnswerLog
+    >>> from sim.world.logs import SurveyLog
     >>> from sim.world.state import Customers
     >>> sc = sim.Scenario.load("baseline").updated({"surveys.post_purchase_rate": 1.0, "surveys.nonresponse_bias": 0.0})
     >>> c = Customers(draw_population(sc, 1, 30.0, Streams(0)), 0.01)
-    >>> log = AnswerLog()
+    >>> log = SurveyLog()
     >>> sv = Surveys(simpy.Environment(), sc, c, log, Streams(0))
     >>> sv.post_purchase(0, 0.0, 9.0)           # a response rate of 1: everyone answers
     >>> list(log.score), log.instrument, list(log.true_s), log.mode
@@ -99,7 +99,7 @@ class Surveys:
         env: simpy.Environment,
         sc: Scenario,
         customers: Customers,
-        log: AnswerLog,
+        log: SurveyLog,
         streams: Streams,
         ticket_causes: list[str] | None = None,
     ) -> None:

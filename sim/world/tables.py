@@ -27,7 +27,6 @@ from sim.schema import ARCHETYPES, SEVERITIES, TABLES
 from sim.world.funnel import funnel_columns
 from sim.world.logs import Logs, SurveyLog
 from sim.world.model import HOURS_PER_DAY, target_met
-from sim.world.runlogs import AnswerLog, WorldLogs
 from sim.world.state import Customers
 from sim.world.truth import HorizonState, horizon_truth
 
@@ -347,23 +346,19 @@ def build_tables(
 
 
 def survey_details(sv: SurveyLog) -> dict[str, Any]:
-    """The ``surveys`` table's ``mode``, ``channel``, ``comment`` and ``true_satisfaction`` columns
-    (defaults when the log has no details: ``named``, ``""``, ``""``, NaN)."""
-    if isinstance(sv, AnswerLog):
-        return {
-            "mode": np.array(sv.mode, dtype=object),
-            "channel": np.array(sv.channel, dtype=object),
-            "comment": np.array(sv.comment, dtype=object),
-            "true_satisfaction": np.array(sv.true_s, dtype=float),
-        }
-    n = len(sv)
-    return {"mode": ["named"] * n, "channel": [""] * n, "comment": [""] * n, "true_satisfaction": [np.nan] * n}
+    """The ``surveys`` table's ``mode``, ``channel``, ``comment`` and ``true_satisfaction`` columns."""
+    return {
+        "mode": np.array(sv.mode, dtype=object),
+        "channel": np.array(sv.channel, dtype=object),
+        "comment": np.array(sv.comment, dtype=object),
+        "true_satisfaction": np.array(sv.true_s, dtype=float),
+    }
 
 
 def snapshot_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
     """The latent ``snapshots`` table (empty unless the logs hold snapshots), sorted by time and customer."""
-    log = logs.snapshots if isinstance(logs, WorldLogs) else None
-    if log is None or not len(log):
+    log = logs.snapshots
+    if not len(log):
         return empty_table("snapshots")
     who, t, sat, alive = log.columns()  # taken in time order, customers in index order
     return typed_frame(

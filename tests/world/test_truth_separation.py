@@ -62,6 +62,7 @@ WORLD_TYPES = (
     logs.SurveyLog,
     logs.EventLog,
     logs.TierLog,
+    logs.SnapshotLog,
     desk.TicketLog,
     desk.ServiceDesk,
     lifecycle.Lifecycle,
@@ -145,8 +146,9 @@ def world_buffers(w: Any) -> list[Any]:
     out: list[Any] = []
     c = w.customers
     out += [getattr(c, n) for n in type(c).__slots__ if isinstance(getattr(c, n), (list, dict, array))]
-    for log in (w.logs.orders, w.logs.contacts, w.logs.surveys, w.logs.events, w.logs.tiers, w.tickets):
-        out += [getattr(log, n) for n in type(log).__slots__]
+    logs_ = w.logs
+    for log in (logs_.orders, logs_.contacts, logs_.surveys, logs_.events, logs_.tiers, logs_.snapshots, w.tickets):
+        out += [getattr(log, n) for n in type(log).__slots__ if isinstance(getattr(log, n), (list, dict, array))]
     return out
 
 
