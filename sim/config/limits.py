@@ -39,6 +39,14 @@ __all__ = [
     "MAX_MARKET_FACTOR",
     "MAX_MARKET_SHIFT",
     "MAX_EVENTS",
+    "MAX_CATEGORIES",
+    "MAX_CATEGORY_NAME",
+    "MAX_RATE_FACTOR",
+    "MAX_TELLS",
+    "MAX_REFERRALS_PER_ORDER",
+    "MAX_REFERRED_PER_PAID",
+    "MAX_REFERRAL_CHAIN",
+    "MIN_FUNNEL_RATE",
     "EXCERPT",
     "short",
     "clip",
@@ -83,6 +91,27 @@ MAX_MARKET_FACTOR = 10.0
 MAX_MARKET_SHIFT = 20.0
 #: Market events of one scenario.
 MAX_EVENTS = 100
+#: Product categories of a catalogue (``catalogue.categories``).
+MAX_CATEGORIES = 50
+#: Characters of a category name: every order's ``basket`` repeats the names of its lines.
+MAX_CATEGORY_NAME = 40
+#: Largest purchase-rate multiplier of an archetype (keeps the mean rate within the scenario limits).
+MAX_RATE_FACTOR = 5.0
+#: Largest mean number of people one customer tells after an order (word of mouth).
+MAX_TELLS = 100.0
+#: Largest expected referred customers per promoter order, ``promoter_tells x referral_conversion``:
+#: the ceiling of ``population.referral.prob_per_promoter_order`` (a probability). More makes referred
+#: customers refer the next ones faster than they churn, and the base grows without end.
+MAX_REFERRALS_PER_ORDER = 1.0
+#: Even within that ceiling a world of promoters can refer without end (each referred customer's first
+#: order refers the next). A run stops with a clear error when referred customers exceed this many per
+#: paid customer (at least 100 paid counted) ...
+MAX_REFERRED_PER_PAID = 50
+#: ... or when one order sets off a chain of more than this many referrals at the same instant.
+MAX_REFERRAL_CHAIN = 200
+#: Smallest funnel conversion rate (``lead_to_prospect``, ``prospect_to_customer``): every acquired
+#: customer stands for 1 / rate prospects (leads); smaller rates overflow the funnel's counts.
+MIN_FUNNEL_RATE = 1e-3
 #: Characters of a value an error message may show.
 EXCERPT = 80
 

@@ -38,7 +38,19 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, check_shares
-from sim.config.limits import MAX_DAYS, MAX_UNIT_MONEY, Probability, Real, Share, short
+from sim.config.limits import (
+    MAX_CATEGORIES,
+    MAX_CATEGORY_NAME,
+    MAX_DAYS,
+    MAX_RATE_FACTOR,
+    MAX_REFERRALS_PER_ORDER,
+    MAX_TELLS,
+    MAX_UNIT_MONEY,
+    Probability,
+    Real,
+    Share,
+    short,
+)
 from sim.schema import ARCHETYPES
 
 __all__ = [
@@ -53,12 +65,7 @@ __all__ = [
     "MAX_TELLS",
 ]
 
-#: Largest purchase-rate multiplier of an archetype (keeps the mean rate within the scenario limits).
-MAX_RATE_FACTOR = 5.0
-#: Largest mean number of people one customer tells after an order.
-MAX_TELLS = 100.0
-#: Largest number of product categories.
-MAX_CATEGORIES = 50
+# MAX_RATE_FACTOR, MAX_TELLS, MAX_CATEGORIES: in the one limits table, sim.config.limits (re-exported here).
 
 #: P(an extra basket line is this companion | the main category).
 CompanionProbability = Annotated[Probability, Field(description="probability of the companion line")]
@@ -120,9 +127,12 @@ class Catalogue(StrictModel):
     def _categories(cls, v: dict[str, Category]) -> dict[str, Category]:
         if not v or len(v) > MAX_CATEGORIES:
             raise ValueError(f"give 1 to {MAX_CATEGORIES} categories, got {len(v)}")
-        bad = [k for k in v if not k or "|" in k]
+        bad = [k for k in v if not k.strip() or "|" in k or len(k) > MAX_CATEGORY_NAME]
         if bad:
-            raise ValueError(f"category names {short(bad)} are not allowed: non-empty, without '|'")
+            raise ValueError(
+                f"category names {short(bad)} are not allowed: non-blank, without '|', "
+                f"at most {MAX_CATEGORY_NAME} characters"
+            )
         total = sum(c.popularity for c in v.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"category popularities must sum to 1, they sum to {total:.6g}")
@@ -135,6 +145,11 @@ class Catalogue(StrictModel):
             unknown = [k for k in [main, *pairs] if k not in self.categories]
             if unknown:
                 raise ValueError(f"companions name unknown categories {short(unknown)}; known: {short(known)}")
+            if main in pairs:  # a basket's lines are distinct categories: the extra line would be dropped
+                raise ValueError(
+                    f"companions of {short(main)} name {short(main)} itself; a companion is another category "
+                    "(a basket lists each category once)"
+                )
             total = sum(pairs.values())
             if total > 1.0 + 1e-9:
                 raise ValueError(f"companions of {short(main)} sum to {total:.6g}; at most 1 is allowed")
@@ -165,7 +180,8 @@ class Archetypes(StrictModel):
     Each customer gets one archetype from ``mix``; its ``effects`` multiply the customer's
     response to offers, sensitivity to service and purchase rate. A share ``business_share`` of
     customers are business (B2B) accounts, an observed flag, whose orders are worth
-    ``business_spend_factor`` times as much.
+    ``business_spend_factor`` times as much (in a subscription world payments are the plan's price,
+    so the factor does not apply there).
     """
 
     enabled: bool = False
@@ -241,6 +257,8 @@ class WordOfMouth(StrictModel):
     (satisfaction <= 6) tells Poisson(``detractor_tells``) people, each of whom is deterred with
     probability ``deterrence``: the next paid prospect not yet arrived never arrives (a latent
     ``true_deterred`` event). When enabled this replaces ``population.referral.prob_per_promoter_order``.
+    ``promoter_tells x referral_conversion`` (referred customers per promoter order) is at most
+    :data:`~sim.config.limits.MAX_REFERRALS_PER_ORDER`, the ceiling of that probability.
     """
 
     enabled: bool = False
@@ -248,3 +266,13 @@ class WordOfMouth(StrictModel):
     detractor_tells: Real = Field(default=3.0, ge=0.0, le=MAX_TELLS, description="people told per detractor order")
     referral_conversion: Probability = Field(default=0.05, description="share of positive tells who sign up")
     deterrence: Probability = Field(default=0.03, description="share of negative tells who stay away")
+
+    @model_validator(mode="after")
+    def _bounded_referrals(self) -> WordOfMouth:
+        per_order = self.promoter_tells * self.referral_conversion
+        if per_order > MAX_REFERRALS_PER_ORDER + 1e-12:
+            raise ValueError(
+                f"promoter_tells x referral_conversion = {per_order:.4g} referred customers per promoter order; "
+                f"at most {MAX_REFERRALS_PER_ORDER:g} is allowed (more makes the referred base grow without end)"
+            )
+        return self

@@ -36,6 +36,7 @@ True
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -336,6 +337,14 @@ class Service(StrictModel):
         "else's and get no follow-up (H12)",
     )
 
+    @field_validator("basic_tiers")
+    @classmethod
+    def _basic_tiers(cls, v: list[str]) -> list[str]:
+        twice = sorted({t for t in v if v.count(t) > 1})
+        if twice:
+            raise ValueError(f"basic_tiers names {short(twice)} more than once; list each tier once")
+        return v
+
     @field_validator("sla_override")
     @classmethod
     def _sla(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -375,6 +384,16 @@ class Onboarding(StrictModel):
     window_days: Period = 60.0
     dropout_shift: Real = Field(default=0.5, ge=0.0, le=5.0, description="dropout log-odds lowered")
     satisfaction_boost: Effect = Field(default=0.0, description="satisfaction points per opened contact")
+
+    @field_validator("contacts_days")
+    @classmethod
+    def _increasing(cls, v: list[float]) -> list[float]:
+        if any(b <= a for a, b in pairwise(v)):
+            raise ValueError(
+                f"contacts_days {short(v)} must be strictly increasing (one welcome contact per day listed, "
+                "in order), e.g. [1, 7, 21]"
+            )
+        return v
 
     @model_validator(mode="after")
     def _in_window(self) -> Onboarding:

@@ -45,18 +45,29 @@ def _fmt(x: float) -> str:
 
 
 def _bounds(metadata: list[Any]) -> str:
-    lo = hi = "…"
-    left, right = "(", ")"
+    """The allowed interval: the tightest of the bounds given (a field may narrow its type's).
+
+    Examples
+    --------
+    >>> _bounds([at.Ge(0.0), at.Le(1.0), at.Gt(0.0)]), _bounds([at.Ge(0.001), at.Ge(0.0), at.Le(1.0)])
+    ('(0, 1]', '[0.001, 1]')
+    """
+    lo: tuple[Any, bool] | None = None  # (bound, included)
+    hi: tuple[Any, bool] | None = None
     for m in metadata:
-        if isinstance(m, at.Ge):
-            lo, left = _fmt(m.ge), "["  # type: ignore[arg-type]
-        elif isinstance(m, at.Gt):
-            lo, left = _fmt(m.gt), "("  # type: ignore[arg-type]
-        elif isinstance(m, at.Le):
-            hi, right = _fmt(m.le), "]"  # type: ignore[arg-type]
-        elif isinstance(m, at.Lt):
-            hi, right = _fmt(m.lt), ")"  # type: ignore[arg-type]
-    return f"{left}{lo}, {hi}{right}"
+        if isinstance(m, (at.Ge, at.Gt)):
+            b: tuple[Any, bool] = (m.ge, True) if isinstance(m, at.Ge) else (m.gt, False)
+            if lo is None or b[0] > lo[0] or (b[0] == lo[0] and not b[1]):
+                lo = b
+        elif isinstance(m, (at.Le, at.Lt)):
+            b = (m.le, True) if isinstance(m, at.Le) else (m.lt, False)
+            if hi is None or b[0] < hi[0] or (b[0] == hi[0] and not b[1]):
+                hi = b
+    left = "[" if lo is not None and lo[1] else "("
+    right = "]" if hi is not None and hi[1] else ")"
+    lo_text = _fmt(lo[0]) if lo is not None else "…"
+    hi_text = _fmt(hi[0]) if hi is not None else "…"
+    return f"{left}{lo_text}, {hi_text}{right}"
 
 
 def _metadata(tp: Any) -> tuple[Any, list[Any], str]:

@@ -41,6 +41,7 @@ from sim.config.limits import (
     MAX_MARKET_SHIFT,
     MAX_MEAN_PURCHASE_RATE,
     MAX_UNIT_MONEY,
+    MIN_FUNNEL_RATE,
     Effect,
     Probability,
     Real,
@@ -95,9 +96,11 @@ class Channel(StrictModel):
 
     share: Probability = Field(description="share of paid acquisitions")
     cac: UnitMoney = Field(description="currency per acquired customer")
-    lead_to_prospect: Probability = Field(default=0.2, gt=0.0, description="share of leads becoming prospects")
+    lead_to_prospect: Probability = Field(
+        default=0.2, ge=MIN_FUNNEL_RATE, description="share of leads becoming prospects"
+    )
     prospect_to_customer: Probability = Field(
-        default=0.25, gt=0.0, description="share of prospects placing a first order"
+        default=0.25, ge=MIN_FUNNEL_RATE, description="share of prospects placing a first order"
     )
 
 
@@ -446,6 +449,15 @@ class Scenario(YamlMixin, StrictModel):
         if not lo <= v <= hi:
             raise ValueError(f"start_date must lie between {lo} and {hi}")
         return v
+
+    @model_validator(mode="after")
+    def _one_world(self) -> Scenario:
+        if self.subscription.enabled and self.catalogue.enabled:
+            raise ValueError(
+                "catalogue: a subscription world has no product orders (payments are plan prices); switch "
+                "catalogue.enabled off, or subscription.enabled off for a retail world"
+            )
+        return self
 
     @model_validator(mode="after")
     def _bounded_model(self) -> Scenario:

@@ -265,6 +265,12 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
     if list(df.columns) != expected:
         missing = [c for c in expected if c not in df.columns]
         extra = [c for c in df.columns if c not in expected]
+        if not missing and not extra:  # the same columns, shuffled or repeated
+            raise DataError(
+                f"columns {short(list(df.columns))} are not in the data dictionary's order (table {name!r}); "
+                f"expected {short(expected)}",
+                table=str(path),
+            )
         raise DataError(
             f"columns do not match the data dictionary (table {name!r}): missing {short(missing)}, "
             f"unexpected {short(extra)}; expected {short(expected)}",

@@ -46,6 +46,9 @@ class Expect:
         another order are then wrong. None means the order must match the input's.
     bool_columns : tuple of str
         Frame columns (or ``("",)`` for a Series) that must hold True/False, not 0/1.
+    int_columns : tuple of str
+        Frame columns (or ``("",)`` for a Series) that must hold whole numbers in an integer dtype
+        (scores, counts, labels), not floats such as ``3.0``.
     check_index : bool
         Whether row labels must match (they do when the answer keeps the input's rows).
 
@@ -60,6 +63,7 @@ class Expect:
     atol: float = 1e-9
     order: str | None = None
     bool_columns: tuple[str, ...] = ()
+    int_columns: tuple[str, ...] = ()
     check_index: bool = True
 
 
@@ -254,6 +258,14 @@ def _bool_phrase(a: Any, label: str) -> str | None:
     return f"holds {a.dtype} values{label}; it should hold True/False (bool), not 0/1 or text"
 
 
+def _int_phrase(a: Any, label: str) -> str | None:
+    from pandas.api import types as pdt
+
+    if pdt.is_integer_dtype(a.dtype) and not pdt.is_bool_dtype(a.dtype):
+        return None
+    return f"holds {a.dtype} values{label}; it should hold whole numbers as integers (e.g. 3, not 3.0)"
+
+
 def _pandas_phrase(answer: Any, cls: str) -> str | None:
     """Refuse a trainee's subclass of a pandas class, or one with a trainee's index class."""
     if type(answer).__name__ != cls or not _is_library_type(answer):
@@ -279,6 +291,10 @@ def _series(answer: object, expected: Any, expect: Expect) -> str | None:
         phrase = _bool_phrase(a, "")
         if phrase:
             return phrase
+    if expect.int_columns:
+        phrase = _int_phrase(a, "")
+        if phrase:
+            return phrase
     return _values_phrase(a, expected, expect, "")
 
 
@@ -301,6 +317,10 @@ def _frame(answer: object, expected: Any, expect: Expect) -> str | None:
         return f"returned {len(a)} rows, {'more' if len(a) > len(expected) else 'fewer'} than it should"
     for col in expect.bool_columns:
         phrase = _bool_phrase(a[col], f" in column {col!r}")
+        if phrase:
+            return phrase
+    for col in expect.int_columns:
+        phrase = _int_phrase(a[col], f" in column {col!r}")
         if phrase:
             return phrase
     if expect.order is None and expect.check_index and not expected.index.equals(a.index):

@@ -73,7 +73,9 @@ from typing import Any, NoReturn
 import simpy
 from simpy.events import NORMAL, Event
 
+from sim.config.limits import MAX_REFERRAL_CHAIN, MAX_REFERRED_PER_PAID
 from sim.config.scenario import Scenario
+from sim.errors import ConfigError
 from sim.world.logs import Logs
 from sim.world.model import DETRACTOR_MAX, PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
 from sim.world.population import TraitPool
@@ -203,6 +205,7 @@ class Lifecycle:
         self.o_t_append = orders.t.append
         self.o_amount_append = orders.amount.append
         self.o_rest_append = orders.rest.append
+        self._chain = 0  # referrals set off by the order being processed (add_referral)
         self._purchase_due = self._on_purchase  # bound once: one per scheduled purchase
         # lifecycle mechanisms (sim.config.mechanisms), bound here
         self.value_step: Callable[[int, float], tuple[float, int, str]] | None = None
@@ -278,10 +281,28 @@ class Lifecycle:
                 self.schedule(i, now)
 
     def add_referral(self, referrer: int, now: float) -> None:
-        """A promoter's order brings a new customer, who arrives (and orders) now."""
-        i = self.customers.append(self.referral_pool.take(), now, self.referral_cac)
+        """A promoter's order brings a new customer, who arrives (and orders) now.
+
+        Raises :class:`~sim.errors.ConfigError` when referrals run away (more than
+        :data:`~sim.config.limits.MAX_REFERRED_PER_PAID` per paid customer, or a chain of more than
+        :data:`~sim.config.limits.MAX_REFERRAL_CHAIN` at one instant): a supercritical scenario.
+        """
+        c = self.customers
+        referred = len(c) - c.n_paid
+        if referred >= MAX_REFERRED_PER_PAID * max(c.n_paid, 100) or self._chain >= MAX_REFERRAL_CHAIN:
+            raise ConfigError(
+                f"referrals run away at day {now:.1f}: {referred:,} referred customers for {c.n_paid:,} paid ones "
+                f"(chain of {self._chain} at this instant); each referred customer refers the next faster than "
+                "customers leave: lower population.referral.prob_per_promoter_order or word_of_mouth "
+                "promoter_tells x referral_conversion, or the satisfaction that makes promoters"
+            )
+        i = c.append(self.referral_pool.take(), now, self.referral_cac)
         self.events.add(referrer, now, "referred", str(i + 1))
-        self.acquire(i, now)
+        self._chain += 1
+        try:
+            self.acquire(i, now)
+        finally:
+            self._chain -= 1
 
     # ------------------------------------------------------------------ purchases (hot path)
     def schedule(self, i: int, now: float, s: float | None = None) -> None:

@@ -81,10 +81,13 @@ def draw_mechanism_traits(sc: Scenario, n: int, gens: dict[str, np.random.Genera
     Examples
     --------
     >>> import sim
-    >>> sc = sim.Scenario.load("baseline").updated({"catalogue.enabled": True, "subscription.enabled": True})
+    >>> sc = sim.Scenario.load("baseline").updated({"catalogue.enabled": True})
     >>> tr = draw_mechanism_traits(sc, 3, mechanism_generators(sc, Streams(0)))
     >>> sorted(tr), tr["pref"].shape, bool(np.allclose(tr["pref"].sum(axis=1), 1.0))
-    (['plan', 'pref', 'theta'], (3, 6), True)
+    (['pref'], (3, 6), True)
+    >>> sub = sim.Scenario.load("subscription")
+    >>> sorted(draw_mechanism_traits(sub, 3, mechanism_generators(sub, Streams(0))))
+    ['plan', 'theta']
     """
     out: dict[str, np.ndarray] = {}
     gen = gens.get("archetypes")

@@ -15,6 +15,7 @@ import pytest
 import simpy
 
 import sim
+from sim.errors import ConfigError
 from sim.schema import ARCHETYPES, LATENT_EVENTS
 from sim.world.engine import World
 from sim.world.model import PROMOTER_MIN, extra_line_category, poisson_inverse
@@ -82,12 +83,17 @@ def test_switched_off_mechanisms_change_nothing(name):
 def test_mechanism_traits_come_from_their_own_streams():
     """Switching a mechanism on leaves every other trait draw of the population unchanged."""
     sc = sim.Scenario.load("baseline")
-    on = sc.updated({"catalogue.enabled": True, "archetypes.enabled": True, "subscription.enabled": True})
     a = draw_population(sc, 500, 365.0, Streams(3))
-    b = draw_population(on, 500, 365.0, Streams(3))
-    for key in a:
-        assert np.array_equal(a[key], b[key]), key
-    assert {"archetype", "business", "pref", "plan", "theta"} <= set(b) - set(a)
+    # a subscription world has no catalogue (the scenario refuses both), so two combinations
+    for switches, new in (
+        (("catalogue", "archetypes"), {"archetype", "business", "pref"}),
+        (("archetypes", "subscription"), {"archetype", "business", "plan", "theta"}),
+    ):
+        on = sc.updated({f"{m}.enabled": True for m in switches})
+        b = draw_population(on, 500, 365.0, Streams(3))
+        for key in a:
+            assert np.array_equal(a[key], b[key]), (switches, key)
+        assert new <= set(b) - set(a), switches
 
 
 # ------------------------------------------------------------------------------- catalogue
@@ -336,3 +342,18 @@ def test_bad_mechanism_settings_name_the_field(changes, words):
         sim.Scenario.load("baseline").updated(changes)
     for word in words:
         assert word in str(exc.value), (word, str(exc.value))
+
+
+@pytest.mark.timeout(120)
+def test_runaway_referrals_stop_with_a_clear_error():
+    """A world of promoters who always refer grows without end: the run stops, naming the levers."""
+    sc = sim.Scenario.load("baseline").updated(
+        {
+            "satisfaction.initial_mean": 10.0,
+            "satisfaction.initial_sd": 0.0,
+            "satisfaction.reference": 10.0,
+            "population.referral.prob_per_promoter_order": 1.0,
+        }
+    )
+    with pytest.raises(ConfigError, match="referrals run away.*prob_per_promoter_order"):
+        sim.run(sc, customers=300, days=200, seed=1)
