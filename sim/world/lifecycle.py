@@ -65,35 +65,24 @@ True
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import Event
 
 from sim.config.limits import MAX_REFERRAL_CHAIN, MAX_REFERRED_PER_PAID
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
+from sim.world.lifecycle_mechanisms import init_mechanisms, word_of_mouth
 from sim.world.logs import Logs
-from sim.world.model import DETRACTOR_MAX, PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
+from sim.world.model import PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
 from sim.world.population import TraitPool
-from sim.world.rng import Categorical, Streams
+from sim.world.rng import Buffered, Categorical, Streams
 from sim.world.state import Customers
+from sim.world.timer import Timer
 
 __all__ = ["Lifecycle"]
-
-
-class _Timer(Event):
-    """A scheduled callback: a ``Timeout`` without the checks (hot path: one per pending order)."""
-
-    def __init__(self, env: simpy.Environment, delay: float, value: Any, callback: Any) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        env.schedule(self, NORMAL, delay)
 
 
 def _unwired(*args: object) -> NoReturn:
@@ -147,6 +136,34 @@ class Lifecycle:
     (50, True, 'acquired')
     """
 
+    # bound by sim.world.lifecycle_mechanisms.init_mechanisms (each only when its mechanism is on)
+    value_step: Callable[[int, float], tuple[float, int, str]] | None
+    value_mult: list[float]
+    sub_on: bool
+    wom_on: bool
+    cat_names: list[str]  # catalogue
+    cat_price: list[float]
+    extra_mean: float
+    extra_p0: float
+    comp_idx: list[list[int]]
+    comp_cum: list[list[float]]
+    comp_total: list[float]
+    pref: list[tuple[float, ...]]
+    pref_cum: dict[int, list[float]]
+    r_catalogue: Buffered
+    theta: list[float]  # subscription
+    plan: list[int]
+    next_renewal: list[float]
+    renew_shift: dict[int, float]
+    plan_period: list[float]
+    plan_price: list[float]
+    r_renewal: Buffered
+    wom_tells: tuple[float, float]  # word of mouth
+    wom_conversion: float
+    wom_deterrence: float
+    r_wom: Buffered
+    deter_next: int
+
     def __init__(
         self,
         env: simpy.Environment,
@@ -158,7 +175,6 @@ class Lifecycle:
         points_rate: float = 0.0,
     ) -> None:
         sat, comp, ref = sc.satisfaction, sc.complaints, sc.population.referral
-        cat, sub, wom = sc.catalogue, sc.subscription, sc.word_of_mouth
         self.env = env
         self.horizon = horizon
         self.customers = customers
@@ -207,32 +223,7 @@ class Lifecycle:
         self.o_rest_append = orders.rest.append
         self._chain = 0  # referrals set off by the order being processed (add_referral)
         self._purchase_due = self._on_purchase  # bound once: one per scheduled purchase
-        # lifecycle mechanisms (sim.config.mechanisms), bound here
-        self.value_step: Callable[[int, float], tuple[float, int, str]] | None = None
-        if sc.archetypes.enabled and sc.archetypes.business_share > 0.0:
-            self.value_mult = c.value_mult
-            self.value_step = self._value_business
-        if cat.enabled:
-            self._init_catalogue(sc, streams)
-        self.sub_on = sub.enabled
-        if sub.enabled:
-            self.mbg = False  # a subscriber's first chance to leave is the first renewal
-            self.theta, self.plan, self.next_renewal = c.theta, c.plan, c.next_renewal
-            self.renew_shift = c.renew_shift
-            self.plan_period = [p.period_days for p in sub.plans.values()]
-            self.plan_price = [p.price for p in sub.plans.values()]
-            self.r_renewal = streams.buffered("renewal")
-            self.value_step = self._value_subscription
-            self._purchase_due = self._on_renewal
-            self.schedule = self._schedule_renewal  # type: ignore[method-assign]
-        self.wom_on = wom.enabled
-        if wom.enabled:
-            self.ref_on = False  # promoters' tells replace prob_per_promoter_order
-            self.wom_tells = (wom.promoter_tells, wom.detractor_tells)
-            self.wom_conversion = wom.referral_conversion
-            self.wom_deterrence = wom.deterrence
-            self.r_wom = streams.buffered("wom")
-            self.deter_next = 0  # no paid prospect before this index is left to deter
+        init_mechanisms(self, sc, streams)  # sim.config.mechanisms: catalogue, subscription, word of mouth
         # wired by the world
         self.complain: Callable[[int, int, bool, float], object] = _unwired
         self.post_purchase: Callable[[int, float, float], None] | None = None
@@ -245,7 +236,7 @@ class Lifecycle:
         scheduled callbacks: one event per arrival time, no generator)."""
         c = self.customers
         if c.n_paid and c.acq_t[0] < self.horizon:
-            _Timer(self.env, c.acq_t[0] - self.env.now, 0, self._on_arrival)
+            Timer(self.env, c.acq_t[0] - self.env.now, 0, self._on_arrival)
 
     def _on_arrival(self, ev: Event) -> None:
         i = ev._value
@@ -262,7 +253,7 @@ class Lifecycle:
                 return
             if acq_t[i] > now:
                 break
-        _Timer(self.env, acq_t[i] - now, i, self._on_arrival)
+        Timer(self.env, acq_t[i] - now, i, self._on_arrival)
 
     def acquire(self, i: int, now: float) -> None:
         """Customer ``i`` arrives: the acquisition order, then (MBG/NBD) a dropout chance or the next purchase."""
@@ -313,7 +304,7 @@ class Lifecycle:
             rate *= math.exp(self.k_rate * ((self.sat_now(i, now) if s is None else s) - self.s_ref))
         dt = self.r_purchase.exponential() / rate
         if now + dt < self.horizon:
-            _Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
+            Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
 
     def reschedule(self, i: int, now: float) -> None:
         """Customer ``i``'s rate changed: supersede the pending purchase and draw a new one (memoryless)."""
@@ -344,7 +335,7 @@ class Lifecycle:
             rate *= math.exp(self.k_rate * (s - self.s_ref))
         dt = self.r_purchase.exponential() / rate
         if now + dt < self.horizon:
-            _Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
+            Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
 
     def dropout_or_schedule(self, i: int, now: float, s: float, ver: int | None = None) -> None:
         """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next.
@@ -402,7 +393,7 @@ class Lifecycle:
         if self.ref_on and s >= PROMOTER_MIN and self.r_referral.uniform() < self.referral_prob:
             self.add_referral(i, now)
         if self.wom_on:
-            self.word_of_mouth(i, now, s)
+            word_of_mouth(self, i, now, s)
         if self.on_order is not None:
             self.on_order(i, oid, now)
         return s
@@ -434,146 +425,3 @@ class Lifecycle:
         c.s_churn[i] = math.nan
         c.reactivated_t[i] = now
         self.events.add(i, now, "true_reactivated", campaign)
-
-    # ------------------------------------------------------------------ order values (bound steps)
-    def _init_catalogue(self, sc: Scenario, streams: Streams) -> None:
-        cat = sc.catalogue
-        names = list(cat.categories)
-        pos = {n: k for k, n in enumerate(names)}
-        self.cat_names = names
-        self.cat_price = [cat.categories[n].price_level for n in names]
-        self.extra_mean = cat.extra_lines_mean
-        self.extra_p0 = math.exp(-cat.extra_lines_mean)
-        # companions of each main category: target indices and cumulative probabilities
-        self.comp_idx = [[pos[b] for b in cat.companions.get(n, {})] for n in names]
-        self.comp_cum = [list(accumulate(cat.companions.get(n, {}).values())) for n in names]
-        self.comp_total = [cc[-1] if cc else 0.0 for cc in self.comp_cum]
-        pref = self.customers.pref
-        assert pref is not None  # the population drew preferences (catalogue on)
-        self.pref = pref
-        self.pref_cum: dict[int, list[float]] = {}
-        self.value_mult = self.customers.value_mult
-        self.r_catalogue = streams.buffered("catalogue")
-        self.value_step = self._value_catalogue
-
-    def _value_business(self, i: int, amount: float) -> tuple[float, int, str]:
-        """Archetypes on, catalogue off: a business account's order is worth more."""
-        return amount * self.value_mult[i], -1, ""  # inlined: model.order_value
-
-    def _value_catalogue(self, i: int, amount: float) -> tuple[float, int, str]:
-        """The order's main category and basket from the ``catalogue`` stream, and its value."""
-        u = self.r_catalogue.uniform
-        cum = self.pref_cum.get(i)
-        if cum is None:
-            cum = self.pref_cum[i] = list(accumulate(self.pref[i]))
-        last = len(cum) - 1
-        main = bisect_right(cum, u() * cum[-1])
-        if main > last:
-            main = last
-        # inlined: model.order_value
-        amount *= self.cat_price[main] * self.value_mult[i]
-        # inlined: model.poisson_inverse (the number of extra lines)
-        v = u()
-        p = self.extra_p0
-        if v < p:
-            return amount, main, self.cat_names[main]  # a single line (the most common basket)
-        k, cdf, mean = 0, p, self.extra_mean
-        while v >= cdf and p > 0.0:
-            k += 1
-            p *= mean / k
-            cdf += p
-        lines = [main]
-        total, c_cum, c_idx = self.comp_total[main], self.comp_cum[main], self.comp_idx[main]
-        for _ in range(k):
-            # inlined: model.extra_line_category
-            v = u()
-            if v < total:
-                j = c_idx[min(bisect_right(c_cum, v), len(c_cum) - 1)]
-            else:
-                j = min(bisect_right(cum, (v - total) / (1.0 - total) * cum[-1]), last)
-            if j not in lines:
-                lines.append(j)
-        names = self.cat_names
-        return amount, main, names[main] if len(lines) == 1 else "|".join([names[j] for j in lines])
-
-    def _value_subscription(self, i: int, amount: float) -> tuple[float, int, str]:
-        """A subscription payment is the plan's price (the Gamma-Gamma draw is not used)."""
-        return self.plan_price[self.plan[i]], -1, ""
-
-    # ------------------------------------------------------------------ subscriptions
-    def _schedule_renewal(self, i: int, now: float, s: float | None = None) -> None:
-        """Subscription world: (re)schedule customer ``i``'s next renewal (replaces :meth:`schedule`).
-
-        The renewal time does not move when the customer's state changes; a subscriber won back
-        after their renewal date passed renews one period after coming back.
-        """
-        t = self.next_renewal[i]
-        if t != t or t < now:  # NaN or stale (a win-back after the renewal date)
-            t = self.next_renewal[i] = now + self.plan_period[self.plan[i]]
-        if t < self.horizon:
-            _Timer(self.env, t - now, (i, self.version[i]), self._purchase_due)
-
-    def _on_renewal(self, ev: Event) -> None:
-        """A renewal comes due: cancel (``renewal`` stream) or pay the plan's price and renew."""
-        i, ver = ev._value
-        if ver != self.version[i]:
-            return  # superseded, or the subscriber left
-        now = self.env.now
-        s = self.sat_now(i, now) if self.sat_on else self.s0[i]
-        # inlined: model.renewal_cancel_probability
-        z = self.market_drop - self.member_drop[i]
-        if self.renew_shift:
-            z += self.renew_shift.pop(i, 0.0)
-        if self.k_drop:
-            z -= self.k_drop * (s - self.s_ref)
-        theta = self.theta[i]
-        p = theta if z == 0.0 else 1.0 / (1.0 + math.exp(-(math.log(theta / (1.0 - theta)) + z)))
-        if self.r_renewal.uniform() < p:
-            self.churn(i, now, self.reason(i, s))
-            return
-        t = self.next_renewal[i] = now + self.plan_period[self.plan[i]]
-        self.order(i, now, False)
-        if self.alive[i] and self.version[i] == ver and t < self.horizon:
-            _Timer(self.env, t - now, (i, ver), self._purchase_due)
-
-    # ------------------------------------------------------------------ word of mouth
-    def word_of_mouth(self, i: int, now: float, s: float) -> None:
-        """After customer ``i``'s order (satisfaction ``s``): a promoter's or detractor's tells."""
-        promoter = s >= PROMOTER_MIN
-        if not promoter and s > DETRACTOR_MAX:
-            return  # a passive says nothing
-        r = self.r_wom
-        # inlined: model.word_of_mouth_tells (its size; the sign is the promoter flag)
-        mean = self.wom_tells[0] if promoter else self.wom_tells[1]
-        v, k, p = r.uniform(), 0, math.exp(-mean)
-        cdf = p
-        while v >= cdf and p > 0.0:
-            k += 1
-            p *= mean / k
-            cdf += p
-        if k == 0:
-            return
-        self.events.add(i, now, "true_word_of_mouth", f"+{k}" if promoter else f"-{k}")
-        if promoter:
-            conv = self.wom_conversion
-            for _ in range(k):
-                if r.uniform() < conv:
-                    self.add_referral(i, now)
-        else:
-            deter = self.wom_deterrence
-            for _ in range(k):
-                if r.uniform() < deter:
-                    self.deter(i, now)
-
-    def deter(self, teller: int, now: float) -> None:
-        """A negative tell removes the next paid prospect who has not arrived yet (if any is left
-        within the horizon): they never arrive; a latent ``true_deterred`` event on the teller
-        names the would-be customer id."""
-        c = self.customers
-        k = max(self.deter_next, c.n_acquired_paid)
-        if k >= c.n_paid or c.acq_t[k] >= self.horizon:
-            return
-        self.deter_next = k + 1
-        c.deterred.add(k)
-        c.alive[k] = False
-        self.events.add(teller, now, "true_deterred", str(k + 1))
