@@ -74,11 +74,11 @@ from simpy.events import Event
 from sim.config.limits import MAX_REFERRAL_CHAIN, MAX_REFERRED_PER_PAID
 from sim.config.scenario import Scenario
 from sim.errors import ConfigError
-from sim.world.lifecycle_mechanisms import init_mechanisms, word_of_mouth
+from sim.world.lifecycle_mechanisms import LifecycleState, init_mechanisms, word_of_mouth
 from sim.world.logs import Logs
 from sim.world.model import PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probability
 from sim.world.population import TraitPool
-from sim.world.rng import Buffered, Categorical, Streams
+from sim.world.rng import Categorical, Streams
 from sim.world.state import Customers
 from sim.world.timer import Timer
 
@@ -89,7 +89,7 @@ def _unwired(*args: object) -> NoReturn:
     raise RuntimeError("an order raised a ticket, but no complaint mechanism is wired to this lifecycle")
 
 
-class Lifecycle:
+class Lifecycle(LifecycleState):
     """The buy-till-you-die mechanism of one world: customers arrive, order, and leave.
 
     Parameters
@@ -135,34 +135,6 @@ class Lifecycle:
     >>> c.n_acquired_paid, len(logs.orders) > 50, logs.events.kind[0]
     (50, True, 'acquired')
     """
-
-    # bound by sim.world.lifecycle_mechanisms.init_mechanisms (each only when its mechanism is on)
-    value_step: Callable[[int, float], tuple[float, int, str]] | None
-    value_mult: list[float]
-    sub_on: bool
-    wom_on: bool
-    cat_names: list[str]  # catalogue
-    cat_price: list[float]
-    extra_mean: float
-    extra_p0: float
-    comp_idx: list[list[int]]
-    comp_cum: list[list[float]]
-    comp_total: list[float]
-    pref: list[tuple[float, ...]]
-    pref_cum: dict[int, list[float]]
-    r_catalogue: Buffered
-    theta: list[float]  # subscription
-    plan: list[int]
-    next_renewal: list[float]
-    renew_shift: dict[int, float]
-    plan_period: list[float]
-    plan_price: list[float]
-    r_renewal: Buffered
-    wom_tells: tuple[float, float]  # word of mouth
-    wom_conversion: float
-    wom_deterrence: float
-    r_wom: Buffered
-    deter_next: int
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ Examples
 --------
 >>> import sim
 >>> res = sim.run("subscription", customers=200, days=400, seed=1)
->>> bool((res.orders["amount"] > 0).all()), res.customers["plan"].isin(["monthly", "annual"]).all()
+>>> bool((res.orders["amount"] > 0).all()), bool(res.customers["plan"].isin(["monthly", "annual"]).all())
 (True, True)
 """
 
@@ -23,24 +23,83 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 from itertools import accumulate
 from types import MethodType
-from typing import TYPE_CHECKING
 
+import simpy
 from simpy.events import Event
 
 from sim.config.scenario import Scenario
+from sim.world.logs import EventLog
 from sim.world.model import DETRACTOR_MAX, PROMOTER_MIN
-from sim.world.rng import Streams
+from sim.world.rng import Buffered, Streams
+from sim.world.state import Customers
 from sim.world.timer import Timer
 
-if TYPE_CHECKING:
-    from sim.world.lifecycle import Lifecycle
-
-__all__ = ["init_mechanisms", "word_of_mouth", "deter"]
+__all__ = ["LifecycleState", "init_mechanisms", "word_of_mouth", "deter"]
 
 
-def init_mechanisms(life: Lifecycle, sc: Scenario, streams: Streams) -> None:
+class LifecycleState:
+    """What the mechanisms read and bind on a :class:`~sim.world.lifecycle.Lifecycle` (its base class).
+
+    The core attributes are set by ``Lifecycle.__init__``; the mechanisms' ones by
+    :func:`init_mechanisms`, each only when its mechanism is on.
+    """
+
+    # the core (sim.world.lifecycle.Lifecycle)
+    env: simpy.Environment
+    horizon: float
+    customers: Customers
+    events: EventLog
+    alive: list[bool]
+    version: list[int]
+    s: list[float]
+    s0: list[float]
+    member_drop: list[float]
+    s_ref: float
+    k_drop: float
+    market_drop: float
+    mbg: bool
+    sat_on: bool
+    ref_on: bool
+    sat_now: Callable[[int, float], float]
+    schedule: Callable[..., None]
+    _purchase_due: Callable[[Event], None]
+    order: Callable[..., float]
+    churn: Callable[[int, float, str], None]
+    reason: Callable[[int, float], str]
+    add_referral: Callable[[int, float], None]
+    # bound by init_mechanisms (each only when its mechanism is on)
+    value_step: Callable[[int, float], tuple[float, int, str]] | None
+    value_mult: list[float]
+    sub_on: bool
+    wom_on: bool
+    cat_names: list[str]  # catalogue
+    cat_price: list[float]
+    extra_mean: float
+    extra_p0: float
+    comp_idx: list[list[int]]
+    comp_cum: list[list[float]]
+    comp_total: list[float]
+    pref: list[tuple[float, ...]]
+    pref_cum: dict[int, list[float]]
+    r_catalogue: Buffered
+    theta: list[float]  # subscription
+    plan: list[int]
+    next_renewal: list[float]
+    renew_shift: dict[int, float]
+    plan_period: list[float]
+    plan_price: list[float]
+    r_renewal: Buffered
+    wom_tells: tuple[float, float]  # word of mouth
+    wom_conversion: float
+    wom_deterrence: float
+    r_wom: Buffered
+    deter_next: int
+
+
+def init_mechanisms(life: LifecycleState, sc: Scenario, streams: Streams) -> None:
     """Bind the switched-on mechanisms' steps (called once by ``Lifecycle.__init__``)."""
     c = life.customers
     cat, sub, wom = sc.catalogue, sc.subscription, sc.word_of_mouth
@@ -60,7 +119,7 @@ def init_mechanisms(life: Lifecycle, sc: Scenario, streams: Streams) -> None:
         life.r_renewal = streams.buffered("renewal")
         life.value_step = MethodType(value_subscription, life)
         life._purchase_due = MethodType(on_renewal, life)
-        life.schedule = MethodType(schedule_renewal, life)  # type: ignore[method-assign]
+        life.schedule = MethodType(schedule_renewal, life)
     life.wom_on = wom.enabled
     if wom.enabled:
         life.ref_on = False  # promoters' tells replace prob_per_promoter_order
@@ -72,7 +131,7 @@ def init_mechanisms(life: Lifecycle, sc: Scenario, streams: Streams) -> None:
 
 
 # ------------------------------------------------------------------ order values (bound steps)
-def init_catalogue(life: Lifecycle, sc: Scenario, streams: Streams) -> None:
+def init_catalogue(life: LifecycleState, sc: Scenario, streams: Streams) -> None:
     cat = sc.catalogue
     names = list(cat.categories)
     pos = {n: k for k, n in enumerate(names)}
@@ -93,12 +152,12 @@ def init_catalogue(life: Lifecycle, sc: Scenario, streams: Streams) -> None:
     life.value_step = MethodType(value_catalogue, life)
 
 
-def value_business(life: Lifecycle, i: int, amount: float) -> tuple[float, int, str]:
+def value_business(life: LifecycleState, i: int, amount: float) -> tuple[float, int, str]:
     """Archetypes on, catalogue off: a business account's order is worth more."""
     return amount * life.value_mult[i], -1, ""  # inlined: model.order_value
 
 
-def value_catalogue(life: Lifecycle, i: int, amount: float) -> tuple[float, int, str]:
+def value_catalogue(life: LifecycleState, i: int, amount: float) -> tuple[float, int, str]:
     """The order's main category and basket from the ``catalogue`` stream, and its value."""
     u = life.r_catalogue.uniform
     cum = life.pref_cum.get(i)
@@ -135,13 +194,13 @@ def value_catalogue(life: Lifecycle, i: int, amount: float) -> tuple[float, int,
     return amount, main, names[main] if len(lines) == 1 else "|".join([names[j] for j in lines])
 
 
-def value_subscription(life: Lifecycle, i: int, amount: float) -> tuple[float, int, str]:
+def value_subscription(life: LifecycleState, i: int, amount: float) -> tuple[float, int, str]:
     """A subscription payment is the plan's price (the Gamma-Gamma draw is not used)."""
     return life.plan_price[life.plan[i]], -1, ""
 
 
 # ------------------------------------------------------------------ subscriptions
-def schedule_renewal(life: Lifecycle, i: int, now: float, s: float | None = None) -> None:
+def schedule_renewal(life: LifecycleState, i: int, now: float, s: float | None = None) -> None:
     """Subscription world: (re)schedule customer ``i``'s next renewal (replaces :meth:`schedule`).
 
     The renewal time does not move when the customer's state changes; a subscriber won back
@@ -154,7 +213,7 @@ def schedule_renewal(life: Lifecycle, i: int, now: float, s: float | None = None
         Timer(life.env, t - now, (i, life.version[i]), life._purchase_due)
 
 
-def on_renewal(life: Lifecycle, ev: Event) -> None:
+def on_renewal(life: LifecycleState, ev: Event) -> None:
     """A renewal comes due: cancel (``renewal`` stream) or pay the plan's price and renew."""
     i, ver = ev._value
     if ver != life.version[i]:
@@ -179,7 +238,7 @@ def on_renewal(life: Lifecycle, ev: Event) -> None:
 
 
 # ------------------------------------------------------------------ word of mouth
-def word_of_mouth(life: Lifecycle, i: int, now: float, s: float) -> None:
+def word_of_mouth(life: LifecycleState, i: int, now: float, s: float) -> None:
     """After customer ``i``'s order (satisfaction ``s``): a promoter's or detractor's tells."""
     promoter = s >= PROMOTER_MIN
     if not promoter and s > DETRACTOR_MAX:
@@ -208,7 +267,7 @@ def word_of_mouth(life: Lifecycle, i: int, now: float, s: float) -> None:
                 deter(life, i, now)
 
 
-def deter(life: Lifecycle, teller: int, now: float) -> None:
+def deter(life: LifecycleState, teller: int, now: float) -> None:
     """A negative tell removes the next paid prospect who has not arrived yet (if any is left
     within the horizon): they never arrive; a latent ``true_deterred`` event on the teller
     names the would-be customer id."""
