@@ -148,19 +148,25 @@ CHAPTERS: tuple[Chapter, ...] = (
         3,
         "value_and_segmentation",
         "Value & segmentation",
-        "RFM scores, the value pyramid (tiers) and clustering customers.",
+        "RFM scores and weightings graded against true CLV, value tiers, k-means segments vs needs, "
+        'association rules, and "basic service for the low tier" as a what-if.',
+        status="available",
     ),
     Chapter(
         4,
         "lifecycle_and_clv",
         "Lifecycle & CLV",
-        "Lifecycle stages, cohorts and survival, customer lifetime value with BG/NBD and Gamma-Gamma.",
+        "Lifecycle stages graded against the truth, the acquisition funnel and CAC, onboarding, CLV with "
+        'BG/NBD and Gamma-Gamma, subscriptions with the sBG model, and the Zappos "LTV +300%" claim.',
+        status="available",
     ),
     Chapter(
         5,
         "satisfaction_and_loyalty",
         "Satisfaction & loyalty measurement",
-        "NPS, CSAT and CES with confidence intervals, alert thresholds and non-response bias.",
+        "NPS, CSAT and CES with CIs graded against latent satisfaction, named vs anonymous surveys and "
+        "weights, comment tagging, the 5% weekly alert and its false alarms, word of mouth and repeat purchase.",
+        status="available",
     ),
     Chapter(
         6,
