@@ -1,0 +1,267 @@
+"""Policy levers, part two: programmes and service — loyalty membership, service levers (shifts,
+follow-up, bot deflection, basic service per tier), onboarding, the bad-review alert and the budget
+(:class:`~sim.config.policy.Policy` holds them; the world side is ``sim/world/firm.py``).
+
+Examples
+--------
+>>> Onboarding().enabled, BadReviewAlert().threshold
+(False, 0.05)
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config._base import StrictModel, check_shares
+from sim.config.limits import (
+    MAX_AGENTS,
+    MAX_TOTAL_MONEY,
+    Effect,
+    Probability,
+    Real,
+    Share,
+    Whole,
+    short,
+)
+from sim.config.policy_contacts import Days, Discount, Hours, Period, UnitMoney
+from sim.schema import POTS, SEVERITIES
+
+__all__ = [
+    "LoyaltyTier",
+    "Loyalty",
+    "Shift",
+    "FollowUp",
+    "BotDeflection",
+    "Service",
+    "Onboarding",
+    "NegativeAnswer",
+    "BadReviewAlert",
+    "Alerts",
+    "Budget",
+]
+
+
+class LoyaltyTier(StrictModel):
+    """A membership level reached by rolling spend, with its benefits.
+
+    ``rate_uplift``: purchase rate x (1 + uplift); ``dropout_shift``: dropout logit lowered by this
+    much (members would lose status and points by leaving — a switching cost); ``discount``: share
+    of every order paid by the firm; ``priority_service``: tickets served ahead of non-members of
+    the same severity; ``upgrade_boost``: satisfaction jump on reaching the level."""
+
+    name: str = Field(max_length=200)
+    min_spend: Real = Field(ge=0.0, le=MAX_TOTAL_MONEY, description="currency of rolling spend")
+    discount: Discount = 0.0
+    rate_uplift: Real = Field(default=0.0, ge=0.0, le=2.0, description="purchase rate x (1 + uplift)")
+    dropout_shift: Real = Field(default=0.0, ge=0.0, le=5.0, description="dropout log-odds lowered")
+    priority_service: bool = False
+    upgrade_boost: Effect = Field(default=0.3, description="satisfaction points")
+
+
+class Loyalty(StrictModel):
+    """Points on spend and membership levels (seed 004: silver / gold / diamond)."""
+
+    enabled: bool = False
+    points_per_currency: Real = Field(default=1.0, ge=0.0, le=1000.0, description="points per currency unit spent")
+    point_value: Real = Field(default=0.01, ge=0.0, le=1000.0, description="currency per point")
+    redemption_rate: Probability = Field(default=0.6, description="share of points redeemed")
+    rolling_days: Period = 365.0
+    tiers: list[LoyaltyTier] = Field(default_factory=list)
+
+    @field_validator("tiers")
+    @classmethod
+    def _ordered(cls, v: list[LoyaltyTier]) -> list[LoyaltyTier]:
+        spends = [t.min_spend for t in v]
+        if spends != sorted(spends) or len(set(spends)) != len(spends):
+            raise ValueError(f"membership tiers must be listed by strictly increasing min_spend, got {short(spends)}")
+        return v
+
+
+class Shift(StrictModel):
+    """Agents on duty between two hours of the day (repeats daily)."""
+
+    start_h: Real = Field(ge=0.0, lt=24.0, description="hour of the day")
+    end_h: Real = Field(gt=0.0, le=24.0, description="hour of the day")
+    agents: Whole = Field(ge=0, le=MAX_AGENTS, description="agents on duty")
+
+    @model_validator(mode="after")
+    def _order(self) -> Shift:
+        if self.end_h <= self.start_h:
+            raise ValueError(f"end_h ({self.end_h}) must be after start_h ({self.start_h})")
+        return self
+
+
+class FollowUp(StrictModel):
+    """A call after resolution (seed 002: within 48 hours) that lifts satisfaction."""
+
+    enabled: bool = False
+    delay_h: Hours = 48.0
+    channel: Literal["email", "sms", "push", "phone"] = "phone"
+    satisfaction_boost: Effect = Field(default=0.4, description="satisfaction points")
+
+
+class BotDeflection(StrictModel):
+    """A bot answers a share of P3 tickets at once; contained ones never reach an agent but
+    leave customers less satisfied; the rest are handed to the human queue."""
+
+    enabled: bool = False
+    share_of_p3: Probability = Field(default=0.5, description="share of P3 tickets")
+    containment: Probability = Field(default=0.6, description="share the bot resolves")
+    handle_time_h: Hours = 0.1
+    satisfaction_effect: Effect = Field(default=-0.2, description="satisfaction points")
+    cost_per_ticket: UnitMoney = Field(default=0.5, description="currency per bot ticket")
+
+
+class Service(StrictModel):
+    """Complaint handling levers on top of the scenario's desk."""
+
+    extra_agents: Whole = Field(
+        default=0,
+        ge=0,
+        le=MAX_AGENTS,
+        description="agents on duty around the clock, per reference desk: like the scenario's desk.agents they "
+        "staff population.customers customers, so a smaller or larger firm adds them in proportion",
+    )
+    shifts: list[Shift] = Field(default_factory=list, max_length=100)
+    sla_override: dict[str, dict[str, Hours]] = Field(default_factory=dict)
+    escalate_on_breach: bool = False
+    escalation_cost: UnitMoney = Field(default=20.0, description="currency per escalation")
+    follow_up: FollowUp = Field(default_factory=FollowUp)
+    bot: BotDeflection = Field(default_factory=BotDeflection)
+    basic_tiers: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="tiers (of tiering.tiers) that get basic service: their tickets queue behind everyone "
+        "else's and get no follow-up (H12)",
+    )
+
+    @field_validator("basic_tiers")
+    @classmethod
+    def _basic_tiers(cls, v: list[str]) -> list[str]:
+        twice = sorted({t for t in v if v.count(t) > 1})
+        if twice:
+            raise ValueError(f"basic_tiers names {short(twice)} more than once; list each tier once")
+        return v
+
+    @field_validator("sla_override")
+    @classmethod
+    def _sla(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for sev, d in v.items():
+            if sev not in SEVERITIES:
+                raise ValueError(f"unknown severity {short(sev)}; allowed: {list(SEVERITIES)}")
+            bad = [k for k in d if k not in ("first_response_h", "resolution_h")]
+            if bad:
+                raise ValueError(
+                    f"unknown SLA field(s) {short(bad)} for {sev}; allowed: first_response_h, resolution_h"
+                )
+        return v
+
+
+class Onboarding(StrictModel):
+    """A welcome sequence (LC4, LC9): contacts ``contacts_days`` after each acquisition.
+
+    A customer who opens one has the dropout log-odds lowered by ``dropout_shift`` from then until
+    ``window_days`` after their acquisition (once, however many they open; it adds to a
+    membership's shift); every opened welcome contact lifts satisfaction by the channel's
+    ``care_effect`` plus ``satisfaction_boost``. The acquisition order itself is not covered: its
+    dropout chance (``purchase.dropout_after_first``) is drawn at sign-up, before any contact. In
+    the subscription world the same shift lowers the cancellation log-odds at renewals inside the
+    window.
+
+    Examples
+    --------
+    >>> Onboarding().contacts_days, Onboarding().window_days
+    ([1.0, 7.0, 21.0], 60.0)
+    """
+
+    enabled: bool = False
+    contacts_days: list[Days] = Field(
+        default_factory=lambda: [1.0, 7.0, 21.0], max_length=50, description="days after acquisition"
+    )
+    channel: Literal["email", "sms", "push", "phone"] = "email"
+    window_days: Period = 60.0
+    dropout_shift: Real = Field(default=0.5, ge=0.0, le=5.0, description="dropout log-odds lowered")
+    satisfaction_boost: Effect = Field(default=0.0, description="satisfaction points per opened contact")
+
+    @field_validator("contacts_days")
+    @classmethod
+    def _increasing(cls, v: list[float]) -> list[float]:
+        if any(b <= a for a, b in pairwise(v)):
+            raise ValueError(
+                f"contacts_days {short(v)} must be strictly increasing (one welcome contact per day listed, "
+                "in order), e.g. [1, 7, 21]"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _in_window(self) -> Onboarding:
+        if self.enabled:
+            if not self.contacts_days:
+                raise ValueError("contacts_days is empty; give at least one day after acquisition (e.g. [1, 7])")
+            late = [d for d in self.contacts_days if d >= self.window_days]
+            if late:
+                raise ValueError(
+                    f"contacts_days {short(late)} fall at or after window_days ({self.window_days:g}); "
+                    "a welcome contact must come inside the onboarding window"
+                )
+        return self
+
+
+class NegativeAnswer(StrictModel):
+    """What counts as a negative review: a CSAT of at most ``csat_max`` or an NPS of at most
+    ``nps_max`` (a detractor). CES answers are not reviews and are not counted."""
+
+    csat_max: Whole = Field(default=2, ge=1, le=5, description="CSAT points (1-5)")
+    nps_max: Whole = Field(default=6, ge=0, le=10, description="NPS points (0-10)")
+
+
+class BadReviewAlert(StrictModel):
+    """The weekly bad-review alert (SM4: act when more than 5% of reviews are negative; H10).
+
+    Every ``window_days`` the firm looks at the CSAT and NPS answers it observed since the previous
+    check (tumbling windows); when at least ``min_answers`` came in and the negative share exceeds ``threshold``
+    it logs an ``alert`` event (``customer_id`` 0, detail ``"bad_review 0.072"``) and, with
+    ``action: care_contact``, contacts each of the window's negative reviewers on ``channel``
+    (an opened contact lifts satisfaction by the channel's ``care_effect`` plus
+    ``satisfaction_boost``). ``action: none`` only logs the alert (to measure false alarms).
+
+    Examples
+    --------
+    >>> a = BadReviewAlert()
+    >>> a.threshold, a.window_days, a.negative.csat_max, a.negative.nps_max
+    (0.05, 7.0, 2, 6)
+    """
+
+    enabled: bool = False
+    threshold: Probability = Field(default=0.05, description="negative share of the window's reviews")
+    window_days: Period = 7.0
+    min_answers: Whole = Field(default=20, ge=1, le=10_000_000, description="reviews in the window")
+    negative: NegativeAnswer = Field(default_factory=NegativeAnswer)
+    action: Literal["care_contact", "none"] = "care_contact"
+    channel: Literal["email", "sms", "push", "phone"] = "phone"
+    satisfaction_boost: Effect = Field(default=0.5, description="satisfaction points")
+
+
+class Alerts(StrictModel):
+    """Alerts the firm raises from its own observations (``bad_review``: :class:`BadReviewAlert`)."""
+
+    bad_review: BadReviewAlert = Field(default_factory=BadReviewAlert)
+
+
+class Budget(StrictModel):
+    """A retention budget per period, split into pots (seed 004: 70% high value, 20% wake-up,
+    10% reserve). ``amount_per_period: null`` means unlimited."""
+
+    amount_per_period: Annotated[Real, Field(ge=0.0, le=MAX_TOTAL_MONEY)] | None = Field(
+        default=None, description="currency per period (null: unlimited)"
+    )
+    period_days: Period = 30.0
+    pots: dict[str, Share] = Field(default_factory=lambda: {"high_value": 0.7, "wakeup": 0.2, "reserve": 0.1})
+
+    @field_validator("pots")
+    @classmethod
+    def _pots(cls, v: dict[str, float]) -> dict[str, float]:
+        return check_shares(v, POTS, "pot")
