@@ -15,7 +15,7 @@ import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,129 +23,10 @@ import pandas as pd
 from sim.errors import LatentAccessError
 from sim.schema import LATENT_EVENTS, LATENT_PREFIX, LATENT_TABLES, TABLE_NAMES, observed_columns
 from sim.world.engine import FirmHooks, World
+from sim.world.firm_port import FirmPort
 from sim.world.tables import build_tables, empty_table
 
 __all__ = ["FirmPort", "FirmHooks", "Observed", "FirmView"]
-
-
-class FirmPort(Protocol):
-    """The small typed interface between the firm and a world (either engine implements it).
-
-    Reads return copies or plain values, never views of the world's live buffers; actions are
-    the only way the firm changes anything. Customer ``i`` is the world's 0-based index
-    (``customer_id - 1`` in the tables); orders ``oid`` and tickets ``tid`` likewise.
-    The world calls the firm back with ``on_acquired(i, now)``, ``on_order(i, oid, now)``,
-    ``on_ticket_opened(tid, now)`` and ``on_ticket_resolved(tid, now)`` (:class:`FirmHooks`).
-
-    Examples
-    --------
-    The fast engine's :class:`Observed` implements every member (and adds :meth:`Observed.view`):
-
-    >>> members = lambda cls: {m for m in vars(cls) if not m.startswith("_")}
-    >>> sorted(members(FirmPort))  # doctest: +NORMALIZE_WHITESPACE
-    ['acquired', 'birth_month', 'clear_membership', 'consent', 'deliver', 'event', 'horizon', 'now',
-     'onboard', 'opted_out', 'order_amount', 'order_frame', 'plan_period', 'record_tier', 'remind_renewal',
-     'set_basic_service', 'set_membership', 'start_date', 'survey_frame', 'ticket_customer']
-    >>> members(Observed) - members(FirmPort)
-    {'view'}
-    """
-
-    # --- observations (copies)
-    @property
-    def now(self) -> float:
-        """Simulation clock (days)."""
-        ...
-
-    @property
-    def horizon(self) -> float:
-        """Last day of the run (days)."""
-        ...
-
-    @property
-    def start_date(self) -> dt.date:
-        """Calendar date of day 0."""
-        ...
-
-    def acquired(self) -> list[int]:
-        """Indices of the customers acquired so far."""
-        ...
-
-    def consent(self, i: int) -> bool:
-        """Whether customer ``i`` consented to marketing contacts at sign-up."""
-        ...
-
-    def opted_out(self, i: int) -> bool:
-        """Whether customer ``i`` has opted out since."""
-        ...
-
-    def birth_month(self, i: int) -> int:
-        """Customer ``i``'s birth month (1-12), as given at sign-up."""
-        ...
-
-    def order_amount(self, oid: int) -> float:
-        """Amount of order ``oid`` (currency)."""
-        ...
-
-    def ticket_customer(self, tid: int) -> int:
-        """Customer index of ticket ``tid`` (-1 for a ticket without a customer)."""
-        ...
-
-    def order_frame(self) -> pd.DataFrame:
-        """Orders so far (a copy): columns ``i`` (customer index), ``t`` (days), ``amount``."""
-        ...
-
-    def survey_frame(self, start: int = 0) -> pd.DataFrame:
-        """Survey answers observed so far, from the ``start``-th on (a copy, in the order they came
-        in): columns ``i`` (customer index), ``t`` (days), ``instrument`` (``csat``, ``ces``,
-        ``nps``), ``score``. ``start`` = the number of answers already read: only the new ones."""
-        ...
-
-    def plan_period(self, i: int) -> float:
-        """Days between two payments of customer ``i``'s subscription plan (chosen at sign-up,
-        observed); NaN for a customer without a plan."""
-        ...
-
-    # --- actions
-    def deliver(
-        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
-    ) -> int:
-        """Send one contact (the firm has checked consent and budget); returns the contact index."""
-        ...
-
-    def set_membership(self, i: int, tier: Any) -> None:
-        """Grant customer ``i`` a loyalty level (a ``Policy.loyalty.tiers`` entry)."""
-        ...
-
-    def clear_membership(self, i: int) -> None:
-        """Take customer ``i``'s loyalty level away."""
-        ...
-
-    def record_tier(self, i: int, tier: str, score: float) -> None:
-        """Log a value-tier assignment (the ``tiers`` table)."""
-        ...
-
-    def event(self, i: int, kind: str, detail: str) -> None:
-        """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
-        ...
-
-    def set_basic_service(self, i: int, basic: bool) -> None:
-        """Put customer ``i`` in (``True``) or out of basic service: their tickets queue behind
-        everyone else's (the firm's tiering decides who; the world never sees the tier)."""
-        ...
-
-    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
-        """Send a welcome contact (the firm has checked consent and budget); if opened, the
-        customer's dropout log-odds are lowered by ``dropout_shift`` until day ``until`` (once).
-        Returns the contact index."""
-        ...
-
-    def remind_renewal(
-        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
-    ) -> int:
-        """Send a renewal reminder (the firm has checked consent and budget); if opened,
-        ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
-        Returns the contact index."""
-        ...
 
 
 class _ObservedFrame(pd.DataFrame):
