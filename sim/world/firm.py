@@ -39,7 +39,6 @@ Decisions (each documented in ``sim/config/policy.py``):
 from __future__ import annotations
 
 import math
-import warnings
 from bisect import bisect_right
 from typing import Any
 
@@ -49,6 +48,7 @@ import simpy
 from simpy.events import Timeout
 
 from sim.config.policy import Policy
+from sim.world.firm_scores import ObservedScorer
 from sim.world.model import HOURS_PER_DAY
 from sim.world.observed import FirmPort
 from sim.world.rng import Streams
@@ -56,7 +56,6 @@ from sim.world.rng import Streams
 __all__ = ["Firm", "bad_review_window"]
 
 #: RFM needs calendar dates; day ``t`` is mapped to this date plus ``t`` days (only gaps matter).
-_RFM_EPOCH = pd.Timestamp("2000-01-01")
 
 
 class Firm:
@@ -86,19 +85,8 @@ class Firm:
     (['bronze', 'gold', 'silver'], True)
     """
 
-    #: BG/NBD is refitted to the observed log at most this often (scores use the latest fit).
-    REFIT_DAYS = 90.0
-    #: Before this much history and this many repeat buyers, P(alive) scoring falls back to recency.
-    MIN_HISTORY_DAYS = 180.0
-    MIN_REPEAT_BUYERS = 300
-    #: BG/NBD is fitted on customers observed for more than this many days; every customer's age
-    #: is floored at MIN_AGE_DAYS so scoring a customer acquired today stays finite.
-    MIN_FIT_AGE_DAYS = 1.0
-    MIN_AGE_DAYS = 1e-6
     #: Churn-risk scoring waits for this many orders in the log.
     MIN_ORDERS_FOR_RISK = 20
-    #: Horizon of the predicted CLV used for tiering (days).
-    CLV_HORIZON_DAYS = 365.0
     #: The acquisition anniversary recurs every this many days.
     ANNIVERSARY_DAYS = 365.0
     #: Members' levels are re-graded on rolling spend this often, besides at each order (days).
@@ -127,8 +115,7 @@ class Firm:
         # budget
         self.pots: dict[str, float] = {}
         self.budget = policy.budget
-        self._bgf: Any = None  # the latest BG/NBD fit to the observed log, refitted every REFIT_DAYS
-        self._bgf_t = -math.inf
+        self.scorer = ObservedScorer(port, policy.tiering.lookback_days)  # spend, RFM, BG/NBD scores
         # levers of chapters 03-05: basic service, onboarding, bad-review alert, renewal reminders
         self.basic_tiers = frozenset(policy.service.basic_tiers)
         self.basic: set[int] = set()  # customers currently put in basic service
@@ -332,68 +319,12 @@ class Firm:
             day += 1
             yield env.timeout(1.0)
 
-    def _scores(self, method: str) -> pd.Series:
-        """Observed score per acquired customer index (higher = better)."""
-        port, now = self.port, self.env.now
-        idx = port.acquired()
-        o = port.order_frame()
-        if method == "spend_share":
-            recent = o[o["t"] > now - self.pol.tiering.lookback_days]
-            return recent.groupby("i")["amount"].sum().reindex(idx, fill_value=0.0)
-        if method == "rfm":
-            from sim.analysis import rfm
-
-            orders = pd.DataFrame({"customer_id": o["i"], "date": o["t"], "amount": o["amount"]})
-            orders["date"] = _RFM_EPOCH + pd.to_timedelta(orders["date"], unit="D")
-            cutoff = _RFM_EPOCH + pd.to_timedelta(now, unit="D")
-            scores = rfm.rfm_scores(rfm.rfm_table(orders, cutoff))
-            total = scores["r_score"] + scores["f_score"] + scores["m_score"]
-            return total.reindex(idx, fill_value=0.0).astype(float)
-        if method == "predicted_clv":
-            expected, aov = self._bgnbd(o, now, idx, horizon=self.CLV_HORIZON_DAYS)
-            return expected * aov
-        raise ValueError(method)
-
-    def _bgnbd_identifiable(self, o: pd.DataFrame, now: float) -> bool:
-        """Enough history to fit BG/NBD: its dropout part is not identified until repeat buyers
-        have had time to lapse (fits before that run to the edge of the parameter space)."""
-        if now < self.MIN_HISTORY_DAYS:
-            return False
-        repeat_buyers = int((o.groupby("i").size() > 1).sum())
-        return repeat_buyers >= self.MIN_REPEAT_BUYERS
-
-    def _bgnbd(
-        self, o: pd.DataFrame, now: float, idx: list[int], horizon: float | None = None
-    ) -> tuple[pd.Series, pd.Series]:
-        """Fit BG/NBD to the observed log; (expected purchases or P(alive), mean order value)."""
-        from sim.analysis import clv
-
-        g = o.groupby("i")
-        first, last, n = g["t"].min(), g["t"].max(), g.size()
-        summ = pd.DataFrame({"frequency": n - 1, "recency": last - first, "T": now - first}).reindex(idx)
-        summ = summ.fillna({"frequency": 0, "recency": 0.0, "T": 0.0})
-        summ["T"] = summ["T"].clip(lower=self.MIN_AGE_DAYS)
-        if self._bgf is None or now - self._bgf_t >= self.REFIT_DAYS:
-            fit_on = summ[summ["T"] > self.MIN_FIT_AGE_DAYS]
-            with warnings.catch_warnings():  # standard errors are not needed here
-                warnings.simplefilter("ignore", RuntimeWarning)
-                self._bgf = clv.BetaGeoFitter().fit(fit_on["frequency"], fit_on["recency"], fit_on["T"])
-            self._bgf_t = now
-        bgf = self._bgf
-        aov = g["amount"].mean().reindex(idx).fillna(o["amount"].mean() if len(o) else 0.0)
-        if horizon is None:
-            return pd.Series(
-                np.asarray(bgf.p_alive(summ["frequency"], summ["recency"], summ["T"]), dtype=float), index=summ.index
-            ), aov
-        exp = bgf.conditional_expected_purchases(horizon, summ["frequency"], summ["recency"], summ["T"])
-        return pd.Series(np.asarray(exp, dtype=float), index=summ.index), aov
-
     def _refresh_tiers(self) -> None:
         tiering = self.pol.tiering
         idx = self.port.acquired()
         if not idx:
             return
-        scores = self._scores(tiering.method)
+        scores = self.scorer.scores(tiering.method, self.env.now)
         order = scores.sort_values(ascending=False, kind="stable")
         n = len(order)
         bounds = np.round(np.cumsum([t.share for t in tiering.tiers]) * n).astype(int)
@@ -433,8 +364,8 @@ class Firm:
         o = self.port.order_frame()
         if len(o) < self.MIN_ORDERS_FOR_RISK:
             return
-        if t.score == "p_alive" and self._bgnbd_identifiable(o, now):
-            p_alive, _ = self._bgnbd(o, now, idx)
+        if t.score == "p_alive" and self.scorer.bgnbd_identifiable(o, now):
+            p_alive, _ = self.scorer.bgnbd(o, now, idx)
             risk = 1.0 - p_alive
         else:
             last = o.groupby("i")["t"].max().reindex(idx)
