@@ -1,20 +1,21 @@
 """The reference engine: the model of :mod:`sim.world.model`, one readable SimPy process per customer.
 
 Read this package to learn the model; run the fast engine (:func:`sim.world.simulate.simulate`,
-used by :func:`sim.run`) to use it. Both simulate the same model and return the same seven tables
+used by :func:`sim.run`) to use it. Both simulate the same model and return the same tables
 (:mod:`sim.schema`); tests show they agree in distribution (``tests/world/test_reference_agreement.py``).
 They do not draw the same random numbers in the same order, so one seed gives the same customers
 (traits and arrival times) but not the same histories.
 
 Where to read what
-    :mod:`~sim.world.reference.world`   customers: arrival, orders, satisfaction, dropout, churn,
-                                        referral, reactions to service, market events
-    :mod:`~sim.world.reference.desk`    the service desk: a ``simpy.PriorityResource`` of agents
-    :mod:`~sim.world.reference.surveys` CSAT, CES and NPS answers and who gives them
-    :mod:`~sim.world.reference.port`    what the firm sees and what its contacts and memberships do
-    :mod:`~sim.world.reference.tables`  the records as the seven tables
-    :mod:`~sim.world.reference.state`   what is remembered: customers, tickets, rows, random streams,
-                                        and the firm's own records of what it has observed
+    :mod:`~sim.world.reference.world`       customers: arrival, orders, satisfaction, dropout, churn,
+                                            referral, reactions to service, market events
+    :mod:`~sim.world.reference.mechanisms`  baskets, subscription renewals, word of mouth, snapshots
+    :mod:`~sim.world.reference.desk`        the service desk: a ``simpy.PriorityResource`` of agents
+    :mod:`~sim.world.reference.surveys`     CSAT, CES and NPS answers (modes, channels, comments)
+    :mod:`~sim.world.reference.port`        what the firm sees and what its actions do
+    :mod:`~sim.world.reference.tables`      the records as the tables (with the truth at the horizon)
+    :mod:`~sim.world.reference.state`       what is remembered: customers, tickets, rows, random streams,
+                                            and the firm's own records of what it has observed
 
 The model in one page (every equation is a function of :mod:`sim.world.model`)
     * **Arrival.** Paid customers arrive at drawn times (a launch cohort at day 0); the arrival is
@@ -43,12 +44,25 @@ The model in one page (every equation is a function of :mod:`sim.world.model`)
     * **Market.** A competitor's price cut (``shocked_rate_factor``, ``shocked_dropout_shift``) or
       an outage (many tickets at once).
 
+The lifecycle mechanisms (:mod:`sim.config.mechanisms`, :mod:`sim.world.model.retail`; all off by default)
+    * **Catalogue.** An order's main category follows the customer's latent preferences, its
+      basket adds ``poisson_inverse`` extra lines (``extra_line_category``); its value is
+      ``order_value`` (x the category's price level, x a business account's factor).
+    * **Archetypes.** Multiply the purchase rate, the offer response (``offer_conversion_scaled``)
+      and the service sensitivity (``service_effect``, ``service_churn_scaled``).
+    * **Subscriptions.** Instead of buying, a subscriber renews every plan period or cancels with
+      ``renewal_cancel_probability`` (sBG ``theta_i`` shifted by satisfaction and reminders).
+    * **Word of mouth.** After an order, promoters and detractors tell ``word_of_mouth_tells``
+      people: referred customers arrive, paid prospects are deterred (latent events).
+    * **Surveys.** Modes (``mode_response_probability``, ``survey_reading``), channels, comments
+      (:func:`sim.world.comments.draw_comment`); latent satisfaction snapshots.
+
 Examples
 --------
 >>> from sim.world.reference import simulate_reference
 >>> tables, info = simulate_reference("baseline", customers=200, days=120, seed=1)
 >>> list(tables)
-['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts']
+['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts', 'funnel', 'snapshots']
 >>> orders = tables["orders"]
 >>> int(orders.groupby("customer_id")["is_first"].sum().max())   # one acquisition order each
 1
@@ -119,8 +133,8 @@ def simulate_reference(
     Returns
     -------
     tables : dict of DataFrame
-        ``customers``, ``orders``, ``tickets``, ``surveys``, ``events``, ``tiers``, ``contacts``
-        with the columns and dtypes of :data:`sim.schema.TABLES`.
+        ``customers``, ``orders``, ``tickets``, ``surveys``, ``events``, ``tiers``, ``contacts``,
+        ``funnel``, ``snapshots`` with the columns and dtypes of :data:`sim.schema.TABLES`.
     info : dict
         ``agents``, ``agent_days_per_day``, ``customers``, ``days``, ``seed``, ``desk_busy_days``,
         ``backlog_at_end``, ``wall_seconds``, ``engine``.
@@ -137,7 +151,7 @@ def simulate_reference(
         _attach_firm(env, world, policy, streams)
     world.start()
     env.run(until=days)
-    tables = build_tables(world)
+    tables = build_tables(world, funnel_rng=streams.generator("funnel"))
     info = {
         "agents": agents,
         "desk_share": share,

@@ -2,7 +2,8 @@
 
 Every ticket is one SimPy process, written as a SimPy tutorial would::
 
-    request = agents.request(priority=2 * rank)  # P0 = 0 ... P3 = 6; members with priority one ahead
+    request = agents.request(priority=2 * rank)  # P0 = 0 ... P3 = 6; members with priority one ahead,
+                                               # basic service BASIC_SHIFT behind
     yield request                              # wait for a free agent (non-preemptive)
     yield env.timeout(handling_time)           # the agent works on it
     agents.release(request)
@@ -40,7 +41,7 @@ from sim.world import model
 from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
 from sim.world.reference.state import Dice, Ticket
 
-__all__ = ["Desk", "BOT_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK"]
+__all__ = ["Desk", "BOT_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK", "BASIC_SHIFT"]
 
 #: Severity rank: P0 = 0 (most urgent) ... P3 = 3.
 SEVERITY_RANK = {s: k for k, s in enumerate(SEVERITIES)}
@@ -51,6 +52,9 @@ BOT_AGENT = -2
 ESCALATED = -2
 #: Request priority of an agent's break: ahead of every ticket.
 OFF_DUTY = -3
+#: A basic-service customer's ticket (``policy.service.basic_tiers``) is requested this much behind
+#: its severity's priority: after every other customer's ticket of any severity.
+BASIC_SHIFT = 2 * len(SEVERITIES)
 _EPS = 1e-9  # shift boundaries are compared with this slack (float clock)
 
 
@@ -96,6 +100,8 @@ class Desk:
         (teams need round-the-clock staffing: with shifts the share is ignored).
     pool_dice : numpy.random.Generator, optional
         Draws the team of each ticket and the other clients' tickets (needed with a ``share``).
+    is_basic : callable, optional
+        ``is_basic(ticket)``: whether the ticket's customer gets basic service (queues last).
     """
 
     def __init__(
@@ -109,8 +115,10 @@ class Desk:
         is_priority: Callable[[Ticket], bool],
         share: float | None = None,
         pool_dice: np.random.Generator | None = None,
+        is_basic: Callable[[Ticket], bool] | None = None,
     ) -> None:
         self.env = env
+        self.is_basic = is_basic
         self.times = sc.desk.service_time
         self.dice = dice
         self.on_resolved = on_resolved
@@ -174,6 +182,8 @@ class Desk:
                 return
             # not contained: handed over to the human queue (the clock kept running)
         priority = 2 * t.rank - (1 if self.is_priority(t) else 0)  # members: ahead of their severity
+        if self.is_basic is not None and self.is_basic(t):
+            priority += BASIC_SHIFT  # basic service: behind everyone else
         team = 0
         if len(self.teams) > 1:
             team = int(self.pool_dice.choice(len(self.teams), p=self.weights))  # type: ignore[union-attr]

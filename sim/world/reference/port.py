@@ -19,18 +19,30 @@ For a customer who is alive, an opened contact lifts satisfaction by the channel
 plus the offer's ``satisfaction_boost`` (plus a follow-up's boost), and converts into an order at
 once with :func:`~sim.world.model.conversion_probability` ``min(1, convert_rate * convert_multiplier)``
 (that order may be followed by a dropout, like any other); an offer that does not convert stays
-redeemable for ``redeem_window_days``.
+redeemable for ``redeem_window_days``. A subscriber's contact never converts (there are no extra
+orders in the subscription world): an offer's discount waits for the next renewal payment.
 
 **A membership level** (:meth:`FirmActions.set_membership`) multiplies the purchase rate by
 :func:`~sim.world.model.membership_rate_multiplier` ``1 + rate_uplift``, lowers the dropout logit
 by ``dropout_shift``, pays ``discount`` of every order, serves the member's tickets ahead of
 non-members of the same severity (``priority_service``) and, on an upgrade, lifts satisfaction by
 ``upgrade_boost``.
+
+An archetype's ``offer_response`` multiplies an offer's satisfaction boost and conversion
+multiplier (:func:`~sim.world.model.offer_conversion_scaled`).
+
+**Basic service** (:meth:`FirmActions.set_basic_service`): the customer's next tickets queue behind
+everyone else's (:data:`~sim.world.reference.desk.BASIC_SHIFT`). **Onboarding**
+(:meth:`FirmActions.onboard`): a welcome contact; if opened, the customer's dropout log-odds are
+lowered by ``dropout_shift`` until the window ends (on top of a membership's shift). **Renewal
+reminder** (:meth:`FirmActions.remind_renewal`): a contact; if opened, its ``renewal_shift`` is
+added to the cancellation log-odds at the subscriber's next renewal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +54,8 @@ from sim.errors import LatentAccessError
 from sim.schema import LATENT_PREFIX
 from sim.world import model
 from sim.world.observed import FirmView
-from sim.world.reference.state import ContactRow, FirmRecords, Offer, TierRow
+from sim.world.reference.mechanisms import plan_period
+from sim.world.reference.state import ContactRow, Customer, FirmRecords, Offer, TierRow
 from sim.world.reference.tables import build_tables
 from sim.world.reference.world import World
 
@@ -101,9 +114,13 @@ class FirmActions:
         if not c.alive:
             return cid
 
-        # care: the opened contact lifts satisfaction, and may convert into an order now
-        w.experience(c, ch.care_effect + extra_boost + (off.satisfaction_boost if off else 0.0))
-        if rng.random() < model.conversion_probability(ch.convert_rate, off.convert_multiplier if off else 1.0):
+        # care: the opened contact lifts satisfaction, and may convert into an order now (an offer's
+        # boost and conversion x the archetype's offer response)
+        w.experience(c, ch.care_effect + extra_boost + (off.satisfaction_boost * c.offer_mult if off else 0.0))
+        mult = model.offer_conversion_scaled(off.convert_multiplier, c.offer_mult) if off else 1.0
+        # a subscriber places no extra order: the contact cannot convert, and an offer's discount
+        # waits for the next renewal payment (redeemed if it falls within the offer's window)
+        if w.renewals is None and rng.random() < model.conversion_probability(ch.convert_rate, mult):
             if off is not None and off.discount > 0:
                 c.pending_offer = Offer(off.discount, now, campaign)  # redeemed by this very order
             w.logs.contacts[cid] = w.logs.contacts[cid]._replace(converted=True)
@@ -134,15 +151,46 @@ class FirmActions:
         if c.alive:
             w.rate_changed(c)
 
+    def set_basic_service(self, i: int, basic: bool) -> None:
+        """Put customer ``i`` in or out of basic service (their next tickets queue last)."""
+        self.world.customers[i].basic = bool(basic)
+
+    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
+        """A welcome contact to customer ``i``; if opened (and ``i`` is active), their dropout
+        log-odds are lowered by ``dropout_shift`` until day ``until`` (not twice at once)."""
+        w = self.world
+        cid = self.deliver(i, "onboarding", channel, None, "", satisfaction_boost)
+        c, now = w.customers[i], w.env.now
+        if w.logs.contacts[cid].opened and c.alive and c.onboarding_shift == 0.0 and now < until:
+            c.onboarding_shift = dropout_shift
+            w.env.process(self._onboarding_ends(c, until - now))
+        return cid
+
+    def _onboarding_ends(self, c: Customer, after: float):
+        yield self.world.env.timeout(after)
+        c.onboarding_shift = 0.0
+
+    def remind_renewal(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
+    ) -> int:
+        """A renewal reminder to customer ``i``; if opened (and ``i`` is active), ``renewal_shift``
+        waits for their next renewal."""
+        w = self.world
+        cid = self.deliver(i, campaign, channel, offer, variant)
+        c = w.customers[i]
+        if w.logs.contacts[cid].opened and c.alive:
+            c.renew_shift = renewal_shift
+        return cid
+
     def record_tier(self, i: int, tier: str, score: float) -> None:
         """Log a value-tier assignment (the ``tiers`` table)."""
         w = self.world
         w.logs.tiers.append(TierRow(i, w.env.now, tier, score))
 
     def log_event(self, i: int, kind: str, detail: str) -> None:
-        """Log an observed event about customer ``i``."""
+        """Log an observed event about customer ``i`` (``i < 0``: about no customer, e.g. an alert)."""
         w = self.world
-        w.event(w.customers[i], kind, detail)
+        w.event(w.customers[i] if i >= 0 else None, kind, detail)
 
 
 class _Channel:
@@ -152,7 +200,8 @@ class _Channel:
     everything they return is a plain value or a fresh copy.
     """
 
-    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables")
+    __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
+                 "set_basic_service", "onboard", "remind_renewal")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, actions = world.env, FirmActions(world)
@@ -161,6 +210,9 @@ class _Channel:
         self.set_membership = actions.set_membership
         self.record_tier = actions.record_tier
         self.log_event = actions.log_event
+        self.set_basic_service = actions.set_basic_service
+        self.onboard = actions.onboard
+        self.remind_renewal = actions.remind_renewal
         self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(world)
 
 
@@ -265,6 +317,25 @@ class ReferencePort:
             }
         )
 
+    def survey_frame(self, start: int = 0) -> pd.DataFrame:
+        """Survey answers observed so far, from the ``start``-th on (a copy, in the order they came
+        in): columns ``i`` (customer index), ``t`` (days), ``instrument`` (``csat``, ``ces``,
+        ``nps``), ``score``. ``start`` = the number of answers already read: only the new ones."""
+        r, k = self._records, max(int(start), 0)
+        return pd.DataFrame(
+            {
+                "i": np.array(r.survey_customer[k:], dtype=np.int64),
+                "t": np.array(r.survey_t[k:], dtype=float),
+                "instrument": np.array(r.survey_instrument[k:], dtype=object),
+                "score": np.array(r.survey_score[k:], dtype=np.int64),
+            }
+        )
+
+    def plan_period(self, i: int) -> float:
+        """Days between two payments of customer ``i``'s subscription plan (chosen at sign-up,
+        observed); NaN for a customer without a plan."""
+        return self._records.plan_period.get(i, math.nan)
+
     def view(self) -> FirmView:
         """Observed tables up to now (copies, no latent columns), e.g. for scoring by hand."""
         return FirmView.from_tables(self._channel.tables())
@@ -291,10 +362,30 @@ class ReferencePort:
         self._channel.record_tier(i, tier, score)
 
     def event(self, i: int, kind: str, detail: str) -> None:
-        """Log an observed event (``budget_skip`` ...); latent event kinds are refused."""
+        """Log an observed event (``budget_skip`` ...; ``i = -1``: about no customer, e.g. an
+        ``alert``); latent event kinds are refused."""
         if kind.startswith(LATENT_PREFIX):
             raise LatentAccessError("the firm cannot log latent events")
         self._channel.log_event(i, kind, detail)
+
+    def set_basic_service(self, i: int, basic: bool) -> None:
+        """Put customer ``i`` in (``True``) or out of basic service: their tickets queue behind
+        everyone else's (the firm's tiering decides who; the world never sees the tier)."""
+        self._channel.set_basic_service(i, bool(basic))
+
+    def onboard(self, i: int, channel: str, satisfaction_boost: float, dropout_shift: float, until: float) -> int:
+        """Send a welcome contact (the firm has checked consent and budget); if opened, the
+        customer's dropout log-odds are lowered by ``dropout_shift`` until day ``until`` (once).
+        Returns the contact index."""
+        return self._channel.onboard(i, channel, satisfaction_boost, dropout_shift, until)
+
+    def remind_renewal(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str, renewal_shift: float
+    ) -> int:
+        """Send a renewal reminder (the firm has checked consent and budget); if opened,
+        ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
+        Returns the contact index."""
+        return self._channel.remind_renewal(i, campaign, channel, offer, variant, renewal_shift)
 
 
 def _snapshot(world: World) -> FirmRecords:
@@ -302,11 +393,13 @@ def _snapshot(world: World) -> FirmRecords:
     rec = FirmRecords(world.n_paid)
     for c in world.customers:
         if c.acquired:
-            rec.acquired(c.index, c.consent, c.birth_month)
+            rec.acquired(c.index, c.consent, c.birth_month, plan_period(world.renewals, c))
             if c.opted_out:
                 rec.opt_out(c.index)
     for o in world.logs.orders:
         rec.order(o.customer, o.t, o.amount)
     for t in world.logs.tickets:
         rec.ticket(t.customer)
+    for a in world.logs.surveys:
+        rec.survey(a.customer, a.t, a.instrument, a.score)
     return rec

@@ -26,6 +26,7 @@ __all__ = [
     "EventRow",
     "TierRow",
     "ContactRow",
+    "SnapshotRow",
     "Logs",
     "Dice",
     "FirmRecords",
@@ -77,6 +78,23 @@ class Customer:
     opted_out: bool = False
     contact_times: list[float] = field(default_factory=list)
     pending_offer: Offer | None = None
+    # lifecycle mechanisms (sim.config.mechanisms; these defaults when a mechanism is off)
+    archetype: int = -1  #: latent archetype, index into sim.schema.ARCHETYPES
+    business: bool = False  #: a business (B2B) account (observed)
+    rate_factor: float = 1.0  #: the archetype's purchase-rate factor
+    offer_mult: float = 1.0  #: the archetype's offer response
+    service_mult: float = 1.0  #: the archetype's service sensitivity
+    value_mult: float = 1.0  #: order-value factor of a business account
+    pref: tuple[float, ...] | None = None  #: latent category preferences (catalogue order)
+    plan: int = -1  #: subscription plan index
+    theta: float = math.nan  #: sBG cancellation probability at each renewal
+    next_renewal: float = math.nan  #: when the next payment is due (days)
+    renew_shift: float = 0.0  #: an opened reminder's cancellation log-odds shift, used at the next renewal
+    reactivated_t: float = math.nan  #: last win-back (days)
+    deterred: bool = False  #: a paid prospect word of mouth kept away: never arrives
+    # the firm's levers of chapters 03-05
+    basic: bool = False  #: in a basic-service tier: tickets queue behind everyone else's
+    onboarding_shift: float = 0.0  #: dropout log-odds lowered by an opened welcome contact (in its window)
     # the customer's SimPy process while they buy (None before acquisition)
     process: simpy.Process | None = None
 
@@ -119,6 +137,8 @@ class OrderRow(NamedTuple):
     points: float
     campaign: str
     quality_issue: bool
+    category: int = -1  #: main line's category index (catalogue order; -1: no catalogue)
+    basket: str = ""  #: categories of all lines, "|"-joined ("" without catalogue)
 
 
 class SurveyRow(NamedTuple):
@@ -128,6 +148,10 @@ class SurveyRow(NamedTuple):
     instrument: str
     score: int
     ticket: int  #: ticket index, -1 if none
+    true_s: float = math.nan  #: latent satisfaction the answer read
+    mode: str = "named"
+    channel: str = ""  #: "" when channels are not recorded
+    comment: str = ""
 
 
 class EventRow(NamedTuple):
@@ -156,6 +180,13 @@ class ContactRow(NamedTuple):
     consent_ok: bool
 
 
+class SnapshotRow(NamedTuple):
+    customer: int
+    t: float
+    satisfaction: float
+    alive: bool
+
+
 @dataclass
 class Logs:
     """The observed records, appended as things happen (the rows of the tables)."""
@@ -166,6 +197,7 @@ class Logs:
     events: list[EventRow] = field(default_factory=list)
     tiers: list[TierRow] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
+    snapshots: list[SnapshotRow] = field(default_factory=list)
 
 
 class Dice:
@@ -179,6 +211,7 @@ class Dice:
     NAMES = (
         "purchase", "spend", "dropout", "quality", "complaint", "churn", "survey", "referral",
         "referral_population", "desk", "bot", "contact", "relationship", "pool",
+        "catalogue", "renewal", "wom", "survey_mode", "survey_comment",
     )  # fmt: skip
 
     def __init__(self, streams: Streams) -> None:
@@ -199,6 +232,11 @@ class Dice:
     contact: np.random.Generator
     relationship: np.random.Generator
     pool: np.random.Generator
+    catalogue: np.random.Generator  #: an order's main category and basket
+    renewal: np.random.Generator  #: cancel or renew at a subscription renewal
+    wom: np.random.Generator  #: word of mouth: tells, referrals, deterrence
+    survey_mode: np.random.Generator  #: survey modes and channels
+    survey_comment: np.random.Generator  #: free-text comments
 
 
 class FirmRecords:
@@ -209,14 +247,17 @@ class FirmRecords:
     Examples
     --------
     >>> r = FirmRecords(n_paid=2)
-    >>> r.acquired(0, True, 5); r.acquired(7, False, 1); r.acquired(1, True, 12)  # 7: referred
-    >>> r.order(0, 0.0, 12.5); r.ticket(0); r.opt_out(1)
-    >>> r.paid + r.referred, r.order_amount, r.ticket_customer, r.opted_out
-    ([0, 1, 7], [12.5], [0], {1})
+    >>> r.acquired(0, True, 5); r.acquired(7, False, 1); r.acquired(1, True, 12, 30.4)  # 7: referred
+    >>> r.order(0, 0.0, 12.5); r.ticket(0); r.opt_out(1); r.survey(1, 3.0, "csat", 4)
+    >>> r.paid + r.referred, r.order_amount, r.ticket_customer, r.opted_out, r.plan_period
+    ([0, 1, 7], [12.5], [0], {1}, {1: 30.4})
+    >>> r.survey_customer, r.survey_t, r.survey_instrument, r.survey_score
+    ([1], [3.0], ['csat'], [4])
     """
 
     __slots__ = ("n_paid", "paid", "referred", "consent", "birth_month", "opted_out",
-                 "order_customer", "order_t", "order_amount", "ticket_customer")  # fmt: skip
+                 "order_customer", "order_t", "order_amount", "ticket_customer", "plan_period",
+                 "survey_customer", "survey_t", "survey_instrument", "survey_score")  # fmt: skip
 
     def __init__(self, n_paid: int) -> None:
         self.n_paid = n_paid
@@ -229,12 +270,19 @@ class FirmRecords:
         self.order_t: list[float] = []
         self.order_amount: list[float] = []
         self.ticket_customer: list[int] = []
+        self.plan_period: dict[int, float] = {}  # subscribers only
+        self.survey_customer: list[int] = []
+        self.survey_t: list[float] = []
+        self.survey_instrument: list[str] = []
+        self.survey_score: list[int] = []
 
-    def acquired(self, i: int, consent: bool, birth_month: int) -> None:
-        """Customer ``i`` signed up, giving their consent and birth month."""
+    def acquired(self, i: int, consent: bool, birth_month: int, plan_period: float = math.nan) -> None:
+        """Customer ``i`` signed up, giving their consent, birth month and (subscribers) their plan's period."""
         (self.paid if i < self.n_paid else self.referred).append(i)
         self.consent[i] = bool(consent)
         self.birth_month[i] = int(birth_month)
+        if not math.isnan(plan_period):
+            self.plan_period[i] = float(plan_period)
 
     def order(self, i: int, t: float, amount: float) -> None:
         """Customer ``i`` placed the next order at day ``t``."""
@@ -249,3 +297,10 @@ class FirmRecords:
     def opt_out(self, i: int) -> None:
         """Customer ``i`` opted out of contacts."""
         self.opted_out.add(i)
+
+    def survey(self, i: int, t: float, instrument: str, score: int) -> None:
+        """Customer ``i`` gave the next survey answer (day ``t``, ``instrument``, ``score``)."""
+        self.survey_customer.append(int(i))
+        self.survey_t.append(float(t))
+        self.survey_instrument.append(str(instrument))
+        self.survey_score.append(int(score))

@@ -9,15 +9,29 @@ Whether a customer answers is :func:`~sim.world.model.survey_response_probabilit
 ``logistic(logit(rate) + nonresponse_bias * (s_ref - s))`` (unhappy customers answer more often
 when the bias is positive); the answers are :func:`~sim.world.model.nps_answer`,
 :func:`~sim.world.model.csat_answer` and :func:`~sim.world.model.ces_answer` of the satisfaction
-``s`` at that moment with standard-normal noise.
+``s`` at that moment with standard-normal noise. Every answer records the ``s`` it read
+(``true_satisfaction``).
+
+Modes, channels and comments (``surveys.modes``, ``channels``, ``comment_rate``):
+
+* each invitation is in a mode drawn from the mode mix (``named`` / ``anonymous``); the mode
+  multiplies the response probability (:func:`~sim.world.model.mode_response_probability`) and
+  shifts the reading the answer is based on (:func:`~sim.world.model.survey_reading`);
+* each answer comes through a channel drawn from ``channels`` (``""`` when none are given);
+* a CSAT or NPS answer carries a free-text comment with probability ``comment_rate``
+  (:func:`sim.world.comments.draw_comment`): after a ticket about its cause, from a customer who
+  left about the churn reason, otherwise (if negative) about the customer's last bad experience.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from sim.config.scenario import Scenario
 from sim.world import model
+from sim.world.comments import draw_comment
 from sim.world.reference.state import Customer, Logs, SurveyRow, Ticket
 
 __all__ = ["Surveys"]
@@ -32,55 +46,117 @@ class Surveys:
     rng : numpy.random.Generator
         The survey stream (who answers, and the answers' noise).
     logs : Logs
+    mode_rng, comment_rng : numpy.random.Generator, optional
+        Streams of the survey modes and channels, and of the comments (needed when they are on).
     """
 
-    def __init__(self, sc: Scenario, rng: np.random.Generator, logs: Logs) -> None:
+    def __init__(
+        self,
+        sc: Scenario,
+        rng: np.random.Generator,
+        logs: Logs,
+        mode_rng: np.random.Generator | None = None,
+        comment_rng: np.random.Generator | None = None,
+    ) -> None:
         srv = sc.surveys
         self.enabled = srv.enabled
         self.srv = srv
         self.s_ref = sc.satisfaction.reference
         self.rng = rng
         self.logs = logs
+        modes = {k: m for k, m in srv.modes.items() if m.share > 0.0}
+        self.modes = list(modes.values())
+        self.mode_names = list(modes)
+        self.mode_probs = np.array([m.share for m in self.modes]) / sum(m.share for m in self.modes)
+        self.channel_names = list(srv.channels)
+        self.channel_probs = np.array([srv.channels[k] for k in self.channel_names], dtype=float)
+        self.mode_rng = mode_rng
+        self.comment_rng = comment_rng
+        #: called with ``(customer, t, instrument, score)`` for every answer (the firm's records)
+        self.on_answer: list[Callable[[int, float, str, int], None]] = []
 
-    def _answers(self, rate: float, s: float, factor: float = 1.0) -> bool:
-        """Whether a customer with satisfaction ``s`` answers a survey sent with this base rate."""
-        if rate <= 0.0:
-            return False
-        p = model.survey_response_probability(model.rate_logit(rate), self.srv.nonresponse_bias, self.s_ref, s)
-        return self.rng.random() < p * factor
+    # ------------------------------------------------------------------ modes, channels, comments
+    def _mode(self) -> int:
+        """The mode of one invitation (index into ``mode_names``)."""
+        if len(self.modes) == 1 or self.mode_rng is None:
+            return 0
+        return int(self.mode_rng.choice(len(self.modes), p=self.mode_probs))
 
-    def _log(self, c: Customer, now: float, touchpoint: str, instrument: str, score: int, ticket: int = -1) -> None:
-        self.logs.surveys.append(SurveyRow(c.index, now, touchpoint, instrument, score, ticket))
+    def _channel(self) -> str:
+        """The channel of one answer (``""`` when channels are not recorded)."""
+        if not self.channel_names or self.mode_rng is None:
+            return ""
+        total = self.channel_probs.sum()
+        return self.channel_names[int(self.mode_rng.choice(len(self.channel_names), p=self.channel_probs / total))]
 
+    def _comment(self, reading: float, cause: str, about_cause: bool) -> str:
+        """The free-text comment of one CSAT or NPS answer (``""``: none)."""
+        rng = self.comment_rng
+        if self.srv.comment_rate <= 0.0 or rng is None:
+            return ""
+        return draw_comment(reading, cause, about_cause, self.srv.comment_rate, rng.random, rng.standard_normal)
+
+    def _answers(self, p: float, m: int) -> bool:
+        """Whether an invitation in mode ``m`` to a customer with mode-free response probability ``p`` is answered."""
+        return bool(self.rng.random() < model.mode_response_probability(p, self.modes[m].response_factor))
+
+    def _log(self, row: SurveyRow) -> None:
+        self.logs.surveys.append(row)
+        for tell in self.on_answer:
+            tell(row.customer, row.t, row.instrument, row.score)
+
+    # ------------------------------------------------------------------ the three surveys
     def after_order(self, c: Customer, s: float, now: float) -> None:
         """Post-purchase CSAT, asked right after the order (``s``: satisfaction after it)."""
-        if self.enabled and self._answers(self.srv.post_purchase_rate, s):
-            self._log(
-                c, now, "post_purchase", "csat", model.csat_answer(s, self.srv.noise_sd, self.rng.standard_normal())
-            )
+        rate = self.srv.post_purchase_rate
+        if not self.enabled or rate <= 0.0:
+            return
+        m = self._mode()
+        p = model.survey_response_probability(model.rate_logit(rate), self.srv.nonresponse_bias, self.s_ref, s)
+        if not self._answers(p, m):
+            return
+        reading = model.survey_reading(s, self.modes[m].honesty_shift)
+        score = model.csat_answer(reading, self.srv.noise_sd, self.rng.standard_normal())
+        channel = self._channel()
+        comment = self._comment(reading, c.last_bad_cause, False)
+        self._log(SurveyRow(c.index, now, "post_purchase", "csat", score, -1, s, self.mode_names[m], channel, comment))
 
     def after_ticket(self, c: Customer, t: Ticket, s: float, met: bool, now: float) -> None:
-        """Post-ticket CSAT and CES, asked at the resolution of ticket ``t``."""
-        if not (self.enabled and self._answers(self.srv.post_ticket_rate, s)):
+        """Post-ticket CSAT and CES, asked at the resolution of ticket ``t`` (one questionnaire:
+        one mode, one channel; a comment on the CSAT, about the ticket's cause)."""
+        rate = self.srv.post_ticket_rate
+        if not self.enabled or rate <= 0.0:
+            return
+        m = self._mode()
+        p = model.survey_response_probability(model.rate_logit(rate), self.srv.nonresponse_bias, self.s_ref, s)
+        if not self._answers(p, m):
             return
         noise = self.srv.noise_sd
-        self._log(c, now, "post_ticket", "csat", model.csat_answer(s, noise, self.rng.standard_normal()), t.index)
+        reading = model.survey_reading(s, self.modes[m].honesty_shift)
+        csat = model.csat_answer(reading, noise, self.rng.standard_normal())
         resolution_h = (now - t.opened_t) * model.HOURS_PER_DAY
-        self._log(
-            c,
-            now,
-            "post_ticket",
-            "ces",
-            model.ces_answer(resolution_h, met, noise, self.rng.standard_normal()),
-            t.index,
-        )
+        ces = model.ces_answer(resolution_h, met, noise, self.rng.standard_normal())
+        mode, channel = self.mode_names[m], self._channel()
+        comment = self._comment(reading, t.cause, True)
+        self._log(SurveyRow(c.index, now, "post_ticket", "csat", csat, t.index, s, mode, channel, comment))
+        self._log(SurveyRow(c.index, now, "post_ticket", "ces", ces, t.index, s, mode, channel, ""))
 
     def relationship(self, c: Customer, s: float, now: float) -> None:
         """Customer ``c``'s answer (if any) to the periodic NPS survey
-        (:func:`~sim.world.model.relationship_response_probability`)."""
+        (:func:`~sim.world.model.relationship_response_probability`); one who left comments on
+        why they left."""
         rate = self.srv.relationship_rate
+        if rate <= 0.0:
+            return
+        m = self._mode()
         p = model.relationship_response_probability(
             model.rate_logit(rate), self.srv.nonresponse_bias, self.s_ref, s, c.alive, self.srv.churned_response_factor
         )
-        if rate > 0.0 and self.rng.random() < p:
-            self._log(c, now, "relationship", "nps", model.nps_answer(s, self.srv.noise_sd, self.rng.standard_normal()))
+        if not self._answers(p, m):
+            return
+        reading = model.survey_reading(s, self.modes[m].honesty_shift)
+        score = model.nps_answer(reading, self.srv.noise_sd, self.rng.standard_normal())
+        channel = self._channel()
+        gone = not c.alive
+        comment = self._comment(reading, c.churn_reason if gone else c.last_bad_cause, gone)
+        self._log(SurveyRow(c.index, now, "relationship", "nps", score, -1, s, self.mode_names[m], channel, comment))

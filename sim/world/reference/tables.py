@@ -1,24 +1,35 @@
-"""The reference world's records as the seven tables of :mod:`sim.schema`.
+"""The reference world's records as the tables of :mod:`sim.schema`.
 
 The frames are built with the fast engine's :func:`~sim.world.tables.typed_frame` (same columns, same
-dtypes by construction) and SLA flags with :func:`~sim.world.model.target_met`; only the records differ.
+dtypes by construction), SLA flags with :func:`~sim.world.model.target_met`, the ground truth at
+the horizon (``true_clv``, ``true_stage``) with :func:`sim.world.truth.horizon_truth` and the
+``funnel`` table with :func:`sim.world.tables.funnel_table`; only the records differ.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from sim.schema import ARCHETYPES
+from sim.world import model
 from sim.world.model import HOURS_PER_DAY
 from sim.world.reference.world import World
-from sim.world.tables import day_dates, target_flags, typed_frame
+from sim.world.tables import day_dates, empty_table, funnel_table, target_flags, typed_frame
+from sim.world.truth import HorizonState, horizon_truth
 
 __all__ = ["build_tables"]
 
 
-def build_tables(w: World) -> dict[str, pd.DataFrame]:
-    """The seven tables of world ``w`` as of now (``w.env.now``, the horizon after a run)."""
+def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of world ``w`` as of now (``w.env.now``, the horizon after a run).
+
+    ``funnel_rng`` is the run's ``funnel`` stream (the ``funnel`` table is empty without one, e.g.
+    for the firm's view during the run).
+    """
     now = w.env.now
-    start = pd.Timestamp(w.sc.start_date)
+    sc = w.sc
+    start = pd.Timestamp(sc.start_date)
     logs = w.logs
 
     acquired = [c for c in w.customers if c.acquired]
@@ -27,6 +38,28 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
         if w.satisfaction_on
         else [c.s0 for c in acquired]
     )
+    pref = np.array([c.pref for c in acquired], dtype=float) if w.baskets is not None and acquired else None
+    truth = HorizonState(
+        alive=np.array([c.alive for c in acquired], dtype=bool),
+        acq_t=np.array([c.acquired_t for c in acquired], dtype=float),
+        lam=np.array([c.lam for c in acquired], dtype=float),
+        lp=np.array([model.logit(c.p) for c in acquired], dtype=float),
+        nu=np.array([c.nu for c in acquired], dtype=float),
+        mult=np.array([c.rate_multiplier * c.rate_factor for c in acquired], dtype=float),
+        member_drop=np.array([c.member_dropout_shift + c.onboarding_shift for c in acquired], dtype=float),
+        s_now=np.array(s_end, dtype=float) if w.satisfaction_on else None,
+        value_mult=np.array([c.value_mult for c in acquired], dtype=float),
+        pref=pref,
+        plan=np.array([c.plan for c in acquired], dtype=np.int64),
+        theta=np.array([c.theta for c in acquired], dtype=float),
+        next_renewal=np.array([c.next_renewal for c in acquired], dtype=float),
+        reactivated_t=np.array([c.reactivated_t for c in acquired], dtype=float),
+    )
+    true_clv, true_stage = horizon_truth(truth, sc, now)
+    plan_names = ["", *sc.subscription.plans]  # index -1 -> ""
+    arch_names = [*ARCHETYPES, ""]
+    names = list(sc.catalogue.categories)
+    top = [names[int(np.argmax(c.pref))] if pref is not None and c.pref else "" for c in acquired]
     customers = typed_frame(
         "customers",
         {
@@ -37,6 +70,8 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "cac": [c.cac for c in acquired],
             "consent": [c.consent for c in acquired],
             "birth_month": [c.birth_month for c in acquired],
+            "business": [c.business for c in acquired],
+            "plan": [plan_names[c.plan + 1] for c in acquired],
             "true_purchase_rate": [c.lam for c in acquired],
             "true_dropout_prob": [c.p for c in acquired],
             "true_spend_scale": [c.nu for c in acquired],
@@ -45,10 +80,18 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "true_alive": [c.alive for c in acquired],
             "true_churn_t": [c.churn_t for c in acquired],
             "true_churn_reason": [c.churn_reason for c in acquired],
+            "true_archetype": [arch_names[c.archetype] for c in acquired],
+            "true_top_category": top,
+            "true_cancel_prob": [c.theta for c in acquired],
+            "true_clv": true_clv,
+            "true_stage": true_stage,
         },
     )
 
     o = logs.orders
+    # margin: the main category's margin rate with the catalogue, else the scenario's
+    rates = [cat.margin_rate for cat in sc.catalogue.categories.values()]
+    margin = [r.amount * (rates[r.category] if r.category >= 0 else sc.margin_rate) for r in o]
     orders = typed_frame(
         "orders",
         {
@@ -61,6 +104,9 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "discount": [r.discount for r in o],
             "points": [r.points for r in o],
             "campaign": [r.campaign for r in o],
+            "category": [names[r.category] if r.category >= 0 else "" for r in o],
+            "basket": [r.basket for r in o],
+            "margin": margin,
             "true_quality_issue": [r.quality_issue for r in o],
         },
     )
@@ -106,6 +152,10 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "instrument": [r.instrument for r in sv],
             "score": [r.score for r in sv],
             "ticket_id": [r.ticket + 1 if r.ticket >= 0 else -1 for r in sv],
+            "mode": [r.mode for r in sv],
+            "channel": [r.channel for r in sv],
+            "comment": [r.comment for r in sv],
+            "true_satisfaction": [r.true_s for r in sv],
         },
     )
 
@@ -150,6 +200,21 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
             "consent_ok": [r.consent_ok for r in ct],
         },
     )
+    sn = logs.snapshots
+    snapshots = (
+        typed_frame(
+            "snapshots",
+            {
+                "customer_id": [r.customer + 1 for r in sn],
+                "t": [r.t for r in sn],
+                "date": day_dates(start, [r.t for r in sn]),
+                "true_satisfaction": [r.satisfaction for r in sn],
+                "true_alive": [r.alive for r in sn],
+            },
+        )
+        if sn
+        else empty_table("snapshots")
+    )
     return {
         "customers": customers,
         "orders": orders,
@@ -158,4 +223,6 @@ def build_tables(w: World) -> dict[str, pd.DataFrame]:
         "events": events,
         "tiers": tiers,
         "contacts": contacts,
+        "funnel": funnel_table(customers, sc, now, funnel_rng),
+        "snapshots": snapshots,
     }

@@ -5,8 +5,15 @@ A customer's life, as their process lives it::
     acquired at their arrival time: the first order (MBG/NBD: may drop out right after it)
     while alive:
         wait Exp(purchase_rate)            -- interrupted (and drawn again) when the rate changes
-        order: value, quality, maybe a complaint, a survey, maybe a referral
+        order: value, quality, maybe a complaint, a survey, maybe a referral (or word of mouth)
         drop out with dropout_probability  -- after every repeat order
+
+A subscriber's life (``subscription.enabled``)::
+
+    acquired at their arrival time: the first payment (the plan's price)
+    while subscribed:
+        wait until the next renewal (last payment + the plan's period)
+        cancel with renewal_cancel_probability, else pay the price again
 
 Satisfaction ``s`` jumps with each experience (:func:`~sim.world.model.satisfaction_after`) and
 relaxes back toward the customer's starting level between experiences
@@ -30,8 +37,17 @@ from sim.config.policy import Policy
 from sim.config.scenario import MarketEvent, Scenario
 from sim.schema import SEVERITIES
 from sim.world import model
-from sim.world.population import draw_population, draw_traits
+from sim.world.population import draw_mechanism_traits, draw_population, draw_traits, mechanism_generators
 from sim.world.reference.desk import SEVERITY_RANK, Desk
+from sim.world.reference.mechanisms import (
+    Baskets,
+    Renewals,
+    WordOfMouth,
+    check_referrals,
+    mechanism_fields,
+    plan_period,
+    snapshots,
+)
 from sim.world.reference.state import Customer, Dice, EventRow, FirmRecords, Logs, OrderRow, Ticket
 from sim.world.reference.surveys import Surveys
 from sim.world.rng import Streams
@@ -112,6 +128,14 @@ class World:
         self.market_rate_factor = 1.0  # competitor price cuts multiply every purchase rate ...
         self.market_dropout_shift = 0.0  # ... and raise every dropout logit
 
+        # lifecycle mechanisms (sim.world.reference.mechanisms); None when off
+        self.baskets = Baskets(sc.catalogue, self.dice.catalogue) if sc.catalogue.enabled else None
+        self.renewals = Renewals(self, sc.subscription) if sc.subscription.enabled else None
+        self.word_of_mouth = WordOfMouth(self, sc.word_of_mouth) if sc.word_of_mouth.enabled else None
+        self.referral_traits = mechanism_generators(sc, streams, referred=True)  # referred customers' mechanism traits
+        self.n_arrived = 0  # paid prospects whose arrival time has come (deterred ones included)
+        self.referral_chain = 0  # referrals set off by the order being processed (see refer)
+
         # SLA targets in days per severity (the policy may override the scenario's)
         service = policy.service if policy is not None else None
         self.sla: dict[str, tuple[float, float]] = {}
@@ -141,15 +165,17 @@ class World:
                 p=float(pop["p"][i]),
                 nu=float(pop["nu"][i]),
                 s0=float(pop["s0"][i]),
+                **mechanism_fields(pop, i),
             )
             for i in range(customers)
         ]
         self.n_paid = customers
 
-        self.surveys = Surveys(sc, self.dice.survey, self.logs)
+        self.surveys = Surveys(sc, self.dice.survey, self.logs, self.dice.survey_mode, self.dice.survey_comment)
         self.desk = Desk(
             env, sc, service, agents, self.dice, self.ticket_resolved, self._has_priority, share, self.dice.pool
         )
+        self.desk.is_basic = self._has_basic_service  # basic service (the firm's tiers): queue last
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
@@ -165,6 +191,7 @@ class World:
         (see :class:`~sim.world.reference.port.ReferencePort`).
         """
         self.firm_records.append(records)
+        self.surveys.on_answer.append(records.survey)
 
     # ------------------------------------------------------------------ processes
     def start(self) -> None:
@@ -174,12 +201,17 @@ class World:
             self.env.process(self.market_event(ev))
         if self.sc.surveys.enabled:
             self.env.process(self.relationship_surveys())
+        if self.sc.satisfaction.snapshot_days > 0.0:
+            self.env.process(snapshots(self, self.sc.satisfaction.snapshot_days))
 
     def arrivals(self):
-        """Paid customers arrive at their drawn times (the launch cohort at day 0)."""
+        """Paid customers arrive at their drawn times (the launch cohort at day 0); a prospect
+        deterred by word of mouth never arrives."""
         for c in self.customers[: self.n_paid]:
             yield self.env.timeout(c.acquired_t - self.env.now)
-            self.acquire(c)
+            self.n_arrived = c.index + 1
+            if not c.deterred:
+                self.acquire(c)
 
     def buying(self, c: Customer):
         """Customer ``c`` while alive: wait for the next order, order, maybe drop out (BG/NBD).
@@ -238,27 +270,35 @@ class World:
         """Customer ``c`` arrives: the first order; then they buy (MBG/NBD: or leave at once)."""
         c.acquired = True
         self.event(c, "acquired", c.channel)
-        for r in self.firm_records:  # the firm sees the sign-up, with consent and birth month
-            r.acquired(c.index, c.consent, c.birth_month)
+        period = plan_period(self.renewals, c)
+        for r in self.firm_records:  # the firm sees the sign-up, with consent, birth month and plan
+            r.acquired(c.index, c.consent, c.birth_month, period)
         if self.firm is not None:
             self.firm.on_acquired(c.index, self.env.now)
+        if self.renewals is not None:  # the first payment now, the first renewal one period later
+            c.next_renewal = self.env.now + period
         s = self.place_order(c, first=True)
-        if self.sc.purchase.dropout_after_first and self.drops_out(c, s):
+        if self.renewals is not None:
+            if c.alive:
+                self.start_buying(c)
+        elif self.sc.purchase.dropout_after_first and self.drops_out(c, s):
             self.churn(c, self.churn_reason(c, s))
         elif c.alive:
             self.start_buying(c)
 
     def start_buying(self, c: Customer) -> None:
-        """Start (or, for a customer won back, restart) customer ``c``'s buying process."""
+        """Start (or, for a customer won back, restart) customer ``c``'s buying (or renewing) process."""
         if c.process is not None and c.process.is_alive:
             self.rate_changed(c)  # still winding down from the churn: let it draw a new wait
         else:
-            c.process = self.env.process(self.buying(c))
+            c.process = self.env.process(self.renewals.process(c) if self.renewals is not None else self.buying(c))
 
     def refer(self, referrer: Customer) -> Customer:
-        """A promoter brings a friend: new traits from the referral stream, acquired now."""
-        tr = draw_traits(self.sc, 1, self.dice.referral_population)
+        """A promoter brings a friend: new traits from the referral streams, acquired now (a
+        :class:`~sim.errors.ConfigError` when referrals run away: :func:`check_referrals`)."""
         now = self.env.now
+        check_referrals(len(self.customers) - self.n_paid, self.n_paid, self.referral_chain, now)
+        tr = draw_traits(self.sc, 1, self.dice.referral_population)
         c = Customer(
             index=len(self.customers),
             acquired_t=now,
@@ -270,10 +310,15 @@ class World:
             p=float(tr["p"][0]),
             nu=float(tr["nu"][0]),
             s0=float(tr["s0"][0]),
+            **mechanism_fields(draw_mechanism_traits(self.sc, 1, self.referral_traits), 0),
         )
         self.customers.append(c)
         self.event(referrer, "referred", str(c.index + 1))
-        self.acquire(c)
+        self.referral_chain += 1  # referrals set off by the order being processed
+        try:
+            self.acquire(c)
+        finally:
+            self.referral_chain -= 1
         return c
 
     # ------------------------------------------------------------------ satisfaction and rates
@@ -297,8 +342,9 @@ class World:
 
     def purchase_rate(self, c: Customer) -> float:
         """Orders per day now: :func:`~sim.world.model.purchase_rate`."""
+        mult = c.rate_multiplier * c.rate_factor  # membership x the archetype's rate factor
         return model.purchase_rate(
-            c.lam, self.satisfaction(c), self.s_ref, self.rate_elasticity, c.rate_multiplier, self.market_rate_factor
+            c.lam, self.satisfaction(c), self.s_ref, self.rate_elasticity, mult, self.market_rate_factor
         )
 
     def rate_changed(self, c: Customer) -> None:
@@ -318,10 +364,25 @@ class World:
         :func:`~sim.world.model.complaint_probability`; a post-purchase survey; a referral when the
         customer is a promoter (:func:`~sim.world.model.is_promoter`). The firm pays the larger of
         the membership discount and a pending offer's discount.
+
+        With the catalogue the order has a main category and a basket, and its value is
+        :func:`~sim.world.model.order_value` (x the main category's price level and a business
+        account's factor); a subscriber's payment is the plan's price. With word of mouth,
+        promoters and detractors tell others instead of the referral probability (both in
+        :mod:`~sim.world.reference.mechanisms`).
         """
         now = self.env.now
         comp = self.complaints
-        amount = model.order_amount(self.dice.spend.standard_gamma(self.sc.spend.p), c.nu)
+        category, basket = -1, ""
+        if self.renewals is not None:
+            amount = self.renewals.price[c.plan]
+        else:
+            amount = model.order_amount(self.dice.spend.standard_gamma(self.sc.spend.p), c.nu)
+            price_level = 1.0
+            if self.baskets is not None:
+                category, basket = self.baskets.basket(c)
+                price_level = self.baskets.price_level[category]
+            amount = model.order_value(amount, price_level, c.value_mult)
         issue = comp.enabled and self.dice.quality.random() < comp.quality_issue_prob
         offer, c.pending_offer = c.pending_offer, None
         redeemed = offer if offer is not None and offer.expires_t >= now else None  # a pending offer is redeemed
@@ -339,6 +400,8 @@ class World:
                 points=amount * self.points_per_currency,
                 campaign=campaign,
                 quality_issue=issue,
+                category=category,
+                basket=basket,
             )
         )
         for r in self.firm_records:  # the firm sees who ordered, when and for how much
@@ -352,7 +415,9 @@ class World:
             cause = "product" if issue else self.causes.draw(self.dice.complaint)
             self.open_ticket(c, oid, cause, self.severities.draw(self.dice.complaint))
         self.surveys.after_order(c, s, now)
-        if (
+        if self.word_of_mouth is not None:
+            self.word_of_mouth.tell_others(c, s)
+        elif (
             self.referral.enabled
             and model.is_promoter(s)
             and self.dice.referral.random() < self.referral.prob_per_promoter_order
@@ -364,9 +429,11 @@ class World:
 
     def drops_out(self, c: Customer, s: float) -> bool:
         """Whether ``c`` drops out after an order: :func:`~sim.world.model.dropout_probability`,
-        ``logistic(logit(p_i) + market_shift - membership_shift - dropout_shift * (s - s_ref))``."""
+        ``logistic(logit(p_i) + market_shift - membership_shift - dropout_shift * (s - s_ref))``
+        (the membership shift includes an onboarding shift in force)."""
+        member = c.member_dropout_shift + c.onboarding_shift
         prob = model.dropout_probability(
-            model.logit(c.p), s, self.s_ref, self.dropout_shift, self.market_dropout_shift, c.member_dropout_shift
+            model.logit(c.p), s, self.s_ref, self.dropout_shift, self.market_dropout_shift, member
         )
         return self.dice.dropout.random() < prob
 
@@ -391,11 +458,16 @@ class World:
         self.rate_changed(c)  # ends their buying process
 
     def reactivate(self, c: Customer, campaign: str) -> None:
-        """A lapsed customer is won back: alive again, buying again."""
+        """A lapsed customer is won back: alive again, buying again (a subscriber whose renewal
+        date passed meanwhile renews one period from now)."""
+        now = self.env.now
         c.alive = True
         c.churn_t = math.nan
         c.churn_reason = ""
         c.s_at_churn = math.nan
+        c.reactivated_t = now
+        if self.renewals is not None:
+            self.renewals.won_back(c)
         self.event(c, "true_reactivated", campaign)
         self.start_buying(c)
 
@@ -459,20 +531,23 @@ class World:
         for a bot resolution); then the customer leaves at once with probability
         ``complaints.churn_prob_after_met`` / ``churn_prob_after_breach`` (reason: *service* after a
         breach, the ticket's cause otherwise): :func:`~sim.world.model.service_churn_probability`.
+        An archetype's service sensitivity scales both (:func:`~sim.world.model.service_effect`,
+        :func:`~sim.world.model.service_churn_scaled`; not the bot's effect).
         """
         c = self.customers[t.customer]
         if t.bot and self.desk.bot is not None:
             effect = self.desk.bot.satisfaction_effect
         else:
-            effect = self.effects.sla_met if met else self.effects.sla_breached
+            effect = model.service_effect(self.effects.sla_met if met else self.effects.sla_breached, c.service_mult)
         s = self.experience(c, effect)
         if not met and self.satisfaction_on:
             c.last_bad_cause = "service"
         if not c.alive:
             return s
         comp = self.complaints
-        if self.dice.churn.random() < model.service_churn_probability(
-            met, comp.churn_prob_after_met, comp.churn_prob_after_breach
+        if self.dice.churn.random() < model.service_churn_scaled(
+            model.service_churn_probability(met, comp.churn_prob_after_met, comp.churn_prob_after_breach),
+            c.service_mult,
         ):
             self.churn(c, t.cause if met else "service")
         else:
@@ -482,7 +557,11 @@ class World:
     def _has_priority(self, t: Ticket) -> bool:
         return self.customers[t.customer].priority_service
 
+    def _has_basic_service(self, t: Ticket) -> bool:
+        return t.customer >= 0 and self.customers[t.customer].basic
+
     # ------------------------------------------------------------------ logs
-    def event(self, c: Customer, kind: str, detail: str) -> None:
-        """Log a lifecycle event (``acquired``, ``referred``, ``true_churned`` ...)."""
-        self.logs.events.append(EventRow(c.index, self.env.now, kind, detail))
+    def event(self, c: Customer | None, kind: str, detail: str) -> None:
+        """Log a lifecycle event (``acquired``, ``referred``, ``true_churned`` ...); ``c=None``: an
+        event about no customer (the firm's ``alert``, ``customer_id`` 0)."""
+        self.logs.events.append(EventRow(c.index if c is not None else -1, self.env.now, kind, detail))
