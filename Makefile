@@ -54,7 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 bench-instructions: $(STAMP)
-	$(BIN)/python benchmarks/run.py --instructions 10000
+	$(BIN)/python benchmarks/run.py --instructions 10000 --scenarios retail subscription
 
 datasets: $(STAMP)
 	$(BIN)/retention-lab datasets build

@@ -13,7 +13,7 @@ import sim
 from sim.world.simulate import desk_agents
 
 kind, n, do_run = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-sc = sim.Scenario.load("baseline")
+sc = sim.Scenario.load(sys.argv[4] if len(sys.argv) > 4 else "baseline")
 sim.run(sc, customers=50, days=30, seed=0)
 run_bare(sc, 50, 30.0, 0, 1)
 if do_run:

@@ -195,7 +195,7 @@ def measure(kind: str, **args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def instructions(n: int) -> dict:
+def instructions(n: int, mechanism_scenarios: list[str] | tuple[str, ...] = ()) -> dict:
     """Instructions per event of the full model and the bare loop (valgrind callgrind; slow)."""
     import re
     import shutil
@@ -203,7 +203,7 @@ def instructions(n: int) -> dict:
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
 
-    def count(kind: str, run: bool) -> tuple[int, int]:
+    def count(kind: str, run: bool, scenario: str = "baseline") -> tuple[int, int]:
         out = subprocess.run(
             [
                 "valgrind",
@@ -214,6 +214,7 @@ def instructions(n: int) -> dict:
                 kind,
                 str(n),
                 "1" if run else "0",
+                scenario,
             ],
             capture_output=True,
             text=True,
@@ -224,12 +225,17 @@ def instructions(n: int) -> dict:
         ev = re.search(r"EVENTS (\d+)", out.stdout)
         return ins, int(ev.group(1)) if ev else 0
 
-    res = {}
+    res: dict = {}
     for kind in ("full", "bare"):
         base, _ = count(kind, False)
         total, events = count(kind, True)
         res[kind] = {"instructions": total - base, "events": events, "per_event": (total - base) / events}
     res["ratio_per_event"] = res["full"]["per_event"] / res["bare"]["per_event"]
+    # the full model on the scenarios with the issue-12 mechanisms switched on (no bare counterpart)
+    for scenario in mechanism_scenarios:
+        base, _ = count("full", False, scenario)
+        total, events = count("full", True, scenario)
+        res[f"full_{scenario}"] = {"instructions": total - base, "events": events, "per_event": (total - base) / events}
     res["customers"] = n
     return res
 
@@ -244,9 +250,16 @@ def main() -> None:
         default=0,
         help="only count instructions per event (valgrind) for N customers, full vs bare",
     )
+    ap.add_argument(
+        "--scenarios",
+        nargs="*",
+        default=[],
+        metavar="NAME",
+        help="with --instructions: also count the full model on these scenarios (e.g. retail subscription)",
+    )
     opts = ap.parse_args()
     if opts.instructions:
-        r = instructions(opts.instructions)
+        r = instructions(opts.instructions, opts.scenarios)
         print(json.dumps(r, indent=2))
         return
     sizes = [2_000, 10_000] if opts.quick else [10_000, 100_000]

@@ -6,7 +6,7 @@ changes the world (and ``baseline`` / ``btyd_only`` stay bit-for-bit identical).
 
 * ``prospects = n + NegBin(n, prospect_to_customer_k)``: the prospects it took to win ``n``
   customers when each prospect orders with probability ``prospect_to_customer`` (the failures
-  before the ``n``-th success);
+  before the ``n``-th success; :func:`~sim.world.model.negbin_trials`);
 * ``leads = prospects + NegBin(prospects, lead_to_prospect_k)``, likewise;
 * ``spend`` = the sum of the CAC of those ``n`` customers.
 
@@ -34,27 +34,12 @@ from typing import Any
 import numpy as np
 
 from sim.config.scenario import Scenario
+from sim.world.model import negbin_trials
 
-__all__ = ["FUNNEL_PERIOD_DAYS", "funnel_columns", "negbin_trials"]
+__all__ = ["FUNNEL_PERIOD_DAYS", "funnel_columns"]
 
 #: Length of one funnel period (days); periods start at day 0, 30, 60, ...
 FUNNEL_PERIOD_DAYS = 30.0
-
-
-def negbin_trials(successes: np.ndarray, prob: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Trials it took to reach ``successes`` when each succeeds with ``prob``: successes + NegBin failures.
-
-    Zero successes took zero trials. One vectorised draw per element (also for zeros, so the
-    stream's use does not depend on where the zeros are).
-
-    Examples
-    --------
-    >>> negbin_trials(np.array([0, 5]), np.array([0.5, 1.0]), np.random.default_rng(1)).tolist()
-    [0, 5]
-    """
-    n = np.asarray(successes, dtype=np.int64)
-    failures = rng.negative_binomial(np.maximum(n, 1), prob)
-    return n + np.where(n > 0, failures, 0)
 
 
 def funnel_columns(

@@ -26,7 +26,7 @@ from sim.config.scenario import Scenario
 from sim.schema import ARCHETYPES, SEVERITIES, TABLES
 from sim.world.funnel import funnel_columns
 from sim.world.logs import Logs, SurveyLog
-from sim.world.model import HOURS_PER_DAY, target_met
+from sim.world.model import HOURS_PER_DAY, order_margin, target_met
 from sim.world.state import Customers
 from sim.world.truth import HorizonState, horizon_truth
 
@@ -204,14 +204,14 @@ def build_tables(
     o_amount = np.array(ol.amount, dtype=float)
     if sc.catalogue.enabled:  # category index and basket (A's rest-tuple fields 5 and 6)
         o_cat = np.fromiter(map(itemgetter(5), rest), dtype=np.int64, count=n_o)
-        rates = np.array([cat.margin_rate for cat in sc.catalogue.categories.values()], dtype=float)
-        o_margin = o_amount * np.where(o_cat >= 0, rates[np.maximum(o_cat, 0)], sc.margin_rate)
         o_category = np.where(o_cat >= 0, cat_names[np.maximum(o_cat, 0)], "").astype(object)
         o_basket: Any = list(map(itemgetter(6), rest))
     else:
-        o_margin = o_amount * sc.margin_rate
+        o_cat = np.full(n_o, -1, dtype=np.int64)
         o_category = np.full(n_o, "", dtype=object)
         o_basket = o_category
+    cat_margin = [cat.margin_rate for cat in sc.catalogue.categories.values()]
+    o_margin = order_margin(o_amount, o_cat, cat_margin, sc.margin_rate)
     orders = typed_frame(
         "orders",
         {

@@ -2,8 +2,9 @@
 
 This package is the model a reader should learn (``base``: constants and logit helpers;
 ``customers``: satisfaction, buying, leaving, order values; ``service``: complaints, SLA, desk
-staffing; ``surveys``; ``firm``: actions, membership, market); the engines only schedule it. The readable
-engine (:mod:`sim.world.reference`) calls these functions; the fast engine
+staffing; ``surveys``; ``firm``: actions, membership, market; ``retail``: the lifecycle
+mechanisms; ``acquisition``: the funnel; ``value``: order margin, true CLV and stage); the engines
+only schedule it. The readable engine (:mod:`sim.world.reference`) calls these functions; the fast engine
 (:mod:`sim.world.lifecycle` and friends) inlines a few of them on its hot path, and every inlined
 copy names the function here it repeats (as SimPy's ``events.py`` does). Tests show both engines
 agree in distribution.
@@ -51,7 +52,12 @@ Catalogue, archetypes, subscriptions, word of mouth (``retail``)
     renewals cancel with :func:`renewal_cancel_probability` (sBG: :func:`sbg_survival`);
     promoters and detractors (:func:`is_detractor`) tell :func:`word_of_mouth_tells` people.
 
-Value and stage (ground truth at the horizon; ``value``)
+Acquisition funnel (``acquisition``)
+    The prospects (and leads) it took to win a channel's customers: :func:`negbin_trials`
+    (successes + negative-binomial failures; the funnel is drawn after the run).
+
+Value and stage (``value``; CLV and stage are ground truth at the horizon)
+    An order earns :func:`order_margin` (its main category's margin rate, else the scenario's).
     :func:`true_clv_retail` (``alive * m * lambda / (delta + p * lambda)``) and
     :func:`true_clv_subscription` (a geometric series of renewals) discount future margin at
     :func:`daily_discount_rate`; :func:`true_stage` labels each customer new / active / at_risk /
@@ -67,6 +73,7 @@ Examples
 
 from __future__ import annotations
 
+from sim.world.model.acquisition import negbin_trials
 from sim.world.model.base import (
     ANSWER_NOISE_FACTOR,
     ATTRIBUTION_SPAN,
@@ -161,6 +168,7 @@ from sim.world.model.value import (
     NEW_DAYS,
     WON_BACK_DAYS,
     daily_discount_rate,
+    order_margin,
     true_clv_retail,
     true_clv_subscription,
     true_stage,
@@ -241,12 +249,14 @@ __all__ = [
     "sbg_survival",
     "is_detractor",
     "word_of_mouth_tells",
+    "negbin_trials",
     "DAYS_PER_YEAR",
     "NEW_DAYS",
     "WON_BACK_DAYS",
     "DORMANT_WAIT_DAYS",
     "AT_RISK_LEAVE_PROB",
     "AT_RISK_SATISFACTION",
+    "order_margin",
     "daily_discount_rate",
     "true_clv_retail",
     "true_clv_subscription",

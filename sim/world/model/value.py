@@ -1,7 +1,8 @@
-"""What a customer is worth and where they stand: true CLV and the true lifecycle stage.
+"""What an order and a customer are worth, and where a customer stands: margin, true CLV, true stage.
 
 Part of :mod:`sim.world.model` (read its overview first); every function is one named equation.
-Both are *ground truth*, computed from the latent parameters at the horizon
+:func:`order_margin` is the firm's margin on one order (the ``orders.margin`` column). True CLV and
+stage are *ground truth*, computed from the latent parameters at the horizon
 (:func:`sim.world.tables.build_tables` fills the ``true_clv`` and ``true_stage`` columns), so that a
 trainee's RFM weighting, BG/NBD or sBG CLV and stage labels can be graded against them.
 
@@ -21,6 +22,7 @@ __all__ = [
     "DORMANT_WAIT_DAYS",
     "AT_RISK_LEAVE_PROB",
     "AT_RISK_SATISFACTION",
+    "order_margin",
     "daily_discount_rate",
     "true_clv_retail",
     "true_clv_subscription",
@@ -39,6 +41,41 @@ DORMANT_WAIT_DAYS = 180.0
 AT_RISK_LEAVE_PROB = 0.3
 #: ... or whose latent satisfaction is at most this (0-10 scale).
 AT_RISK_SATISFACTION = 6.0
+
+
+def order_margin(amount: Any, category: Any, category_margin_rates: Any, margin_rate: float) -> np.ndarray:
+    """The firm's margin on each order (currency): ``amount x`` its main category's margin rate.
+
+    With the catalogue an order's main category (index ``>= 0``) has its own
+    ``catalogue.categories.<name>.margin_rate``; an order without a category (index ``-1``: no
+    catalogue, or a subscription payment) earns the scenario's ``margin_rate``.
+
+    Parameters
+    ----------
+    amount : float or array
+        Order values (currency).
+    category : int or array of int
+        Main category index of each order (catalogue order), ``-1`` for none.
+    category_margin_rates : sequence of float
+        Margin rate of each catalogue category, in catalogue order (may be empty).
+    margin_rate : float
+        The scenario's margin rate, for orders without a category.
+
+    Returns
+    -------
+    ndarray of float
+        One margin per order (a 0-d array for scalar input).
+
+    Examples
+    --------
+    >>> order_margin([100.0, 100.0, 50.0], [1, -1, 0], [0.2, 0.5], 0.3).tolist()
+    [50.0, 30.0, 10.0]
+    >>> order_margin([80.0], [-1], [], 0.25).tolist()          # no catalogue
+    [20.0]
+    """
+    # the scenario's rate appended last, so that the index -1 (no category) picks it
+    rates = np.append(np.asarray(category_margin_rates, dtype=float), float(margin_rate))
+    return np.asarray(amount, dtype=float) * rates[np.asarray(category, dtype=np.int64)]
 
 
 def daily_discount_rate(annual: Any) -> Any:

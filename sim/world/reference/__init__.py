@@ -8,7 +8,9 @@ They do not draw the same random numbers in the same order, so one seed gives th
 
 Where to read what
     :mod:`~sim.world.reference.world`       customers: arrival, orders, satisfaction, dropout, churn,
-                                            referral, reactions to service, market events
+                                            referral, market events
+    :mod:`~sim.world.reference.service`     tickets: opening, resolution, the breach clock, the
+                                            customer's reaction
     :mod:`~sim.world.reference.mechanisms`  baskets, subscription renewals, word of mouth, snapshots
     :mod:`~sim.world.reference.desk`        the service desk: a ``simpy.PriorityResource`` of agents
     :mod:`~sim.world.reference.surveys`     CSAT, CES and NPS answers (modes, channels, comments)

@@ -89,9 +89,8 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
     )
 
     o = logs.orders
-    # margin: the main category's margin rate with the catalogue, else the scenario's
-    rates = [cat.margin_rate for cat in sc.catalogue.categories.values()]
-    margin = [r.amount * (rates[r.category] if r.category >= 0 else sc.margin_rate) for r in o]
+    cat_margin = [cat.margin_rate for cat in sc.catalogue.categories.values()]
+    margin = model.order_margin([r.amount for r in o], [r.category for r in o], cat_margin, sc.margin_rate)
     orders = typed_frame(
         "orders",
         {

@@ -23,6 +23,10 @@ changes it (a resolved ticket, a contact, a membership, a market shock) the cust
 interrupted and draws its wait again. That is exact for a rate that is constant between
 experiences, because the exponential wait is memoryless; the slow drift of ``s`` between
 experiences is not followed (both engines share this approximation).
+
+Beside the customer's process live a complaint's ticket (opening, resolution, the breach clock,
+the customer's reaction: :mod:`~sim.world.reference.service`, owned as ``world.service``) and the
+lifecycle mechanisms (baskets, renewals, word of mouth, snapshots: :mod:`~sim.world.reference.mechanisms`).
 """
 
 from __future__ import annotations
@@ -35,10 +39,9 @@ import simpy
 
 from sim.config.policy import Policy
 from sim.config.scenario import MarketEvent, Scenario
-from sim.schema import SEVERITIES
 from sim.world import model
 from sim.world.population import draw_mechanism_traits, draw_population, draw_traits, mechanism_generators
-from sim.world.reference.desk import SEVERITY_RANK, Desk
+from sim.world.reference.desk import Desk
 from sim.world.reference.mechanisms import (
     Baskets,
     Renewals,
@@ -48,7 +51,8 @@ from sim.world.reference.mechanisms import (
     plan_period,
     snapshots,
 )
-from sim.world.reference.state import Customer, Dice, EventRow, FirmRecords, Logs, OrderRow, Ticket
+from sim.world.reference.service import CustomerService, sla_targets
+from sim.world.reference.state import Customer, Dice, EventRow, FirmRecords, Logs, OrderRow
 from sim.world.reference.surveys import Surveys
 from sim.world.rng import Streams
 
@@ -136,17 +140,6 @@ class World:
         self.n_arrived = 0  # paid prospects whose arrival time has come (deterred ones included)
         self.referral_chain = 0  # referrals set off by the order being processed (see refer)
 
-        # SLA targets in days per severity (the policy may override the scenario's)
-        service = policy.service if policy is not None else None
-        self.sla: dict[str, tuple[float, float]] = {}
-        for sev in SEVERITIES:
-            target = sc.desk.sla[sev].model_dump()
-            if service is not None:
-                target.update(service.sla_override.get(sev, {}))
-            self.sla[sev] = (
-                target["first_response_h"] / model.HOURS_PER_DAY,
-                target["resolution_h"] / model.HOURS_PER_DAY,
-            )
         loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
         self.points_per_currency = loyalty.points_per_currency if loyalty is not None else 0.0
 
@@ -172,10 +165,14 @@ class World:
         self.n_paid = customers
 
         self.surveys = Surveys(sc, self.dice.survey, self.logs, self.dice.survey_mode, self.dice.survey_comment)
+        # tickets: opening, the breach clock, resolution, the customer's reaction (SLA targets in
+        # days per severity; the policy may override the scenario's)
+        self.service = CustomerService(self, sla_targets(sc, policy))
+        levers = policy.service if policy is not None else None
         self.desk = Desk(
-            env, sc, service, agents, self.dice, self.ticket_resolved, self._has_priority, share, self.dice.pool
+            env, sc, levers, agents, self.dice, self.service.resolved, self.service.has_priority, share, self.dice.pool
         )
-        self.desk.is_basic = self._has_basic_service  # basic service (the firm's tiers): queue last
+        self.desk.is_basic = self.service.has_basic_service  # basic service (the firm's tiers): queue last
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
@@ -256,7 +253,7 @@ class World:
             alive = [c for c in self.customers if c.acquired and c.alive]
             pick = self.streams.generator(f"reference.market.outage.{ev.day}")
             for k in pick.permutation(len(alive))[: ev.tickets]:
-                self.open_ticket(alive[k], -1, "service", ev.severity)
+                self.service.open_ticket(alive[k], -1, "service", ev.severity)
 
     def _shock(self, rate_multiplier: float, dropout_shift: float) -> None:
         self.market_rate_factor = model.shocked_rate_factor(self.market_rate_factor, rate_multiplier)
@@ -413,7 +410,7 @@ class World:
             issue, comp.complaint_prob_issue, comp.complaint_prob_ok
         ):
             cause = "product" if issue else self.causes.draw(self.dice.complaint)
-            self.open_ticket(c, oid, cause, self.severities.draw(self.dice.complaint))
+            self.service.open_ticket(c, oid, cause, self.severities.draw(self.dice.complaint))
         self.surveys.after_order(c, s, now)
         if self.word_of_mouth is not None:
             self.word_of_mouth.tell_others(c, s)
@@ -477,88 +474,6 @@ class World:
         self.event(c, "opted_out", campaign)
         for r in self.firm_records:
             r.opt_out(c.index)
-
-    # ------------------------------------------------------------------ complaints
-    def open_ticket(self, c: Customer, order: int, cause: str, severity: str) -> Ticket:
-        """Customer ``c`` complains: a ticket goes to the desk, and the customer starts counting."""
-        first_response, resolution = self.sla[severity]
-        t = Ticket(
-            index=len(self.logs.tickets),
-            customer=c.index,
-            order=order,
-            cause=cause,
-            severity=severity,
-            rank=SEVERITY_RANK[severity],
-            opened_t=self.env.now,
-            first_response_target=first_response,
-            resolution_target=resolution,
-        )
-        self.logs.tickets.append(t)
-        for r in self.firm_records:  # the firm sees who complained
-            r.ticket(c.index)
-        if self.firm is not None:
-            self.firm.on_ticket_opened(t.index, self.env.now)
-        self.env.process(self.breach_clock(t))
-        self.desk.handle(t)
-        return t
-
-    def breach_clock(self, t: Ticket):
-        """The customer feels a breach when the resolution target passes with the ticket still open."""
-        yield self.env.timeout(t.resolution_target)
-        if not t.resolved:
-            t.breach_felt = True
-            self.react_to_service(t, met=False)
-
-    def ticket_resolved(self, t: Ticket) -> None:
-        """Ticket ``t`` is resolved: the customer reacts (unless the breach was already felt) and may answer a survey.
-
-        The SLA is met when both targets are (:func:`~sim.world.model.sla_met`).
-        """
-        now = self.env.now
-        c = self.customers[t.customer]
-        met = model.sla_met(
-            t.first_response_t - t.opened_t, now - t.opened_t, t.first_response_target, t.resolution_target
-        )
-        if self.firm is not None:
-            self.firm.on_ticket_resolved(t.index, now)
-        s = self.satisfaction(c) if t.breach_felt else self.react_to_service(t, met)
-        self.surveys.after_ticket(c, t, s, met, now)
-
-    def react_to_service(self, t: Ticket, met: bool) -> float:
-        """The customer's reaction to a service experience; returns satisfaction after it.
-
-        Satisfaction jumps by ``effects.sla_met`` or ``effects.sla_breached`` (the bot's own effect
-        for a bot resolution); then the customer leaves at once with probability
-        ``complaints.churn_prob_after_met`` / ``churn_prob_after_breach`` (reason: *service* after a
-        breach, the ticket's cause otherwise): :func:`~sim.world.model.service_churn_probability`.
-        An archetype's service sensitivity scales both (:func:`~sim.world.model.service_effect`,
-        :func:`~sim.world.model.service_churn_scaled`; not the bot's effect).
-        """
-        c = self.customers[t.customer]
-        if t.bot and self.desk.bot is not None:
-            effect = self.desk.bot.satisfaction_effect
-        else:
-            effect = model.service_effect(self.effects.sla_met if met else self.effects.sla_breached, c.service_mult)
-        s = self.experience(c, effect)
-        if not met and self.satisfaction_on:
-            c.last_bad_cause = "service"
-        if not c.alive:
-            return s
-        comp = self.complaints
-        if self.dice.churn.random() < model.service_churn_scaled(
-            model.service_churn_probability(met, comp.churn_prob_after_met, comp.churn_prob_after_breach),
-            c.service_mult,
-        ):
-            self.churn(c, t.cause if met else "service")
-        else:
-            self.rate_changed(c)
-        return s
-
-    def _has_priority(self, t: Ticket) -> bool:
-        return self.customers[t.customer].priority_service
-
-    def _has_basic_service(self, t: Ticket) -> bool:
-        return t.customer >= 0 and self.customers[t.customer].basic
 
     # ------------------------------------------------------------------ logs
     def event(self, c: Customer | None, kind: str, detail: str) -> None:
