@@ -573,6 +573,373 @@ SECOND_PASS = {
 WRONG = {name: [*funcs, *SECOND_PASS.get(name, [])] for name, funcs in WRONG.items()}
 
 
+# =========================================================================== third pass (a reviewer's attack)
+
+
+def falsy_answers_dropped(scores):
+    s = pd.Series([x for x in scores if x and not pd.isna(x)], dtype=float)  # a 0 is falsy: dropped too
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else float("nan")
+
+
+def detractors_below_six(scores):
+    s = _answers(scores)
+    return float(100 * ((s >= 9).mean() - (s < 6).mean())) if len(s) else float("nan")
+
+
+def scale_read_as_one_to_ten(scores):
+    s = _answers(scores)
+    return float(100 * ((s >= 9).mean() - s.between(1, 6).mean())) if len(s) else float("nan")
+
+
+def rounded_to_one_decimal(scores):
+    s = _answers(scores)
+    return round(float(100 * ((s >= 9).mean() - (s <= 6).mean())), 1) if len(s) else float("nan")
+
+
+def floor_division(scores):
+    s = _answers(scores)
+    return float(100 * ((s >= 9).sum() - (s <= 6).sum()) // len(s)) if len(s) else float("nan")
+
+
+def distinct_answers_only(scores):
+    s = pd.Series(_answers(scores).unique())
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else float("nan")
+
+
+def none_when_empty(scores):
+    s = _answers(scores)
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else None
+
+
+def missing_as_passive(scores):
+    s = pd.Series(list(scores), dtype="object").fillna(7).astype(float)
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else float("nan")
+
+
+def sorts_the_answers_in_place(scores):
+    if isinstance(scores, list | np.ndarray):
+        scores.sort()  # to count by "cutting" the sorted answers; the caller's list is reordered
+    s = _answers(scores)
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else float("nan")
+
+
+def self_compare_for_missing(scores):
+    s = pd.Series([float(x) for x in scores if x is not None and x == x], dtype=float)  # pd.NA == pd.NA is NA
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if len(s) else float("nan")
+
+
+def negative_z(table, confidence=0.95):
+    p, lo, hi = _wilson(table["successes"], table["answers"], stats.norm.ppf((1 - confidence) / 2))
+    return table.assign(share=p, ci_low=lo, ci_high=hi)
+
+
+def z_from_a_printed_table(table, confidence=0.95):
+    p, lo, hi = _wilson(table["successes"], table["answers"], round(float(_z(confidence)), 2))
+    return table.assign(share=p, ci_low=lo, ci_high=hi)
+
+
+def sample_variance(table, confidence=0.95):
+    z = _z(confidence)
+    n = table["answers"].astype(float).replace(0.0, np.nan)
+    p = table["successes"] / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / (n - 1).replace(0.0, np.nan).fillna(1) + z**2 / (4 * n**2))
+    return table.assign(share=p, ci_low=centre - half, ci_high=centre + half)
+
+
+def half_width_not_shrunk(table, confidence=0.95):
+    z = _z(confidence)
+    n = table["answers"].astype(float).replace(0.0, np.nan)
+    p = table["successes"] / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return table.assign(share=p, ci_low=centre - half, ci_high=centre + half)
+
+
+def z2_over_4n_not_4n2(table, confidence=0.95):
+    z = _z(confidence)
+    n = table["answers"].astype(float).replace(0.0, np.nan)
+    p = table["successes"] / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n))
+    return table.assign(share=p, ci_low=centre - half, ci_high=centre + half)
+
+
+def share_rounded_first(table, confidence=0.95):
+    z = _z(confidence)
+    n = table["answers"].astype(float).replace(0.0, np.nan)
+    p = (table["successes"] / n).round(2)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return table.assign(share=p, ci_low=centre - half, ci_high=centre + half)
+
+
+def share_of_failures(table, confidence=0.95):
+    n = table["answers"]
+    return add_reference(table.assign(successes=n - table["successes"]), confidence).assign(
+        successes=table["successes"]
+    )
+
+
+def whole_range_for_empty_groups(table, confidence=0.95):
+    out = add_reference(table, confidence)
+    empty = table["answers"] == 0
+    return out.assign(ci_low=out["ci_low"].mask(empty, 0.0), ci_high=out["ci_high"].mask(empty, 1.0))
+
+
+def drops_empty_groups(table, confidence=0.95):
+    return add_reference(table[table["answers"] > 0], confidence)
+
+
+def wald_for_large_groups(table, confidence=0.95):
+    wilson, wald = add_reference(table, confidence), wald_interval(table, confidence)
+    large = table["answers"] >= 30
+    return wilson.assign(ci_low=wald["ci_low"].where(large, wilson["ci_low"]),
+                         ci_high=wald["ci_high"].where(large, wilson["ci_high"]))  # fmt: skip
+
+
+def sorted_by_share(table, confidence=0.95):
+    return add_reference(table, confidence).sort_values("share")
+
+
+def respondents_share_over_the_population(respondents, population, by):
+    cols = _cols(by)
+    ratio = (population.groupby(cols).size() / len(population)) / (respondents.groupby(cols).size() / len(population))
+    return _lookup(respondents, cols, ratio)
+
+
+def population_shares_over_covered_cells(respondents, population, by):
+    cols = _cols(by)
+    pop = population.groupby(cols).size()
+    pop = pop[pop.index.isin(respondents.groupby(cols).size().index)]
+    ratio = (pop / pop.sum()) / (respondents.groupby(cols).size() / len(respondents))
+    return _lookup(respondents, cols, ratio)
+
+
+def by_split_into_letters(respondents, population, by):
+    cols = list(by)  # "channel" -> ["c", "h", ...]
+    ratio = (population.groupby(cols).size() / len(population)) / (respondents.groupby(cols).size() / len(respondents))
+    return _lookup(respondents, cols, ratio)
+
+
+def trimmed_at_three(respondents, population, by):
+    return add_weights(respondents, population, by).clip(upper=3.0)
+
+
+def shares_rounded_first(respondents, population, by):
+    cols = _cols(by)
+    pop = (population.groupby(cols).size() / len(population)).round(2)
+    resp = (respondents.groupby(cols).size() / len(respondents)).round(2)
+    return _lookup(respondents, cols, pop / resp)
+
+
+def sorted_by_cell(respondents, population, by):
+    cols = _cols(by)
+    return add_weights(respondents.sort_values(cols), population, by)
+
+
+def integer_weights(respondents, population, by):
+    return add_weights(respondents, population, by).astype(int)
+
+
+def threshold_in_percent(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(alert=(out["answers"] >= min_answers) & (100 * out["rate"] > threshold))
+
+
+def alert_with_or(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(alert=(out["answers"] >= min_answers) | (out["rate"] > threshold))
+
+
+def min_answers_on_negatives(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(alert=(out["negatives"] >= min_answers) & (out["rate"] > threshold))
+
+
+def answers_over_every_instrument(surveys, threshold=0.05, min_answers=20):
+    week = _monday(surveys["date"])
+    negative = (surveys["instrument"] == "csat") & (surveys["score"] <= 2)
+    return _weekly(surveys, threshold, min_answers, week, negative)
+
+
+def weeks_ending_monday(surveys, threshold=0.05, min_answers=20):
+    csat = surveys[surveys["instrument"] == "csat"]
+    return _weekly(csat, threshold, min_answers, csat["date"].dt.to_period("W-MON").dt.start_time, csat["score"] <= 2)
+
+
+def week_as_text(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(week=out["week"].dt.strftime("%Y-%m-%d"))
+
+
+def week_as_a_date(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(week=out["week"].dt.date)
+
+
+def negatives_over_positives(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    rate = out["negatives"] / (out["answers"] - out["negatives"])
+    return out.assign(rate=rate, alert=(out["answers"] >= min_answers) & (rate > threshold))
+
+
+def other_defaults(surveys, threshold=0.05, min_answers=30):
+    return weekly_reference(surveys, threshold, min_answers)
+
+
+def counts_as_floats(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    return out.assign(answers=out["answers"].astype(float), negatives=out["negatives"].astype(float))
+
+
+def distinct_customers_per_week(surveys, threshold=0.05, min_answers=20):
+    csat = surveys[surveys["instrument"] == "csat"]
+    once = csat.assign(week=_monday(csat["date"])).drop_duplicates(["customer_id", "week"])
+    return weekly_reference(once.drop(columns="week"), threshold, min_answers)
+
+
+def adds_a_week_column(surveys, threshold=0.05, min_answers=20):
+    surveys["week"] = _monday(surveys["date"])
+    return weekly_reference(surveys, threshold, min_answers)
+
+
+def rate_rounded(surveys, threshold=0.05, min_answers=20):
+    out = weekly_reference(surveys, threshold, min_answers)
+    rate = out["rate"].round(2)
+    return out.assign(rate=rate, alert=(out["answers"] >= min_answers) & (rate > threshold))
+
+
+def unescaped_regex(comment, keywords):
+    import re
+
+    if _missing(comment):
+        return []
+    return sorted(t for t, words in keywords.items() if any(re.search(w, str(comment), re.I) for w in words))
+
+
+def topic_name_is_a_keyword(comment, keywords):
+    if _missing(comment):
+        return []
+    text = str(comment).lower()
+    return sorted(t for t, words in keywords.items() if any(w.lower() in text for w in [t, *words]))
+
+
+def spaces_removed(comment, keywords):
+    if _missing(comment):
+        return []
+    text = str(comment).lower().replace(" ", "")
+    return sorted(t for t, words in keywords.items() if any(w.lower() in text for w in words))
+
+
+def first_keyword_only(comment, keywords):
+    if _missing(comment):
+        return []
+    text = str(comment).lower()
+    return sorted(t for t, words in keywords.items() if words[0].lower() in text)
+
+
+def reverse_sorted(comment, keywords):
+    return sorted(tag_reference(comment, keywords), reverse=True)
+
+
+def keywords_lowered_in_place(comment, keywords):
+    for topic in keywords:
+        keywords[topic] = [w.lower() for w in keywords[topic]]
+    return tag_reference(comment, keywords)
+
+
+def word_in_keyword(comment, keywords):
+    if _missing(comment):
+        return []
+    tokens = str(comment).lower().split()
+    return sorted(t for t, words in keywords.items() if any(tok in w.lower() for w in words for tok in tokens))
+
+
+def missing_by_self_compare(comment, keywords):
+    if comment is None or comment != comment:  # pd.NA != pd.NA is NA: `if` raises
+        return []
+    text = str(comment).lower()
+    return sorted(t for t, words in keywords.items() if any(w.lower() in text for w in words))
+
+
+def startswith_only(comment, keywords):
+    if _missing(comment):
+        return []
+    text = str(comment).lower()
+    return sorted(t for t, words in keywords.items() if any(text.startswith(w.lower()) for w in words))
+
+
+def nan_compared_not_dropped(scores):
+    s = pd.Series(list(scores))  # NaN >= 9 is False: a missing answer counts as a passive
+    return float(100 * ((s >= 9).mean() - (s <= 6).mean())) if s.notna().any() else float("nan")
+
+
+def confidence_read_as_alpha(table, confidence=0.95):
+    p, lo, hi = _wilson(table["successes"], table["answers"], stats.norm.ppf(1 - confidence / 2))
+    return table.assign(share=p, ci_low=lo, ci_high=hi)
+
+
+def indexed_by_cell(respondents, population, by):
+    cols = _cols(by)
+    ratio = (population.groupby(cols).size() / len(population)) / (respondents.groupby(cols).size() / len(respondents))
+    keys = pd.MultiIndex.from_frame(respondents[cols]) if len(cols) > 1 else pd.Index(respondents[cols[0]])
+    return ratio.reindex(keys)
+
+
+def week_as_period(surveys, threshold=0.05, min_answers=20):
+    csat = surveys[surveys["instrument"] == "csat"]
+    return _weekly(csat, threshold, min_answers, csat["date"].dt.to_period("W"), csat["score"] <= 2)
+
+
+def counts_turned_into_floats(table, confidence=0.95):
+    return add_reference(table.astype(float), confidence)
+
+
+def found_after_the_first_character(comment, keywords):
+    if _missing(comment):
+        return []
+    text = str(comment).lower()
+    return sorted(t for t, words in keywords.items() if any(text.find(w.lower()) > 0 for w in words))
+
+
+_TO_SIMPLIFIED = str.maketrans("價貴態遞貨質壞發無", "价贵态递货质坏发无")
+
+
+def traditional_folded_to_simplified(comment, keywords):
+    if _missing(comment):
+        return []
+    return tag_reference(str(comment).translate(_TO_SIMPLIFIED), keywords)
+
+
+def shares_over_known_cells(respondents, population, by):
+    cols = _cols(by)
+    pop = population[cols].value_counts(normalize=True)  # drops the customers with an unknown cell
+    return _lookup(respondents, cols, pop / respondents[cols].value_counts(normalize=True))
+
+
+THIRD_PASS = {
+    "nps_score": [falsy_answers_dropped, detractors_below_six, scale_read_as_one_to_ten, rounded_to_one_decimal,
+                  floor_division, distinct_answers_only, none_when_empty, missing_as_passive, sorts_the_answers_in_place,
+                  self_compare_for_missing, nan_compared_not_dropped],
+    "add_wilson_ci": [negative_z, z_from_a_printed_table, sample_variance, half_width_not_shrunk, z2_over_4n_not_4n2,
+                      share_rounded_first, share_of_failures, whole_range_for_empty_groups, drops_empty_groups,
+                      wald_for_large_groups, sorted_by_share, confidence_read_as_alpha,
+                      counts_turned_into_floats],
+    "poststrat_weights": [respondents_share_over_the_population, population_shares_over_covered_cells,
+                          by_split_into_letters, trimmed_at_three, shares_rounded_first, sorted_by_cell,
+                          integer_weights, indexed_by_cell,
+                          shares_over_known_cells],
+    "weekly_bad_review_alert": [threshold_in_percent, alert_with_or, min_answers_on_negatives,
+                                answers_over_every_instrument, weeks_ending_monday, week_as_text, week_as_a_date,
+                                negatives_over_positives, other_defaults, counts_as_floats,
+                                distinct_customers_per_week, adds_a_week_column, rate_rounded, week_as_period],
+    "tag_comment": [unescaped_regex, topic_name_is_a_keyword, spaces_removed, first_keyword_only, reverse_sorted,
+                    keywords_lowered_in_place, word_in_keyword, missing_by_self_compare, startswith_only,
+                    found_after_the_first_character, traditional_folded_to_simplified],
+}  # fmt: skip
+WRONG = {name: [*funcs, *THIRD_PASS.get(name, [])] for name, funcs in WRONG.items()}
+
 # =========================================================================== other correct ways
 
 
@@ -671,6 +1038,15 @@ def alert_with_grouper(surveys, threshold=0.05, min_answers=20):
     return table[["week", "answers", "negatives", "rate", "alert"]]
 
 
+def alert_indexed_by_week(surveys, threshold=0.05, min_answers=20):
+    csat = surveys[surveys["instrument"] == "csat"]
+    table = (csat["score"] <= 2).groupby(_monday(csat["date"]).rename("week")).agg(["size", "sum"])
+    table = table.rename(columns={"size": "answers", "sum": "negatives"})
+    table["rate"] = table["negatives"] / table["answers"]
+    table["alert"] = (table["answers"] >= min_answers) & (table["rate"] > threshold)
+    return table.assign(week=table.index)[_ALERT]  # the weeks are also the index: the spec leaves the index free
+
+
 def tags_with_a_loop(comment, keywords):
     if not isinstance(comment, str):
         return []
@@ -696,7 +1072,7 @@ RIGHT = {
     "nps_score": [nps_with_numpy, nps_with_value_counts],
     "add_wilson_ci": [wilson_with_statsmodels, wilson_row_by_row, wilson_statsmodels_on_whole_columns],
     "poststrat_weights": [weights_by_map_and_tuples, weights_by_transform],
-    "weekly_bad_review_alert": [alert_with_floor_dates, alert_with_grouper],
+    "weekly_bad_review_alert": [alert_with_floor_dates, alert_with_grouper, alert_indexed_by_week],
     "tag_comment": [tags_with_a_loop, tags_with_a_regex],
 }
 

@@ -111,6 +111,10 @@ def _wilson_cases() -> list[Case]:
         ),
         Case("a group with no answers gets NaN share and bounds", (_counts([("a", 3, 4), ("empty", 0, 0)]),)),
         Case("one answer", (_counts([("one", 1, 1)]), 0.8)),
+        Case(
+            "shares that are not round numbers (1 of 3, 2 of 7, 5 of 6): no rounding anywhere",
+            (_counts([("third", 1, 3), ("sevenths", 2, 7), ("sixths", 5, 6)]), 0.95),
+        ),
         Case("large groups (the interval narrows)", (_counts([("big", 4_100, 5_000), ("huge", 81_000, 100_000)]),)),
         Case("the simulated retailer: CSAT satisfied (4-5) per month", (monthly,)),
         Case("the simulated retailer: CSAT satisfied per touchpoint, confidence = 0.90", (touch, 0.90)),
@@ -129,7 +133,7 @@ def _poststrat_weights(respondents: pd.DataFrame, population: pd.DataFrame, by: 
     return pd.Series(ratio.reindex(keys).to_numpy(dtype=float), index=respondents.index, name="weight")
 
 
-def _people(channels: list[str], tenure: list[str] | None = None, index: Any = None) -> pd.DataFrame:
+def _people(channels: list[Any], tenure: list[str] | None = None, index: Any = None) -> pd.DataFrame:
     frame = pd.DataFrame({"channel": channels}, index=index)
     if tenure is not None:
         frame["tenure"] = tenure
@@ -165,8 +169,16 @@ def _weight_cases() -> list[Case]:
         Case("the same tables, by = 'tenure' only", (resp2, pop2, "tenure")),
         Case("by = ['channel'] (a list of one column)", (resp, pop, ["channel"])),
         Case(
+            "a rare cell gets a large weight (1 of 16 respondents, half of the population): no trimming",
+            (_people(["web"] * 15 + ["phone"]), _people(["web"] * 5 + ["phone"] * 5), "channel"),
+        ),
+        Case(
             "a population cell without respondents ('app') gets no weight; the others are not rescaled",
             (_people(["web", "store", "store"]), _people(["web", "web", "store", "app", "app", "app"]), "channel"),
+        ),
+        Case(
+            "a customer with an unknown channel (NaN) counts in the population's size, like a cell without respondents",
+            (_people(["web", "store", "store"]), _people(["web", "web", "store", np.nan, "store", "web"]), "channel"),
         ),
         Case(
             "the simulated retailer: NPS respondents weighted to the customer base by channel",
@@ -219,6 +231,7 @@ def _alert_cases() -> list[Case]:
         + _week("2025-04-14", [2, 5, 5, 4]) + _week("2025-04-14", [7, 3], "ces")
     )  # fmt: skip
     gap = _answers(_week("2025-05-05", [5, 1, 4, 4]) + _week("2025-05-26", [2, 2, 5]))
+    repeat = _answers(_week("2025-07-07", [1, 5, 4, 2])).assign(customer_id=[7, 7, 8, 7])
     unsorted = _answers(_week("2025-06-16", [5, 5, 1]) + _week("2025-06-02", [4, 4, 4, 2]))
     retail = _retail().surveys
     return [
@@ -236,6 +249,7 @@ def _alert_cases() -> list[Case]:
         Case("only CSAT answers count; a 3 is not negative, a 2 is (NPS and CES rows are left out)", (mixed, 0.05, 1)),
         Case("weeks without a CSAT answer get no row", (gap, 0.05, 2)),
         Case("answers not in date order: the table is in week order", (unsorted, 0.3, 3)),
+        Case("a customer who answers twice in a week counts twice (answers, not customers)", (repeat, 0.3, 3)),
         Case("the simulated retailer, the seed's rule (5%, at least 20 answers)", (retail, 0.05, 20)),
         Case("the simulated retailer, 10% and at least 5 answers", (retail, 0.10, 5)),
     ]
@@ -248,6 +262,11 @@ _TOPICS = {
     "price": ["price", "expensive", "refund", "贵", "价格", "退款"],
     "service": ["agent", "rude", "helpful", "客服", "态度"],
     "app": ["App", "login", "crash", "闪退", "登录"],
+}
+_SYMBOL_TOPICS = {
+    "price": ["$", "€", "cost"],
+    "question": ["?", "how do i"],
+    "urgent": ["asap", "!!!"],
 }
 _OTHER_TOPICS = {
     "quality": ["broken", "defect", "质量", "坏"],
@@ -276,6 +295,9 @@ _COMMENTS = [
     ("", "an empty comment: an empty list"),
     (None, "no comment (None): an empty list"),
     (np.nan, "no comment (NaN): an empty list"),
+    (pd.NA, "no comment (pd.NA, as in a string column): an empty list"),
+    ("價格太貴，客服態度很差", "traditional characters (價格, 態度) are not the simplified keywords (价格, 态度)"),
+    ("Great service, thanks", "a topic's name is not one of its keywords ('service' is not in its list)"),
     ("app登录闪退, refund please", "mixed English and Chinese"),
 ]
 
@@ -283,9 +305,12 @@ _COMMENTS = [
 def _tag_cases() -> list[Case]:
     cases = [Case(f"{text!r}: {says}", ([text], _TOPICS), each=True) for text, says in _COMMENTS]
     other = ["The box arrived broken", "charged twice, no invoice", "质量很好", "屏幕坏了，要发票", "late delivery",
-             "Sold out AGAIN, 缺货"]  # fmt: skip
+             "Sold out AGAIN, 缺货", "The blue one was sold out"]  # fmt: skip
     cases.append(Case("another keyword list (quality, billing, stock): use the `keywords` argument",
                       (other, _OTHER_TOPICS), each=True))  # fmt: skip
+    symbols = ["How do I return this?", "It costs $40 more than in the shop", "Fine.", "ASAP!!!", "crashes (again)"]
+    cases.append(Case("keywords with symbols ('$', '?') are plain text, not patterns", (symbols, _SYMBOL_TOPICS),
+                      each=True))  # fmt: skip
     cases.append(
         Case("no comment (None) with that list: still an empty list", ([None, np.nan], _OTHER_TOPICS), each=True)
     )
@@ -309,7 +334,7 @@ TASKS = [
         "add_wilson_ci",
         _add_wilson_ci,
         _wilson_cases,
-        Expect("frame", rtol=1e-7),
+        Expect("frame", rtol=1e-7, int_columns=("successes", "answers")),
         "z = scipy.stats.norm.ppf(1 - (1 - confidence) / 2); centre = (p + z²/2n) / (1 + z²/n); "
         "half = z / (1 + z²/n) x sqrt(p(1-p)/n + z²/4n²); return table.assign(...).",
         forbidden=("sim.analysis.satisfaction.metrics.csat",),
@@ -327,7 +352,13 @@ TASKS = [
         "weekly_bad_review_alert",
         _weekly_bad_review_alert,
         _alert_cases,
-        Expect("frame", order="weeks in time order", bool_columns=("alert",), check_index=False),
+        Expect(
+            "frame",
+            order="weeks in time order",
+            bool_columns=("alert",),
+            int_columns=("answers", "negatives"),
+            check_index=False,
+        ),
         "Keep CSAT rows; week = date.dt.to_period('W').dt.start_time (the Monday); negative = score <= 2; "
         "alert = answers >= min_answers and rate > threshold (strictly).",
         forbidden=(
