@@ -95,17 +95,20 @@ def test_the_firm_module_uses_only_the_port():
     assert used <= members and {"deliver", "order_frame", "acquired", "horizon"} <= used
 
 
-def test_the_firm_module_imports_no_world_internals():
-    tree = ast.parse((WORLD / "firm.py").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", ["firm.py", "firm_scores.py"])
+def test_the_firm_modules_import_no_world_internals(module):
+    """The firm (and its observed scoring) reach the world only through the port."""
+    tree = ast.parse((WORLD / module).read_text(encoding="utf-8"))
     world_imports = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim.world"):
             world_imports.add(node.module)
-            if node.module == "sim.world.observed":
+            if node.module in ("sim.world.observed", "sim.world.firm_port"):
                 assert {a.name for a in node.names} == {"FirmPort"}
         if isinstance(node, ast.Import):
             assert not any(a.name.startswith("sim.world") for a in node.names)
-    assert world_imports <= {"sim.world.observed", "sim.world.rng", "sim.world.model"}, world_imports
+    allowed = {"sim.world.observed", "sim.world.firm_port", "sim.world.rng", "sim.world.model", "sim.world.firm_scores"}
+    assert world_imports <= allowed, world_imports
 
 
 def test_the_firm_is_constructed_on_a_port_and_attached_by_the_world():
