@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -46,18 +47,25 @@ def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
     ``array.array`` log would make the world's next append fail with ``BufferError``).
     """
     cols = TABLES[table]
-    out = {}
+    out: dict[str, Any] = {}
+    n = None
     for name, col in cols.items():
         v = data[name]
+        # arrays, not Series: the columns are positional, so no index alignment is needed
         if col.dtype == "string":
-            out[name] = pd.Series(v, dtype="string")
+            arr: Any = pd.array(v, dtype="string")
         elif col.dtype == "boolean":
-            out[name] = pd.Series(v, dtype="boolean")
+            arr = pd.array(v, dtype="boolean")
         elif col.dtype.startswith("datetime"):
-            out[name] = pd.Series(v).astype("datetime64[ns]")
+            arr = pd.Series(v).astype("datetime64[ns]").to_numpy(copy=True)
         else:
-            out[name] = pd.Series(np.array(v, dtype=col.dtype) if len(v) else np.array([], dtype=col.dtype))
-    return pd.DataFrame(out)
+            arr = np.array(v, dtype=col.dtype) if len(v) else np.array([], dtype=col.dtype)
+        if n is None:
+            n = len(arr)
+        elif len(arr) != n:
+            raise ValueError(f"{table}: column {name!r} has {len(arr)} values, the table {n}")
+        out[name] = arr
+    return pd.DataFrame(out, copy=False)
 
 
 def empty_table(table: str) -> pd.DataFrame:
@@ -69,6 +77,11 @@ def empty_table(table: str) -> pd.DataFrame:
     >>> len(t), str(t["leads"].dtype)
     (0, 'int64')
     """
+    return _empty_template(table).copy()
+
+
+@cache
+def _empty_template(table: str) -> pd.DataFrame:
     return typed_frame(table, {name: [] for name in TABLES[table]})
 
 
