@@ -342,9 +342,7 @@ def observed_tables() -> list[str]:
 
 
 #: Event types that are ground truth (dropped from the firm-facing view).
-LATENT_EVENTS: frozenset[str] = frozenset(
-    {"true_churned", "true_reactivated", "true_word_of_mouth", "true_deterred"}
-)
+LATENT_EVENTS: frozenset[str] = frozenset({"true_churned", "true_reactivated", "true_word_of_mouth", "true_deterred"})
 
 KPIS: dict[str, KPI] = {
     k.name: k
