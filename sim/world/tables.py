@@ -68,6 +68,18 @@ def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+def constant_strings(value: str, n: int) -> Any:
+    """A string column of ``n`` copies of ``value``, built without a per-row conversion (the columns
+    of a switched-off mechanism: ``category``, ``plan``, ``mode`` ...).
+
+    Examples
+    --------
+    >>> list(constant_strings("named", 3)), str(constant_strings("", 2).dtype)
+    (['named', 'named', 'named'], 'string')
+    """
+    return pd.Series(value, index=pd.RangeIndex(n), dtype="string").array
+
+
 def empty_table(table: str) -> pd.DataFrame:
     """An empty table with the columns and dtypes of ``table``.
 
@@ -190,7 +202,7 @@ def build_tables(
             "consent": pick(c.consent, bool),
             "birth_month": pick(c.birth_month, np.int64),
             "business": pick(c.business, bool),
-            "plan": plan_names[plan + 1] if n_acq else np.array([], dtype=object),
+            "plan": plan_names[plan + 1] if sc.subscription.enabled else constant_strings("", n_acq),
             "true_purchase_rate": pick(c.lam, float),
             "true_dropout_prob": pick(c.p, float),
             "true_spend_scale": pick(c.nu, float),
@@ -199,8 +211,8 @@ def build_tables(
             "true_alive": alive,
             "true_churn_t": pick(c.churn_t, float),
             "true_churn_reason": pick(c.churn_reason, object),
-            "true_archetype": arch_names[archetype],
-            "true_top_category": cat_names[pref.argmax(axis=1)] if pref is not None else np.full(n_acq, "", object),
+            "true_archetype": arch_names[archetype] if sc.archetypes.enabled else constant_strings("", n_acq),
+            "true_top_category": cat_names[pref.argmax(axis=1)] if pref is not None else constant_strings("", n_acq),
             "true_cancel_prob": pick(c.theta, float),
             "true_clv": true_clv,
             "true_stage": true_stage,
@@ -221,7 +233,7 @@ def build_tables(
         o_basket: Any = list(map(itemgetter(6), rest))
     else:
         o_cat = np.full(n_o, -1, dtype=np.int64)
-        o_category = np.full(n_o, "", dtype=object)
+        o_category = constant_strings("", n_o)
         o_basket = o_category
     cat_margin = [cat.margin_rate for cat in sc.catalogue.categories.values()]
     o_margin = order_margin(o_amount, o_cat, cat_margin, sc.margin_rate)
@@ -360,10 +372,15 @@ def build_tables(
 
 def survey_details(sv: SurveyLog) -> dict[str, Any]:
     """The ``surveys`` table's ``mode``, ``channel``, ``comment`` and ``true_satisfaction`` columns."""
+    n = len(sv)
+
+    def column(values: list[str], default: str) -> Any:  # the default everywhere: no per-row conversion
+        return constant_strings(default, n) if values.count(default) == n else np.array(values, dtype=object)
+
     return {
-        "mode": np.array(sv.mode, dtype=object),
-        "channel": np.array(sv.channel, dtype=object),
-        "comment": np.array(sv.comment, dtype=object),
+        "mode": column(sv.mode, "named"),
+        "channel": column(sv.channel, ""),
+        "comment": column(sv.comment, ""),
         "true_satisfaction": np.array(sv.true_s, dtype=float),
     }
 
