@@ -46,6 +46,14 @@ pytestmark = [
 ]
 
 SEED = 20251
+
+
+def _default_sigint() -> None:
+    """Children get Ctrl-C's default action even when the suite itself runs with SIGINT ignored (as a
+    shell's background job does): otherwise Python starts them with SIGINT ignored and no signal lands."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 RUN = {"scenario": "baseline", "customers": 2000, "days": 365}
 CMP = {"replications": 2, "customers": 80, "days": 30}
 
@@ -116,6 +124,7 @@ class Zygote:
             stdout=subprocess.PIPE,
             text=True,
             env=os.environ | {"MPLBACKEND": "Agg"},
+            preexec_fn=_default_sigint,
         )
         assert self._read()["ready"]
 
@@ -261,7 +270,11 @@ def test_ctrl_c_during_the_cli_write_keeps_the_old_result(runs, tmp_path):
     for _ in range(2):
         sim.run(RUN["scenario"], customers=RUN["customers"], days=RUN["days"], seed=1).to_dir(d)
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | {"MPLBACKEND": "Agg"}
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=os.environ | {"MPLBACKEND": "Agg"},
+            preexec_fn=_default_sigint,
         )
         deadline = time.monotonic() + 60
         while not leftovers(d) and proc.poll() is None and time.monotonic() < deadline:
@@ -275,3 +288,40 @@ def test_ctrl_c_during_the_cli_write_keeps_the_old_result(runs, tmp_path):
         seen.append("old" if got == runs["old"] else "new")
         assert leftovers(d) == []
     assert _atomic.verify_dir(d, "result")["kind"] == "result" and len(seen) == 2
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_a_process_pool_compare_at_once(tmp_path):
+    """Ctrl-C to the whole process group of a long ``compare --engine process`` ends it within seconds:
+    the workers leave Ctrl-C to the parent, which cancels the queued chunks and stops them (before,
+    each worker caught it per task and the pool waited for every queued chunk)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim",
+        "compare",
+        "--scenario",
+        "baseline",
+        "--policy",
+        "do_nothing",
+        "--policy",
+        "vip_care",
+    ]
+    cmd += ["--replications", "40", "--customers", "20000", "--engine", "process", "--workers", "2"]
+    cmd += ["--out", str(tmp_path / "C")]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | {"MPLBACKEND": "Agg"},
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+    )
+    time.sleep(6.0)  # the pool is up and working on its first chunks
+    assert proc.poll() is None, "the compare finished before it could be interrupted: make it longer"
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: every process of the group
+    t0 = time.monotonic()
+    proc.wait(timeout=30)
+    assert time.monotonic() - t0 < 15, "the pool went on after Ctrl-C"
+    assert proc.returncode != 0
+    assert not (tmp_path / "C").exists() and leftovers(tmp_path) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import signal
 import sys
 from typing import Any
 
@@ -71,6 +72,22 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
 def _run_chunk(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run several tasks in one worker call (fewer round trips)."""
     return [run_task(t) for t in tasks]
+
+
+def _ignore_sigint() -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (it stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(ex: Any) -> None:
+    """Cancel what has not started and terminate the workers (``shutdown`` alone waits for running chunks)."""
+    processes = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
 
 
 def _chunks(tasks: list[dict[str, Any]], workers: int) -> list[list[dict[str, Any]]]:
@@ -167,14 +184,22 @@ def execute(
         n_workers = workers or _cores()
         chunks = _chunks(tasks, n_workers)
         results = [None] * len(chunks)
-        # workers start before the progress bar's refresh thread does (see _mp_context)
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), mp_context=_mp_context()) as ex:
+        # workers start before the progress bar's refresh thread does (see _mp_context); they ignore
+        # Ctrl-C (the parent handles it: a worker catching it per task would go on with the next one)
+        ex = ProcessPoolExecutor(
+            max_workers=min(n_workers, len(chunks)), mp_context=_mp_context(), initializer=_ignore_sigint
+        )
+        try:
             futures = {ex.submit(_run_chunk, c): i for i, c in enumerate(chunks)}
             with _Bar(progress, len(tasks), f"{label} · {n_workers} processes") as bar:
                 for fut in as_completed(futures):
                     i = futures[fut]
                     results[i] = fut.result()
                     bar.advance(len(chunks[i]))
+        except BaseException:  # Ctrl-C or a failed task: stop now, not after every queued chunk
+            _stop_pool(ex)
+            raise
+        ex.shutdown(wait=True)
         return [r for chunk in results for r in chunk]  # type: ignore[union-attr]
 
     # dask
