@@ -6,6 +6,7 @@ function ``sim.run``.)
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,14 @@ def run(
         raise ConfigError(f"progress={short(progress)} is not allowed: give True, False or None (only large runs)")
     progress = None if progress is None else bool(progress)
     sc = sc.updated({"horizon_days": float(horizon)})
+    late = [c.name for c in policy.campaigns if c.day >= horizon] if policy is not None else []
+    if late:  # not an error (a preset must run at any horizon), but never silent
+        warnings.warn(
+            f"campaign(s) {', '.join(late)} fall on or after the horizon (day {float(horizon):g}) and are not run:"
+            " lengthen days= or move the campaign's day",
+            UserWarning,
+            stacklevel=2,
+        )
     if progress is None:
         progress = n * horizon > PROGRESS_THRESHOLD
     tables, info = simulate(sc, customers=n, days=float(horizon), seed=seed, progress=progress, policy=policy)

@@ -28,6 +28,7 @@ __all__ = [
     "CAUSES",
     "CHURN_REASONS",
     "CHANNELS",
+    "TICKET_CHANNELS",
     "POTS",
     "STAGES",
     "ARCHETYPES",
@@ -55,6 +56,8 @@ SEVERITIES: tuple[str, ...] = ("P0", "P1", "P2", "P3")
 CAUSES: tuple[str, ...] = ("product", "service", "price", "communication")
 #: True churn reasons (exit-survey ground truth).
 CHURN_REASONS: tuple[str, ...] = ("product", "service", "price", "communication", "need_mismatch")
+#: Ticket intake channels (``complaints.channel_mix``); proactive tickets the firm opens itself use "auto".
+TICKET_CHANNELS: tuple[str, ...] = ("phone", "chat", "email", "app", "social")
 #: Contact channels a policy can use.
 CHANNELS: tuple[str, ...] = ("email", "sms", "push", "phone")
 #: Retention budget pots (seed 004: 70/20/10).
@@ -164,6 +167,13 @@ TABLES: dict[str, dict[str, Column]] = {
             "Lifecycle stage at the horizon: new, active, at_risk, dormant, lost, won_back "
             "(rules and thresholds in sim.world.model.value.true_stage).",
         ),
+        Column(
+            "true_best_channel",
+            "string",
+            "category",
+            "Contact channel of the customer's largest latent channel affinity (messaging.channel_affinity_sd; "
+            "'' when off).",
+        ),
     ),
     "orders": _table(
         Column("order_id", "int64", "id", "Order identifier."),
@@ -241,15 +251,70 @@ TABLES: dict[str, dict[str, Column]] = {
             "Escalated to the front of the queue after breaching its first-response target.",
         ),
         Column("bot", "bool", "flag", "Resolved by the bot without reaching an agent."),
+        Column(
+            "channel",
+            "string",
+            "category",
+            "Intake channel: phone, chat, email, app, social, or auto (opened by the firm's monitoring); "
+            '"" without channel mix.',
+        ),
+        Column(
+            "chaser_of",
+            "int64",
+            "id",
+            "For a chaser (the customer complaining again while still waiting for a first response): the "
+            "ticket_id chased; closed when that ticket is answered. -1 otherwise.",
+        ),
+        Column(
+            "reopened_from",
+            "int64",
+            "id",
+            "For a reopened ticket (resolution not accepted at the follow-up call): the ticket_id reopened; -1 otherwise.",
+        ),
+        Column(
+            "accepted",
+            "float64",
+            "flag",
+            "Resolution accepted at the follow-up call: 1.0 yes, 0.0 no (reopened), NaN not asked.",
+        ),
+        Column(
+            "department",
+            "string",
+            "category",
+            'Department the ticket was routed to after triage ("" without the process).',
+        ),
+        Column(
+            "handoff_t",
+            "float64",
+            "days",
+            "Time triage ended and the ticket joined its department's queue (NaN if not).",
+        ),
+        Column(
+            "handle_h",
+            "float64",
+            "hours",
+            "Agent busy hours spent on the ticket (front desk + department; a ticket in service at the horizon counts "
+            "its full handling time; NaN if never picked up by an agent).",
+        ),
     ),
     "surveys": _table(
         Column("survey_id", "int64", "id", "Answer identifier."),
         Column("customer_id", "int64", "id", "Respondent."),
         Column("t", "float64", "days", "Time of the answer."),
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the answer."),
-        Column("touchpoint", "string", "category", "post_purchase, post_ticket or relationship (periodic)."),
-        Column("instrument", "string", "category", "nps (0-10), csat (1-5) or ces (1-7, lower = less effort)."),
-        Column("score", "int64", "points", "The answer on the instrument's scale."),
+        Column(
+            "touchpoint",
+            "string",
+            "category",
+            "post_purchase, post_ticket, relationship (periodic) or exit (a leaving customer's exit survey).",
+        ),
+        Column(
+            "instrument",
+            "string",
+            "category",
+            "nps (0-10), csat (1-5), ces (1-7, lower = less effort) or reason (exit survey: see `reason`).",
+        ),
+        Column("score", "int64", "points", "The answer on the instrument's scale (-1 for a reason answer: no score)."),
         Column("ticket_id", "int64", "id", "Ticket the answer refers to (-1 if none)."),
         Column(
             "mode",
@@ -264,7 +329,19 @@ TABLES: dict[str, dict[str, Column]] = {
             "text",
             "Free-text comment of a CSAT or NPS answer, English or Chinese (templated from latent topics; '' if none).",
         ),
+        Column(
+            "reason",
+            "string",
+            "category",
+            "Exit survey: the churn reason the leaving customer states (may differ from the truth; '' other rows).",
+        ),
         Column("true_satisfaction", "float64", "0-10", "Latent satisfaction of the respondent when answering."),
+        Column(
+            "true_reason",
+            "string",
+            "category",
+            "Exit survey: why the customer truly left (ground truth; '' other rows).",
+        ),
     ),
     "events": _table(
         Column("customer_id", "int64", "id", "Customer concerned."),
@@ -299,6 +376,30 @@ TABLES: dict[str, dict[str, Column]] = {
         Column("opened", "bool", "flag", "The contact was opened."),
         Column("converted", "bool", "flag", "The contact led to an order within its attribution window."),
         Column("consent_ok", "bool", "flag", "The customer had consented (False = compliance incident)."),
+        Column(
+            "clicked",
+            "bool",
+            "flag",
+            "The opened contact was clicked (a converted contact always was; False in a subscription world).",
+        ),
+        Column("send_time", "string", "category", "The variant's send-time level ('' unset)."),
+        Column("copy", "string", "category", "The variant's copy (message text) level ('' unset)."),
+        Column("image", "string", "category", "The variant's image level ('' unset)."),
+        Column("true_open_prob", "float64", "probability", "Latent probability that this contact is opened."),
+        Column(
+            "true_convert_prob",
+            "float64",
+            "probability",
+            "Latent unconditional probability that this contact, as sent, converts (opened x active or won "
+            "back x converts).",
+        ),
+        Column(
+            "true_best_convert_prob",
+            "float64",
+            "probability",
+            "Latent max of true_convert_prob over the trigger's variants for this customer then (= "
+            "true_convert_prob without variants); best - chosen is the contact's regret.",
+        ),
     ),
     "funnel": _table(
         Column("channel", "string", "category", "Paid acquisition channel."),
@@ -321,13 +422,51 @@ TABLES: dict[str, dict[str, Column]] = {
         ),
         Column("true_alive", "bool", "flag", "Customer still active (not churned) at the snapshot."),
     ),
+    "uplift": _table(
+        Column("customer_id", "int64", "id", "Customer decided on (contacted, or held out of a campaign)."),
+        Column("t", "float64", "days", "Time of the decision (Scenario.uplift on; empty otherwise)."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the decision."),
+        Column("campaign", "string", "category", "Campaign or trigger of the contact (or the holdout's campaign)."),
+        Column("treated", "bool", "flag", "The contact was sent (False: held out of a campaign)."),
+        Column("contact_id", "int64", "id", "The contact (contacts.contact_id; -1 for a holdout)."),
+        Column(
+            "true_p_order_treated",
+            "float64",
+            "probability",
+            "P(at least one order within uplift.outcome_days) with the contact (paired replays).",
+        ),
+        Column(
+            "true_p_order_control",
+            "float64",
+            "probability",
+            "P(at least one order within uplift.outcome_days) without it (the same replays' draws).",
+        ),
+        Column(
+            "true_uplift_order",
+            "float64",
+            "probability",
+            "True individual effect on ordering in the window = true_p_order_treated - true_p_order_control.",
+        ),
+        Column(
+            "true_uplift_churn",
+            "float64",
+            "probability",
+            "True effect on being inactive at the window's end (treated - control; negative = retains).",
+        ),
+        Column(
+            "true_uplift_margin",
+            "float64",
+            "currency",
+            "True effect on the window's order margin net of discounts (treated - control; contact cost excluded).",
+        ),
+    ),
 }
 
 #: The tables of a run, in their documented order.
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 #: Tables that are ground truth as a whole (no row of them is observed; the firm-facing view drops them).
-LATENT_TABLES: frozenset[str] = frozenset({"snapshots"})
+LATENT_TABLES: frozenset[str] = frozenset({"snapshots", "uplift"})
 
 
 def observed_tables() -> list[str]:
@@ -373,15 +512,36 @@ KPIS: dict[str, KPI] = {
         KPI("profit", "currency", "gross_margin - acquisition_cost - service_cost - retention_cost."),
         KPI("contacts", "contacts", "Contacts sent (all campaigns and triggers)."),
         KPI("contact_open_rate", "share", "Opened contacts / contacts sent."),
+        KPI("contact_click_rate", "share", "Clicked contacts / opened contacts (PA1; NaN without opened contacts)."),
         KPI("compliance_incidents", "contacts", "Contacts sent to customers without consent or after opting out."),
         KPI("opt_outs", "customers", "Customers who opted out of marketing contacts."),
         KPI("budget_skips", "actions", "Actions not taken because their budget pot was empty."),
+        KPI(
+            "winback_rate",
+            "share",
+            "Customers sent a win-back contact in the period who ordered within 90 days of one "
+            "(WINBACK_WINDOW_DAYS; windows end at the horizon) / customers sent one (observed).",
+        ),
+        KPI(
+            "cost_per_saved_customer",
+            "currency",
+            "Cost of the period's win-back and churn-risk contacts / customers among them who ordered within "
+            "90 days of one (observed).",
+        ),
         KPI("escalations", "tickets", "Tickets escalated after breaching their first-response target."),
         KPI("tickets", "tickets", "Tickets opened in the period."),
         KPI("complaint_rate", "share", "tickets from customers / orders in the period."),
         KPI("sla_met_rate", "share", "Share of resolved tickets that met both SLA targets of their severity."),
         KPI("mean_wait_h", "hours", "Mean time to first response of tickets answered in the period."),
         KPI("mean_resolution_h", "hours", "Mean time to resolution of tickets resolved in the period."),
+        KPI(
+            "agent_utilisation",
+            "share",
+            "Busy agent-hours (handle_h of tickets picked up in the period) / staffed agent-hours (agent-days on duty "
+            "x 24, incl. departments and the emergency team).",
+        ),
+        KPI("reopen_rate", "share", "Reopened tickets / tickets followed up (accepted not NaN) in the period."),
+        KPI("chaser_share", "share", "Chaser tickets / tickets opened in the period."),
         KPI("nps", "points (-100..100)", "% promoters (9-10) - % detractors (0-6) among NPS answers in the period."),
         KPI("csat", "share", "Share of CSAT answers scoring 4 or 5."),
         KPI("ces", "points (1-7)", "Mean customer-effort score (lower is better)."),

@@ -47,6 +47,15 @@ __all__ = [
     "MAX_REFERRED_PER_PAID",
     "MAX_REFERRAL_CHAIN",
     "MIN_FUNNEL_RATE",
+    "MAX_CHASER_RATE",
+    "MAX_WINBACK_MULTIPLIER",
+    "MAX_REPLAYS",
+    "MAX_CAMPAIGNS",
+    "MAX_MESSAGE_SHIFT",
+    "MAX_AFFINITY_SD",
+    "MAX_LEVEL_NAME",
+    "MAX_DEPARTMENT_NAME",
+    "MIN_SCORE_CHECK_DAYS",
     "EXCERPT",
     "short",
     "clip",
@@ -112,6 +121,28 @@ MAX_REFERRAL_CHAIN = 200
 #: Smallest funnel conversion rate (``lead_to_prospect``, ``prospect_to_customer``): every acquired
 #: customer stands for 1 / rate prospects (leads); smaller rates overflow the funnel's counts.
 MIN_FUNNEL_RATE = 1e-3
+#: Chasers per day of waiting past the first-response target (``complaints.chaser_rate_per_day``): every
+#: chaser is a ticket row, so tickets grow with rate x excess wait; 10 a day (one every 2.4 hours of
+#: waiting) is far above any observed chasing and keeps an overloaded desk's ticket log bounded.
+MAX_CHASER_RATE = 10.0
+#: Largest multiplier of a win-back probability in ``churn.winback_response`` (reason x offer kind).
+MAX_WINBACK_MULTIPLIER = 20.0
+#: Paired counterfactual replays per decision (``uplift.replays``; each costs a vector of draws per step).
+MAX_REPLAYS = 4096
+#: One-off campaigns per policy (``campaigns``).
+MAX_CAMPAIGNS = 100
+#: Largest |log-odds shift| of one message level (``messaging.effects.*.*.*_shift``).
+MAX_MESSAGE_SHIFT = 5.0
+#: Largest standard deviation of the per-customer channel affinity (``messaging.channel_affinity_sd``).
+MAX_AFFINITY_SD = 3.0
+#: Longest message level name (a variant's ``send_time`` / ``copy`` / ``image``; every contact row repeats it).
+MAX_LEVEL_NAME = 40
+#: Longest department name (``service.process.departments``; every ticket row repeats it).
+MAX_DEPARTMENT_NAME = 40
+#: Shortest check interval (days) of a trigger scored by a fitted model or the health score
+#: (``triggers.*.score`` ``model`` / ``health``): each check builds every customer's features from the
+#: observed history (about 0.15 s per check for 300 customers), so daily checks over years would run for hours.
+MIN_SCORE_CHECK_DAYS = 7.0
 #: Characters of a value an error message may show.
 EXCERPT = 80
 

@@ -23,6 +23,8 @@ Levers
                  contacts to the negative reviewers.
 ``budget``       a retention budget per period split into pots (seed 004: 70/20/10); an action
                  whose pot is empty is not taken, and that is recorded.
+``campaigns``    one-off campaigns on a given day with a randomised holdout (``holdout`` events; the
+                 A/B test of chapter 08; :mod:`sim.config.policy_campaigns`).
 
 Examples
 --------
@@ -43,6 +45,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, load_yaml_model, validate_model
 from sim.config.limits import short
+from sim.config.policy_campaigns import MAX_CAMPAIGNS, Campaign
 from sim.config.policy_contacts import (
     ChannelSpec,
     ContactRule,
@@ -91,6 +94,7 @@ class Policy(YamlMixin, StrictModel):
     alerts: Alerts = Field(default_factory=Alerts)
     budget: Budget = Field(default_factory=Budget)
     contact_pot: dict[str, str] = Field(default_factory=dict)
+    campaigns: list[Campaign] = Field(default_factory=list, max_length=MAX_CAMPAIGNS)
 
     @field_validator("channels")
     @classmethod
@@ -137,6 +141,19 @@ class Policy(YamlMixin, StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _campaign_references(self) -> Policy:
+        names = [c.name for c in self.campaigns]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"campaigns: names must be unique, {short(dup)} repeated")
+        for k, camp in enumerate(self.campaigns):
+            if camp.offer is not None and camp.offer not in self.offers:
+                raise ValueError(
+                    f"campaigns[{k}] uses offer {short(camp.offer)}, not defined in offers {short(sorted(self.offers))}"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _no_instant_loops(self) -> Policy:
         for name in ("post_order", "post_complaint"):
             trig = getattr(self.triggers, name)
@@ -176,6 +193,7 @@ class Policy(YamlMixin, StrictModel):
             and self.service == Service()
             and not self.onboarding.enabled
             and not self.alerts.bad_review.enabled
+            and not self.campaigns
         )
 
 

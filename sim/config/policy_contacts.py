@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -21,6 +22,7 @@ from sim.config.limits import (
     MAX_HALF_LIFE_DAYS,
     MAX_HOURS,
     MAX_UNIT_MONEY,
+    MIN_SCORE_CHECK_DAYS,
     Effect,
     Probability,
     Real,
@@ -43,8 +45,11 @@ __all__ = [
     "ContactRule",
     "Fatigue",
     "Variant",
+    "ChurnModelSpec",
     "Trigger",
     "RenewalReminder",
+    "HolidayTrigger",
+    "MessageLevel",
     "Triggers",
 ]
 
@@ -68,14 +73,18 @@ class ChannelSpec(StrictModel):
     open_rate: Probability = Field(description="share of contacts opened")
     convert_rate: Probability = Field(description="share of opened contacts ordering at once")
     care_effect: Effect = Field(default=0.0, description="satisfaction points per opened contact")
+    click_rate: Probability | None = Field(
+        default=None,
+        description="share of opened contacts clicked (None: the convert rate; below it counts as it)",
+    )
 
 
 def default_channels() -> dict[str, ChannelSpec]:
     return {
-        "email": ChannelSpec(cost=0.1, open_rate=0.20, convert_rate=0.02, care_effect=0.02),
-        "sms": ChannelSpec(cost=0.3, open_rate=0.45, convert_rate=0.03, care_effect=0.02),
-        "push": ChannelSpec(cost=0.02, open_rate=0.10, convert_rate=0.015, care_effect=0.0),
-        "phone": ChannelSpec(cost=25.0, open_rate=0.60, convert_rate=0.08, care_effect=0.25),
+        "email": ChannelSpec(cost=0.1, open_rate=0.20, convert_rate=0.02, care_effect=0.02, click_rate=0.10),
+        "sms": ChannelSpec(cost=0.3, open_rate=0.45, convert_rate=0.03, care_effect=0.02, click_rate=0.12),
+        "push": ChannelSpec(cost=0.02, open_rate=0.10, convert_rate=0.015, care_effect=0.0, click_rate=0.08),
+        "phone": ChannelSpec(cost=25.0, open_rate=0.60, convert_rate=0.08, care_effect=0.25, click_rate=0.25),
     }
 
 
@@ -120,8 +129,11 @@ class Offer(StrictModel):
     ``satisfaction_boost``: jump of latent satisfaction when the contact is opened;
     ``winback_prob``: chance that an opened offer reactivates a truly lapsed customer, decaying with
     ``winback_half_life_days`` since the lapse; ``fixed_cost``: cost per offer sent (gifts).
+    ``kind`` (``generic``, ``discount``, ``service``, ``gift``): what the offer is, for the
+    scenario's ``churn.winback_response`` (a price leaver may respond more to a discount, CH6).
     """
 
+    kind: Literal["generic", "discount", "service", "gift"] = "generic"
     discount: Discount = 0.0
     satisfaction_boost: Effect = Field(default=0.0, description="satisfaction points")
     convert_multiplier: Real = Field(default=1.0, gt=0.0, le=100.0, description="multiplier of the convert rate")
@@ -152,11 +164,55 @@ class Fatigue(StrictModel):
     opt_out_prob: Probability = Field(default=0.05, description="per contact beyond the free ones")
 
 
-class Variant(StrictModel):
-    """An A/B variant: overrides of channel and offer."""
+#: A message level of a variant dimension (``send_time``, ``copy``, ``image``): a short name.
+MessageLevel = Annotated[str, Field(min_length=1, max_length=40)]
 
-    channel: Literal["email", "sms", "push", "phone"] | None = None
-    offer: str | None = None
+
+# ``copy`` shadows pydantic's deprecated ``BaseModel.copy`` (use ``model_copy``): the field is meant
+# (a variant's copy text level) and the warning is silenced here only
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message='Field name "copy"', category=UserWarning)
+
+    class Variant(StrictModel):
+        """An A/B variant: overrides of channel and offer, and its message levels.
+
+        ``send_time``, ``copy``, ``image`` name the variant's level of each message dimension (None:
+        unset); their hidden effects on the open / click / convert log-odds are scenario truth
+        (``Scenario.messaging.effects``; :mod:`sim.config.messaging`).
+
+        Examples
+        --------
+        >>> Variant(send_time="evening", copy="personal").image is None
+        True
+        """
+
+        channel: Literal["email", "sms", "push", "phone"] | None = None
+        offer: str | None = None
+        send_time: MessageLevel | None = None
+        copy: MessageLevel | None = None  # type: ignore[assignment]
+        image: MessageLevel | None = None
+
+
+class ChurnModelSpec(StrictModel):
+    """The churn model a ``churn_risk`` trigger with ``score: model`` fits on observed data (CH4).
+
+    At each refit (every ``refit_every_days``) the firm builds churn features at the cutoff
+    ``now - label_days`` from the orders and survey answers it observed up to that cutoff, labels
+    each customer 1 if they placed no order in ``(cutoff, now]`` (the observed proxy label), fits a
+    ``kind`` pipeline (:func:`sim.analysis.churn.make_pipeline`) and then scores every acquired
+    customer on features at the check time. Until ``min_customers`` are known at the cutoff (and both
+    labels occur) the recency score is used.
+
+    Examples
+    --------
+    >>> ChurnModelSpec().kind, ChurnModelSpec().label_days
+    ('logistic', 90.0)
+    """
+
+    kind: Literal["logistic", "gbm"] = "logistic"
+    label_days: Period = Field(default=90.0, description="days of the label window (and of the cutoff's lag)")
+    refit_every_days: Period = Field(default=90.0, description="days between refits")
+    min_customers: Whole = Field(default=200, ge=10, le=10_000_000, description="customers needed at the cutoff")
 
 
 class Trigger(StrictModel):
@@ -170,12 +226,29 @@ class Trigger(StrictModel):
     check_every_days: Period = 30.0
     lapse_days: Period = 120.0
     cooldown_days: Real = Field(default=90.0, gt=0.0, le=MAX_DAYS, description="days")
-    score: Literal["recency", "p_alive"] = "p_alive"
+    score: Literal["recency", "p_alive", "model", "health"] = "p_alive"
+    model: ChurnModelSpec = Field(default_factory=ChurnModelSpec)
     variants: dict[str, Variant] = Field(default_factory=dict)
     split: dict[str, Share] = Field(default_factory=dict)
+    #: ``fixed``: each customer keeps a variant drawn with ``split`` (sticky); ``thompson``: each
+    #: contact goes out with the variant whose Beta(1 + successes, 1 + failures) draw is largest,
+    #: counting this trigger's earlier contacts' observed ``reward`` outcomes (PA2: a bandit)
+    allocation: Literal["fixed", "thompson"] = "fixed"
+    reward: Literal["open", "click", "convert"] = "convert"
 
     @model_validator(mode="after")
     def _ab(self) -> Trigger:
+        if self.score in ("model", "health") and self.check_every_days < MIN_SCORE_CHECK_DAYS:
+            raise ValueError(
+                f"check_every_days {self.check_every_days:g} with score {self.score!r}: each check builds every "
+                f"customer's features; at least {MIN_SCORE_CHECK_DAYS:g} days is allowed"
+            )
+        if self.allocation == "thompson" and len(self.variants) < 2:
+            raise ValueError(
+                f"allocation 'thompson' needs variants (the bandit's arms): at least 2, {len(self.variants)} given"
+            )
+        if self.allocation == "thompson" and not self.split:
+            return self  # the bandit allocates; no split needed
         if self.variants or self.split:
             if set(self.variants) != set(self.split):
                 raise ValueError(
@@ -207,6 +280,45 @@ class RenewalReminder(Trigger):
     )
 
 
+class HolidayTrigger(Trigger):
+    """A contact to every acquired customer on each calendar date in ``dates`` (``"MM-DD"``, C4),
+    e.g. ``["12-24", "02-14"]``; the scenario's ``start_date`` + t gives the calendar. Consent and
+    budget are checked as for any contact.
+
+    Examples
+    --------
+    >>> HolidayTrigger(enabled=True, dates=["12-24"]).dates
+    ['12-24']
+    >>> try:
+    ...     HolidayTrigger(dates=["24.12."])
+    ... except ValueError as e:
+    ...     print("MM-DD" in str(e))
+    True
+    """
+
+    dates: list[str] = Field(default_factory=list, max_length=366, description="MM-DD calendar dates")
+
+    @model_validator(mode="after")
+    def _dates(self) -> HolidayTrigger:
+        import datetime as dt
+
+        for d in self.dates:
+            ok = isinstance(d, str) and len(d) == 5 and d[2] == "-" and d.isascii()
+            ok = ok and d[:2].isdigit() and d[3:].isdigit()
+            try:
+                ok = ok and bool(dt.date(2024, int(d[:2]), int(d[3:])))  # a leap year: 02-29 is allowed
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"holiday.dates: {short(d)} is not a calendar date written MM-DD (e.g. '12-24')")
+        repeated = sorted({d for d in self.dates if self.dates.count(d) > 1})
+        if repeated:
+            raise ValueError(f"holiday.dates: {short(repeated)} given more than once; give each date once")
+        if self.enabled and not self.dates:
+            raise ValueError("holiday: an enabled holiday trigger needs at least one date in dates (MM-DD)")
+        return self
+
+
 class Triggers(StrictModel):
     """``post_order``: after each order (delay_days later); ``post_complaint``: when a ticket is
     opened; ``birthday``: on the 1st of the birth month; ``anniversary``: a year after acquisition;
@@ -214,9 +326,20 @@ class Triggers(StrictModel):
     ``threshold`` (``p_alive``: 1 - BG/NBD P(alive) fitted on observed orders, refitted every 90 days
     once the firm has 180 days of history and 300 repeat buyers — before that the dropout part of
     the model is not identified and the recency score is used; ``recency``: days since last order /
-    lapse_days, capped at 1); ``winback``: customers with no order for ``lapse_days``;
+    lapse_days, capped at 1; ``model``: the churn probability of a model the firm fits on its observed
+    data (:class:`ChurnModelSpec`, ``model``; :mod:`sim.world.firm_models`); ``health``: 1 - the
+    health score / 100 of :func:`sim.analysis.churn.health_score` on observed features);
+    ``winback``: customers with no order for ``lapse_days``;
     ``renewal_reminder``: ``delay_days`` before each subscriber's next renewal
-    (:class:`RenewalReminder`)."""
+    (:class:`RenewalReminder`, C3); ``holiday``: every acquired customer on fixed calendar dates
+    (:class:`HolidayTrigger`, C4). A use-cycle reminder (C5: "time to restock") is the
+    ``post_order`` trigger with ``delay_days`` set to the product's use cycle.
+
+    A trigger with ``variants`` sends each contact with one of them: a fixed ``split`` (sticky per
+    customer: an A/B test) or ``allocation: thompson`` (a bandit learning from the observed
+    ``reward`` of its earlier contacts). A variant may override the channel and offer and names its
+    message levels (``send_time``, ``copy``, ``image``) whose hidden effects the scenario's
+    ``messaging`` section holds."""
 
     post_order: Trigger = Field(default_factory=Trigger)
     post_complaint: Trigger = Field(default_factory=Trigger)
@@ -225,3 +348,4 @@ class Triggers(StrictModel):
     churn_risk: Trigger = Field(default_factory=Trigger)
     winback: Trigger = Field(default_factory=Trigger)
     renewal_reminder: RenewalReminder = Field(default_factory=RenewalReminder)
+    holiday: HolidayTrigger = Field(default_factory=HolidayTrigger)

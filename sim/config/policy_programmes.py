@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.config._base import StrictModel, check_shares
 from sim.config.limits import (
     MAX_AGENTS,
+    MAX_DEPARTMENT_NAME,
     MAX_TOTAL_MONEY,
     Effect,
     Probability,
@@ -27,7 +28,7 @@ from sim.config.limits import (
     short,
 )
 from sim.config.policy_contacts import Days, Discount, Hours, Period, UnitMoney
-from sim.schema import POTS, SEVERITIES
+from sim.schema import CAUSES, POTS, SEVERITIES
 
 __all__ = [
     "LoyaltyTier",
@@ -35,6 +36,10 @@ __all__ = [
     "Shift",
     "FollowUp",
     "BotDeflection",
+    "Department",
+    "ServiceProcess",
+    "EmergencyTeam",
+    "KnowledgeBase",
     "Service",
     "Onboarding",
     "NegativeAnswer",
@@ -115,6 +120,84 @@ class BotDeflection(StrictModel):
     cost_per_ticket: UnitMoney = Field(default=0.5, description="currency per bot ticket")
 
 
+class Department(StrictModel):
+    """A back-office department: its own agents (round the clock, the firm's own, not scaled with the
+    customer base) and mean handling time."""
+
+    agents: Whole = Field(default=1, ge=1, le=MAX_AGENTS, description="agents on duty around the clock")
+    mean_h: Hours = Field(default=2.0, description="mean handling time in hours")
+
+
+def _default_departments() -> dict[str, Department]:
+    return {
+        "technical": Department(agents=1, mean_h=2.5),
+        "service": Department(agents=1, mean_h=1.5),
+        "billing": Department(agents=1, mean_h=1.5),
+        "communications": Department(agents=1, mean_h=1.0),
+    }
+
+
+def _default_routing() -> dict[str, str]:
+    return {"product": "technical", "service": "service", "price": "billing", "communication": "communications"}
+
+
+class ServiceProcess(StrictModel):
+    """Multi-stage complaint process (CP4, CP5): the front desk triages (the first response, mean
+    ``triage_h``), then the ticket queues at the department its cause is routed to, whose agents
+    resolve it (mean ``mean_h`` of that department; follow-up: ``follow_up``).
+
+    Examples
+    --------
+    >>> ServiceProcess().routing["price"]
+    'billing'
+    """
+
+    enabled: bool = False
+    triage_h: Hours = Field(default=0.25, description="mean triage time at the front desk (hours)")
+    departments: dict[str, Department] = Field(default_factory=_default_departments, max_length=50)
+    routing: dict[str, str] = Field(default_factory=_default_routing)
+
+    @model_validator(mode="after")
+    def _routes(self) -> ServiceProcess:
+        for name in self.departments:
+            if not name.strip() or len(name) > MAX_DEPARTMENT_NAME:
+                raise ValueError(
+                    f"departments: name {short(name)} must have 1 to {MAX_DEPARTMENT_NAME} characters, not blank"
+                )
+        unknown = [c for c in self.routing if c not in CAUSES]
+        if unknown:
+            raise ValueError(f"routing names unknown cause(s) {short(unknown)}; allowed: {list(CAUSES)}")
+        bad = sorted({d for d in self.routing.values() if d not in self.departments})
+        if bad:
+            raise ValueError(
+                f"routing sends tickets to unknown department(s) {short(bad)}; known: {short(list(self.departments))}"
+            )
+        if self.enabled:
+            missing = [c for c in CAUSES if c not in self.routing]
+            if missing:
+                raise ValueError(f"routing has no department for cause(s) {missing}; route every one of {list(CAUSES)}")
+        return self
+
+
+class EmergencyTeam(StrictModel):
+    """A P0 response team outside the queue (CP1): P0 tickets go to it, a team agent starts
+    ``start_h`` after the ticket opens (or when one is free), handling time mean ``mean_h``."""
+
+    enabled: bool = False
+    agents: Whole = Field(default=2, ge=1, le=MAX_AGENTS, description="agents on call")
+    start_h: Hours = Field(default=0.25, description="hours from opening until the team starts")
+    mean_h: Hours = Field(default=2.0, description="mean handling time in hours")
+
+
+class KnowledgeBase(StrictModel):
+    """A knowledge base that shortens handling with experience (CP12, TM5): handling time x
+    :func:`~sim.world.model.knowledge_base_factor` of the tickets of the same cause resolved so far."""
+
+    enabled: bool = False
+    max_reduction: Probability = Field(default=0.3, description="largest share of handling time saved")
+    half_tickets: Real = Field(default=200.0, gt=0.0, le=1e9, description="tickets of a cause for half the saving")
+
+
 class Service(StrictModel):
     """Complaint handling levers on top of the scenario's desk."""
 
@@ -131,6 +214,13 @@ class Service(StrictModel):
     escalation_cost: UnitMoney = Field(default=20.0, description="currency per escalation")
     follow_up: FollowUp = Field(default_factory=FollowUp)
     bot: BotDeflection = Field(default_factory=BotDeflection)
+    process: ServiceProcess = Field(default_factory=ServiceProcess)
+    emergency_team: EmergencyTeam = Field(default_factory=EmergencyTeam)
+    knowledge_base: KnowledgeBase = Field(default_factory=KnowledgeBase)
+    auto_detect: Probability = Field(
+        default=0.0,
+        description="share of orders with a quality issue the firm's monitoring detects, opening a ticket itself (CP3)",
+    )
     basic_tiers: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list,
         max_length=100,

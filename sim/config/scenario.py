@@ -30,8 +30,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
+from sim.config.counterfactual import UpliftTruth
 from sim.config.limits import (
     MAX_AGENTS,
+    MAX_CHASER_RATE,
     MAX_CUSTOMERS,
     MAX_DAYS,
     MAX_EVENTS,
@@ -41,15 +43,18 @@ from sim.config.limits import (
     MAX_MARKET_SHIFT,
     MAX_MEAN_PURCHASE_RATE,
     MAX_UNIT_MONEY,
+    MAX_WINBACK_MULTIPLIER,
     MIN_FUNNEL_RATE,
     Effect,
     Probability,
     Real,
     Share,
     Whole,
+    short,
 )
 from sim.config.mechanisms import Archetypes, Catalogue, Subscription, WordOfMouth
-from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
+from sim.config.messaging import Messaging
+from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES, TICKET_CHANNELS
 
 __all__ = [
     "Scenario",
@@ -177,6 +182,14 @@ class SatisfactionEffects(StrictModel):
     quality_issue: Effect = Field(default=-1.5, description="satisfaction points")
     sla_met: Effect = Field(default=0.6, description="satisfaction points")
     sla_breached: Effect = Field(default=-1.2, description="satisfaction points")
+    chaser: Effect = Field(
+        default=-0.2, description="satisfaction points per chaser (complaints.chaser_rate_per_day; CP10)"
+    )
+    proactive: Effect = Field(
+        default=0.3,
+        description="satisfaction points after a proactive (auto-detected) ticket resolved within its SLA, instead "
+        "of sla_met (service.auto_detect; CP3)",
+    )
 
 
 class Satisfaction(StrictModel):
@@ -208,6 +221,22 @@ class Satisfaction(StrictModel):
         return v
 
 
+class Acceptance(StrictModel):
+    """Acceptance of a resolution at the policy's follow-up call (CP2; ``policy.service.follow_up``).
+
+    P(accept) = :func:`~sim.world.model.acceptance_probability`: logistic(logit(base) + slope x
+    (s - satisfaction.reference) - a breach penalty); not accepted: the ticket is reopened (a new
+    ticket, one severity level more urgent, not beyond P1).
+    """
+
+    enabled: bool = False
+    # open interval: the equation takes logit(base) (0 or 1 would be a certain answer, log of 0)
+    base: Probability = Field(
+        default=0.85, gt=0.0, lt=1.0, description="P(accept) at the reference satisfaction, SLA met"
+    )
+    slope: Real = Field(default=0.3, ge=0.0, le=5.0, description="log-odds per satisfaction point")
+
+
 class Complaints(StrictModel):
     """Orders raise tickets; quality problems raise them far more often."""
 
@@ -219,6 +248,22 @@ class Complaints(StrictModel):
     severity_mix: dict[str, Share] = Field(default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60})
     churn_prob_after_breach: Probability = Field(default=0.15, description="per breached ticket")
     churn_prob_after_met: Probability = Field(default=0.02, description="per ticket within its SLA")
+    channel_mix: dict[str, Share] = Field(
+        default_factory=dict,
+        description='intake channel shares over phone, chat, email, app, social ({} = off: channel "")',
+    )
+    chaser_rate_per_day: Real = Field(
+        default=0.0,
+        ge=0.0,
+        le=MAX_CHASER_RATE,
+        description="chasers per day of waiting past the first-response target (CP10; 0 = off)",
+    )
+    acceptance: Acceptance = Field(default_factory=Acceptance)
+
+    @field_validator("channel_mix")
+    @classmethod
+    def _channel_mix(cls, v: dict[str, float]) -> dict[str, float]:
+        return check_shares(v, TICKET_CHANNELS, "ticket channel") if v else v
 
     @field_validator("cause_mix")
     @classmethod
@@ -282,6 +327,24 @@ class Desk(StrictModel):
     cost_per_agent_day: UnitMoney = Field(default=600.0, description="currency per agent-day")
     service_time: ServiceTime = Field(default_factory=ServiceTime)
     sla: dict[str, SLATarget] = Field(default_factory=_default_sla)
+    channel_first_response_h: dict[str, Hours] = Field(
+        default_factory=dict,
+        description="first-response target per intake channel; a ticket's target is min(severity, channel) (CP3)",
+    )
+    agent_skill_sd: Real = Field(
+        default=0.0,
+        ge=0.0,
+        le=3.0,
+        description="sd of each agent's latent log handling-time multiplier (0 = all agents alike)",
+    )
+
+    @field_validator("channel_first_response_h")
+    @classmethod
+    def _channel_targets(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = [k for k in v if k not in TICKET_CHANNELS]
+        if unknown:
+            raise ValueError(f"unknown ticket channel(s) {short(unknown)}; allowed: {list(TICKET_CHANNELS)}")
+        return v
 
     @field_validator("sla")
     @classmethod
@@ -320,6 +383,36 @@ def _default_modes() -> dict[str, SurveyMode]:
     return {"named": SurveyMode(share=1.0)}
 
 
+class ExitSurvey(StrictModel):
+    """The exit survey (a cancellation form, CH3): why did a leaving customer leave?
+
+    When a customer truly churns, they answer with probability ``response_rate`` (stream
+    ``survey.exit``). The answer (a ``surveys`` row, touchpoint ``exit``, instrument ``reason``,
+    score -1) states the true reason with probability ``truthful``; otherwise a reason drawn from
+    ``stated_mix`` (people blame the price: a socially easy answer). The true reason is kept in the
+    latent ``true_reason`` column. The answer is observed: the firm learns that those who answer
+    have left. Independent of ``surveys.enabled`` (it is a form, not a satisfaction survey).
+
+    Examples
+    --------
+    >>> ExitSurvey().stated_mix
+    {'price': 0.5, 'need_mismatch': 0.3, 'product': 0.2}
+    """
+
+    enabled: bool = False
+    response_rate: Probability = Field(default=0.3, description="share of true churners answering")
+    truthful: Probability = Field(default=0.6, description="share of answers stating the true reason")
+    stated_mix: dict[str, Share] = Field(
+        default_factory=lambda: {"price": 0.5, "need_mismatch": 0.3, "product": 0.2},
+        description="reasons stated by those not telling the truth",
+    )
+
+    @field_validator("stated_mix")
+    @classmethod
+    def _stated(cls, v: dict[str, float]) -> dict[str, float]:
+        return check_shares(v, CHURN_REASONS, "stated exit reasons")
+
+
 class Surveys(StrictModel):
     """Survey answers are noisy readings of latent satisfaction.
 
@@ -348,6 +441,7 @@ class Surveys(StrictModel):
     modes: dict[str, SurveyMode] = Field(default_factory=_default_modes, description="survey mode mix")
     comment_rate: Probability = Field(default=0.0, description="share of CSAT / NPS answers with a free-text comment")
     channels: dict[str, Share] = Field(default_factory=dict, description="survey channel mix ({} = off)")
+    exit: ExitSurvey = Field(default_factory=ExitSurvey, description="exit survey of true churners (off by default)")
 
     @field_validator("modes")
     @classmethod
@@ -361,8 +455,22 @@ class Surveys(StrictModel):
         return check_shares(v, SURVEY_CHANNELS, "survey channel") if v else v
 
 
+#: Kinds of offer (``Offer.kind`` in :mod:`sim.config.policy_contacts`) a win-back response can name.
+OFFER_KINDS: tuple[str, ...] = ("generic", "discount", "service", "gift")
+#: A multiplier of a win-back probability (``churn.winback_response``).
+WinbackMultiplier = Annotated[
+    Real, Field(ge=0.0, le=MAX_WINBACK_MULTIPLIER, description="multiplier of the win-back probability")
+]
+
+
 class Churn(StrictModel):
-    """Ground-truth churn reasons for dropouts not explained by a bad experience."""
+    """Ground-truth churn reasons for dropouts not explained by a bad experience, and how a
+    leaver of each reason responds to each kind of win-back offer (CH5, CH6).
+
+    ``winback_response[reason][kind]`` multiplies the win-back probability of an opened offer of
+    that kind to a customer who truly left for that reason (missing entries: 1.0;
+    :func:`~sim.world.model.winback_reason_multiplier`); ``{}`` = off.
+    """
 
     reason_mix: dict[str, Share] = Field(
         default_factory=lambda: {
@@ -373,11 +481,25 @@ class Churn(StrictModel):
             "communication": 0.05,
         }
     )
+    winback_response: dict[str, dict[str, WinbackMultiplier]] = Field(
+        default_factory=dict, description="churn reason -> offer kind -> win-back probability multiplier"
+    )
 
     @field_validator("reason_mix")
     @classmethod
     def _mix(cls, v: dict[str, float]) -> dict[str, float]:
         return check_shares(v, CHURN_REASONS, "churn reasons")
+
+    @field_validator("winback_response")
+    @classmethod
+    def _winback(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for reason, by_kind in v.items():
+            if reason not in CHURN_REASONS:
+                raise ValueError(f"unknown churn reason {short(reason)}; allowed: {list(CHURN_REASONS)}")
+            for kind in by_kind:
+                if kind not in OFFER_KINDS:
+                    raise ValueError(f"unknown offer kind {short(kind)} for {reason}; allowed: {list(OFFER_KINDS)}")
+        return v
 
 
 class MarketEvent(StrictModel):
@@ -441,6 +563,10 @@ class Scenario(YamlMixin, StrictModel):
     archetypes: Archetypes = Field(default_factory=Archetypes)
     subscription: Subscription = Field(default_factory=Subscription)
     word_of_mouth: WordOfMouth = Field(default_factory=WordOfMouth)
+    # counterfactual truth (sim.config.counterfactual): the latent uplift table, off by default
+    uplift: UpliftTruth = Field(default_factory=UpliftTruth)
+    # chapter 08: hidden message effects and channel affinity (sim.config.messaging), off by default
+    messaging: Messaging = Field(default_factory=Messaging)
 
     @field_validator("start_date")
     @classmethod
@@ -456,6 +582,11 @@ class Scenario(YamlMixin, StrictModel):
             raise ValueError(
                 "catalogue: a subscription world has no product orders (payments are plan prices); switch "
                 "catalogue.enabled off, or subscription.enabled off for a retail world"
+            )
+        if self.subscription.enabled and self.uplift.enabled:  # refused here, not only when a run starts
+            raise ValueError(
+                "uplift.enabled: the counterfactual replays follow the purchase process; a subscription world's "
+                "renewals are not replayed: switch uplift.enabled off or subscription.enabled off"
             )
         return self
 

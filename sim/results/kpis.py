@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
+from sim.world.model import HOURS_PER_DAY
 from sim.world.state import REFERRAL_CHANNEL
 
 
@@ -49,10 +50,23 @@ class RunTables(Protocol):
     def end_date(self) -> pd.Timestamp: ...
 
 
-__all__ = ["overall_kpis", "monthly_kpis", "ACTIVE_WINDOW_DAYS", "SHARE_EVENTS", "count_name"]
+__all__ = [
+    "overall_kpis",
+    "monthly_kpis",
+    "ACTIVE_WINDOW_DAYS",
+    "SHARE_EVENTS",
+    "count_name",
+    "WINBACK_WINDOW_DAYS",
+    "RESCUE_CAMPAIGNS",
+    "saved_contacts",
+]
 
 #: A customer counts as (observed) active while their last order is at most this many days old.
 ACTIVE_WINDOW_DAYS = 90.0
+#: A win-back or churn-risk contact "saved" its customer if they ordered within this many days of it.
+WINBACK_WINDOW_DAYS = 90.0
+#: The campaigns whose contacts ``cost_per_saved_customer`` counts (the firm's rescue triggers).
+RESCUE_CAMPAIGNS: tuple[str, ...] = ("winback", "churn_risk")
 
 #: The share KPIs of :func:`overall_kpis` and what their denominator counts (the events a share
 #: is computed from). :func:`overall_kpis` reports each denominator as ``n_<kpi>``
@@ -63,8 +77,12 @@ SHARE_EVENTS: dict[str, str] = {
     "referral_rate": "customers acquired",
     "annual_retention": "year-1 buyers",
     "contact_open_rate": "contacts",
+    "contact_click_rate": "opened contacts",
+    "winback_rate": "customers sent a win-back contact",
     "complaint_rate": "orders",
     "sla_met_rate": "resolved tickets",
+    "reopen_rate": "followed-up tickets",
+    "chaser_share": "tickets",
     **{f"sla_met_{s}": f"resolved {s} tickets" for s in SEVERITIES},
     "csat": "CSAT answers",
     "true_retention_1y": "year-1 customers",
@@ -109,13 +127,26 @@ def _survey_kpis(sv: pd.DataFrame) -> dict[str, float]:
 def _ticket_kpis(tk: pd.DataFrame, n_orders: int, resolved: pd.DataFrame, answered: pd.DataFrame) -> dict[str, float]:
     cust_tickets = int((tk["customer_id"] > 0).sum())
     decided = resolved["sla_met"].dropna()
+    # chasers are not served themselves: they do not count in waiting and resolution times
+    answered = answered[answered["chaser_of"].to_numpy() < 0]
+    resolved = resolved[resolved["chaser_of"].to_numpy() < 0]
+    asked = tk["accepted"].to_numpy()
+    n_asked = int((~np.isnan(asked)).sum())
     return {
         "tickets": float(len(tk)),
         "complaint_rate": cust_tickets / n_orders if n_orders else float("nan"),
         "sla_met_rate": float(decided.astype(bool).mean()) if len(decided) else float("nan"),
         "mean_wait_h": float(answered["wait_h"].mean()) if len(answered) else float("nan"),
         "mean_resolution_h": float(resolved["resolution_h"].mean()) if len(resolved) else float("nan"),
+        "reopen_rate": float((asked == 0.0).sum() / n_asked) if n_asked else float("nan"),
+        "chaser_share": float((tk["chaser_of"].to_numpy() >= 0).sum() / len(tk)) if len(tk) else float("nan"),
     }
+
+
+def _agent_utilisation(tk: pd.DataFrame, agent_days_per_day: float, days: float) -> float:
+    """Busy agent-hours (``handle_h`` of the given tickets) / staffed agent-hours over ``days``."""
+    staffed_h = agent_days_per_day * HOURS_PER_DAY * days
+    return float(np.nansum(tk["handle_h"].to_numpy()) / staffed_h) if staffed_h > 0 else float("nan")
 
 
 def _policy_costs(res: RunTables, o: pd.DataFrame, tk: pd.DataFrame, ct: pd.DataFrame) -> tuple[float, float]:
@@ -135,11 +166,64 @@ def _action_kpis(ct: pd.DataFrame, ev: pd.DataFrame, tk: pd.DataFrame) -> dict[s
     return {
         "contacts": float(len(ct)),
         "contact_open_rate": float(ct["opened"].mean()) if len(ct) else float("nan"),
+        "contact_click_rate": float(ct.loc[ct["opened"].to_numpy(bool), "clicked"].mean())
+        if ct["opened"].any()
+        else float("nan"),
         "compliance_incidents": float((~ct["consent_ok"]).sum()),
         "opt_outs": float((ev["event"] == "opted_out").sum()),
         "budget_skips": float((ev["event"] == "budget_skip").sum()),
         "escalations": float(tk["escalated"].sum()),
     }
+
+
+def saved_contacts(contacts: pd.DataFrame, orders: pd.DataFrame, window_days: float = WINBACK_WINDOW_DAYS) -> pd.Series:
+    """Per contact, whether its customer ordered within ``window_days`` of it (at or after its time).
+
+    Observed only (``customer_id`` and ``t`` of contacts and orders); an order the contact converted
+    into (same time) counts. Windows of contacts near the end of the data are cut there.
+
+    Examples
+    --------
+    >>> ct = pd.DataFrame({"customer_id": [1, 2, 3], "t": [10.0, 10.0, 10.0]})
+    >>> o = pd.DataFrame({"customer_id": [1, 2, 2], "t": [5.0, 10.0, 200.0]})
+    >>> saved_contacts(ct, o).tolist()
+    [False, True, False]
+    """
+    if not len(contacts):
+        return pd.Series(np.zeros(0, dtype=bool), index=contacts.index)
+    left = pd.DataFrame(
+        {
+            "customer_id": contacts["customer_id"].to_numpy(),
+            "t": contacts["t"].to_numpy(dtype=float),
+            "row": np.arange(len(contacts)),
+        }
+    ).sort_values("t", kind="stable")
+    right = pd.DataFrame(
+        {"customer_id": orders["customer_id"].to_numpy(), "t": orders["t"].to_numpy(dtype=float)}
+    ).sort_values("t", kind="stable")
+    right["next_t"] = right["t"]
+    merged = pd.merge_asof(left, right, on="t", by="customer_id", direction="forward", allow_exact_matches=True)
+    gap = (merged["next_t"] - merged["t"]).to_numpy()
+    saved = np.zeros(len(contacts), dtype=bool)
+    saved[merged["row"].to_numpy()] = gap <= window_days  # NaN (no later order) compares False
+    return pd.Series(saved, index=contacts.index)
+
+
+def _rescue_kpis(ct: pd.DataFrame, orders: pd.DataFrame) -> tuple[dict[str, float], float]:
+    """``winback_rate`` and ``cost_per_saved_customer`` of the contacts ``ct`` (orders: all observed
+    orders, also after the period), and the win-back rate's denominator."""
+    rescue = ct[ct["campaign"].isin(RESCUE_CAMPAIGNS)]
+    if not len(rescue):
+        return {"winback_rate": float("nan"), "cost_per_saved_customer": float("nan")}, 0.0
+    saved = saved_contacts(rescue, orders)
+    by_customer = saved.groupby(rescue["customer_id"]).any()
+    wb = rescue["campaign"].to_numpy() == "winback"
+    wb_customers = saved[wb].groupby(rescue["customer_id"][wb]).any()
+    n_saved = int(by_customer.sum())
+    return {
+        "winback_rate": float(wb_customers.mean()) if len(wb_customers) else float("nan"),
+        "cost_per_saved_customer": float(rescue["cost"].sum()) / n_saved if n_saved else float("nan"),
+    }, float(len(wb_customers))
 
 
 def _active_at(orders: pd.DataFrame, t_end: float) -> int:
@@ -213,6 +297,9 @@ def overall_kpis(res: RunTables) -> pd.Series:
     resolved = tk[tk["resolved_t"].notna()]
     out.update(_ticket_kpis(tk, len(o), resolved, tk[tk["first_response_t"].notna()]))
     denominators["sla_met_rate"] = float(resolved["sla_met"].notna().sum())
+    denominators["reopen_rate"] = float(tk["accepted"].notna().sum())
+    denominators["chaser_share"] = float(len(tk))
+    out["agent_utilisation"] = _agent_utilisation(tk, res.agents, days)
     for s in SEVERITIES:
         d = tk.loc[tk["severity"] == s, "sla_met"].dropna()
         out[f"sla_met_{s}"] = float(d.astype(bool).mean()) if len(d) else float("nan")
@@ -221,6 +308,9 @@ def overall_kpis(res: RunTables) -> pd.Series:
     denominators["csat"] = float((sv["instrument"] == "csat").sum())
     out.update(_action_kpis(ct, res.events, tk))
     denominators["contact_open_rate"] = float(len(ct))
+    denominators["contact_click_rate"] = float(ct["opened"].sum())
+    rescue, denominators["winback_rate"] = _rescue_kpis(ct, o)
+    out.update(rescue)
     out["active_customers"] = float(_active_at(o, days))
     out["true_alive"] = float(_alive_at(c, days))
     out["true_churned"] = float(c["true_churn_t"].notna().sum())
@@ -280,8 +370,10 @@ def monthly_kpis(res: RunTables) -> pd.DataFrame:
         }
         row["profit"] = row["gross_margin"] - row["acquisition_cost"] - row["service_cost"] - row["retention_cost"]
         row.update(_ticket_kpis(tkm, len(om), tk[res_m == m], tk[ans_m == m]))
+        row["agent_utilisation"] = _agent_utilisation(tk[ans_m == m], res.agents, t1 - t0)
         row.update(_survey_kpis(sv[sv_m == m]))
         row.update(_action_kpis(ctm, ev[ev_m == m], tkm))
+        row.update(_rescue_kpis(ctm, o)[0])
         row["active_customers"] = float(_active_at(o, t1))
         alive_start = _alive_at(c, t0) if t0 > 0 else 0
         churned = int((churn_m == m).sum())

@@ -35,6 +35,9 @@ __all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
 #: The files of a result folder (besides ``MANIFEST.json``).
 RESULT_FILES: tuple[str, ...] = (*(f"{n}.parquet" for n in TABLE_NAMES), "scenario.yaml", "run.json")
 
+#: Files a result folder may lack (written before the table existed): read as an empty table.
+OPTIONAL_FILES: tuple[str, ...] = ("uplift.parquet",)
+
 #: The tables of the first result folders (before issue 12 added ``funnel`` and ``snapshots`` and the
 #: truth columns ``true_clv``, ``true_stage`` ...): a folder with only these is from an older version.
 OLDER_TABLES: tuple[str, ...] = ("customers", "orders", "tickets", "surveys", "events", "tiers", "contacts")
@@ -48,17 +51,21 @@ def _empty_snapshots() -> pd.DataFrame:
     return empty_table("snapshots")
 
 
+def _empty_uplift() -> pd.DataFrame:
+    return empty_table("uplift")
+
+
 @dataclass
 class Result:
     """Tables and KPIs of one simulation run.
 
     Attributes
     ----------
-    customers, orders, tickets, surveys, events, tiers, contacts, funnel, snapshots : pandas.DataFrame
+    customers, orders, tickets, surveys, events, tiers, contacts, funnel, snapshots, uplift : pandas.DataFrame
         Tidy tables with the columns of :mod:`sim.schema`; ``true_*`` columns, ``true_*``
-        events and the ``snapshots`` table are ground truth (for teaching and validation only).
-        ``funnel`` and ``snapshots`` default to empty tables (for callers building a result from
-        tables of an engine without them).
+        events and the ``snapshots`` and ``uplift`` tables are ground truth (for teaching and
+        validation only). ``funnel``, ``snapshots`` and ``uplift`` default to empty tables (for
+        callers building a result from tables of an engine without them).
     scenario : Scenario
         The scenario that was run (with ``horizon_days`` as run).
     seed : int
@@ -83,6 +90,7 @@ class Result:
     # tables an engine may not produce (one predating them): empty, typed
     funnel: pd.DataFrame = field(default_factory=_empty_funnel)
     snapshots: pd.DataFrame = field(default_factory=_empty_snapshots)
+    uplift: pd.DataFrame = field(default_factory=_empty_uplift)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -188,14 +196,18 @@ class Result:
             raise DataError(f"path={short(path)} is not allowed: give the folder a result was written to")
         p = Path(path)
         try:
-            verify_dir(p, "result", expect=RESULT_FILES)
+            verify_dir(p, "result", expect=[f for f in RESULT_FILES if f not in OPTIONAL_FILES])
         except DataError:  # a ManifestError (a missing one is also a FileNotFoundError)
             _refuse_older(p)
             raise
         except OSError as exc:  # e.g. a name too long for the file system
             raise DataError(f"cannot be read: {short(exc.strerror or str(exc))}", table=str(p)) from None
         meta = _run_meta(p / "run.json")
-        tables = {n: _read_table(p / f"{n}.parquet", n) for n in TABLE_NAMES}
+        tables = {
+            n: _read_table(p / f"{n}.parquet", n)
+            for n in TABLE_NAMES
+            if f"{n}.parquet" not in OPTIONAL_FILES or (p / f"{n}.parquet").exists()
+        }
         policy = None
         if meta.get("policy"):
             from sim.config.policy import Policy

@@ -74,6 +74,13 @@ class TicketLog:
         "agent",
         "escalated",
         "bot",
+        "handle",
+        "channel",
+        "chaser_of",
+        "reopened_from",
+        "accepted",
+        "department",
+        "handoff",
     )
 
     def __init__(self) -> None:
@@ -87,6 +94,16 @@ class TicketLog:
         self.agent: list[int] = []
         self.escalated: list[bool] = []
         self.bot: list[bool] = []
+        # sparse columns (ticket -> value; absent = the column's default), so a mechanism that is
+        # off costs nothing per ticket: agent busy days, intake channel, chased / reopened ticket,
+        # acceptance at the follow-up, department and hand-off time of the service process
+        self.handle: dict[int, float] = {}
+        self.channel: dict[int, str] = {}
+        self.chaser_of: dict[int, int] = {}
+        self.reopened_from: dict[int, int] = {}
+        self.accepted: dict[int, float] = {}
+        self.department: dict[int, str] = {}
+        self.handoff: dict[int, float] = {}
 
     def open(self, customer: int, order: int, cause: str, severity: int, now: float) -> int:
         """Append a new ticket and return its index."""
@@ -211,8 +228,14 @@ class ServiceDesk:
         shifts: Sequence[tuple[float, float, int]] = (),
         pool: DeskPool | None = None,
         extra: int = 0,
+        work: Callable[[int, int], float] | None = None,
+        done: Callable[[int], None] | None = None,
     ) -> None:
         self.env = env
+        self.work = work
+        self.done = done
+        #: agent-days per day of other stages the firm staffs (departments, emergency team)
+        self.extra_agent_days = 0.0
         self.log = log
         self.pool = pool
         n_teams = pool.teams if pool is not None else 1
@@ -227,23 +250,28 @@ class ServiceDesk:
         self.extra = extra
         # shift k: (start_h, end_h, agents) repeating daily, on top of `agents` round-the-clock agents
         self.shifts = [(a / HOURS_PER_DAY, b / HOURS_PER_DAY, n) for a, b, n in shifts]
+        agent = self._agent if work is None else self._agent_ops
         k = 0
         for queue in self.queues:
             for _ in range(agents + extra):
-                env.process(self._agent(k, None, queue))
+                env.process(agent(k, None, queue))
                 k += 1
         for start, end, n in self.shifts:
             for _ in range(n):
-                env.process(self._agent(k, (start, end), self.queue))
+                env.process(agent(k, (start, end), self.queue))
                 k += 1
+        #: agents on the desk (ids 0 .. n_agents - 1, the ``agent`` column)
+        self.n_agents = k
 
     @property
     def agent_days_per_day(self) -> float:
         """Agent-days of staffing the firm pays per calendar day (round-the-clock agents, its share
         of the teams with a pool, plus shifts)."""
         if self.pool is not None:
-            return staffed_agent_days(self.agents + self.extra, self.pool.share)
-        return self.agents + self.extra + sum((end - start) * n for start, end, n in self.shifts)
+            base = staffed_agent_days(self.agents + self.extra, self.pool.share)
+        else:
+            base = self.agents + self.extra + sum((end - start) * n for start, end, n in self.shifts)
+        return base + self.extra_agent_days if self.extra_agent_days else base
 
     def submit(self, ticket: int, priority: float | None = None) -> None:
         """Queue a ticket (already opened in the log); lower ``priority`` is served first
@@ -297,6 +325,7 @@ class ServiceDesk:
         res = log.resolved
         ag = log.agent
         sev = log.severity
+        handle = log.handle
         service_time = self.service_time
         while True:
             if shift is not None and not _on_duty(env.now, shift):
@@ -315,11 +344,47 @@ class ServiceDesk:
             fr[tid] = start
             ag[tid] = k
             d = service_time(sev[tid])
+            handle[tid] = d
             yield env.timeout(d)
             res[tid] = env.now
             self.busy_time += d
             if self.on_resolved is not None:
                 self.on_resolved(tid)
+
+    def _agent_ops(self, k: int, shift: tuple[float, float] | None, queue: simpy.PriorityStore):  # a SimPy process
+        """An agent with service-operations mechanisms on: the handling time is ``work(ticket,
+        agent)`` (skill, knowledge base, or triage in a multi-stage process) and, when done, the desk
+        calls ``done(ticket)`` (which resolves the ticket, or hands it on to a department)."""
+        env = self.env
+        get = queue.get
+        put = queue.put
+        log = self.log
+        fr = log.first_response
+        ag = log.agent
+        handle = log.handle
+        work = self.work
+        done = self.done
+        assert work is not None and done is not None
+        while True:
+            if shift is not None and not _on_duty(env.now, shift):
+                yield env.timeout(_until_shift(env.now, shift))
+            item = yield get()
+            tid = item[2]
+            if tid < 0:  # another client's ticket at a shared team
+                yield env.timeout(self.pool.background_time(-1 - tid))  # type: ignore[union-attr]
+                continue
+            if fr[tid] == fr[tid]:  # already taken (stale entry of an escalated ticket)
+                continue
+            if shift is not None and not _on_duty(env.now, shift):
+                put(item)
+                continue
+            fr[tid] = env.now
+            ag[tid] = k
+            d = work(tid, k)
+            handle[tid] = handle.get(tid, 0.0) + d
+            yield env.timeout(d)
+            self.busy_time += d
+            done(tid)
 
 
 _EPS = 1e-9

@@ -17,8 +17,14 @@ Decisions (each documented in ``sim/config/policy.py``):
 * **scheduled contacts**: each tier's members are contacted every ``interval_days`` (each customer
   on their own phase, so contacts spread over the interval);
 * **triggers**: after an order / a complaint, on the 1st of the birth month, on the acquisition
-  anniversary, for a churn-risk score above a threshold, for win-back after ``lapse_days`` silent;
-  A/B variants are assigned per customer (sticky) with the trigger's split;
+  anniversary, for a churn-risk score above a threshold (P(alive), recency, or a model fitted on
+  observed data / the health score: :mod:`sim.world.firm_models`), for win-back after ``lapse_days`` silent;
+  A/B variants are assigned per customer (sticky) with the trigger's split, or per contact by a
+  Thompson-sampling bandit (``allocation: thompson``): the variant with the largest draw from
+  Beta(1 + successes, 1 + failures) of the trigger's earlier contacts' observed ``reward``
+  (opened / clicked / converted, read through the port as each contact goes out; stream ``bandit``);
+* **holiday** trigger: every acquired customer on each calendar date of ``triggers.holiday.dates``
+  (``MM-DD``; the port's start date + the day);
 * **loyalty**: membership level from rolling observed spend, re-evaluated at each order and monthly;
 * **service**: the follow-up contact ``delay_h`` after each resolution; customers whose tier is
   one of ``service.basic_tiers`` get basic service (set at each tier refresh through the port:
@@ -38,6 +44,7 @@ Decisions (each documented in ``sim/config/policy.py``):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from bisect import bisect_right
 from typing import Any
@@ -48,8 +55,9 @@ import simpy
 from simpy.events import Timeout
 
 from sim.config.policy import Policy
+from sim.world.firm_models import risk_scorer
 from sim.world.firm_scores import ObservedScorer
-from sim.world.model import HOURS_PER_DAY
+from sim.world.model import HOURS_PER_DAY, thompson_pick
 from sim.world.observed import FirmPort
 from sim.world.rng import Streams
 
@@ -122,6 +130,17 @@ class Firm:
         self.onboarding = policy.onboarding if policy.onboarding.enabled else None
         self.reminder = policy.triggers.renewal_reminder if policy.triggers.renewal_reminder.enabled else None
         self._surveys_read = 0  # survey answers the bad-review check has read (each check reads the new ones)
+        # chapter 08: Thompson-sampling bandit (observed outcomes per trigger and variant) and holidays
+        self.r_bandit = streams.generator("bandit")
+        #: trigger -> variant label -> [successes, failures] of its observed reward so far
+        self.bandit: dict[str, dict[str, list[int]]] = {}
+        hol = policy.triggers.holiday
+        self.holidays = frozenset((int(d[:2]), int(d[3:])) for d in hol.dates) if hol.enabled else frozenset()
+        # chapter 08: one-off campaigns with a randomised holdout (sim.config.policy_campaigns)
+        if policy.campaigns:
+            self.r_holdout = streams.buffered("campaign.holdout")
+            for camp in policy.campaigns:
+                self._later(camp.day, self._campaign, camp)
         env.process(self._daily())
 
     # ------------------------------------------------------------------ budget & contacts
@@ -167,9 +186,16 @@ class Firm:
         return True
 
     def _variant(self, name: str, trig: Any, i: int) -> tuple[str, str, str | None]:
-        """(variant label, channel, offer) for customer i, sticky per trigger."""
+        """(variant label, channel, offer) for customer i: sticky per trigger with a fixed split, per
+        contact from the bandit with ``allocation: thompson``."""
         if not trig.variants:
             return "", trig.channel, trig.offer
+        if trig.allocation == "thompson":
+            labels = list(trig.variants)
+            stats = self.bandit.setdefault(name, {k: [0, 0] for k in labels})
+            k = thompson_pick([stats[x][0] for x in labels], [stats[x][1] for x in labels], self.r_bandit)
+            v = trig.variants[labels[k]]
+            return labels[k], v.channel or trig.channel, v.offer if v.offer is not None else trig.offer
         key = (name, i)
         label = self.variant_of.get(key)
         if label is None:
@@ -183,8 +209,20 @@ class Firm:
     def _fire(self, name: str, i: int, extra_boost: float = 0.0) -> None:
         trig = getattr(self.pol.triggers, name)
         label, channel, offer = self._variant(name, trig, i)
+        if trig.allocation == "thompson":
+            if self._clear(i, name, channel, offer):
+                self._learn(name, trig.reward, label, self.port.deliver(i, name, channel, offer, label, extra_boost))
+                self.last_trigger[(name, i)] = self.env.now
+            return
         if self.contact(i, name, channel, offer, label, extra_boost):
             self.last_trigger[(name, i)] = self.env.now
+
+    def _learn(self, name: str, reward: str, label: str, cid: int) -> None:
+        """Count contact ``cid``'s observed ``reward`` (open / click / convert) for the bandit's arm
+        ``label`` of trigger ``name`` (opens, clicks and immediate orders are logged as it goes out)."""
+        opened, clicked, converted = self.port.contact_outcome(cid)
+        success = opened if reward == "open" else (clicked if reward == "click" else converted)
+        self.bandit[name][label][0 if success else 1] += 1
 
     def _later(self, delay: float, fn: Any, *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` days, unless that is beyond the horizon."""
@@ -203,6 +241,24 @@ class Firm:
             until = now + ob.window_days
             for delay in ob.contacts_days:
                 self._later(delay, self._welcome, i, until)
+
+    def _campaign(self, camp: Any) -> None:
+        """A one-off campaign's day: each eligible customer is held out (``holdout`` event) or contacted.
+
+        Eligible: acquired (``audience="acquired"``) or with an observed order in the last
+        ``recent_days`` (``"recent_buyers"``); with consent and not opted out if the policy respects
+        consent (so the holdout is drawn among the contactable only, and the two groups compare).
+        """
+        now, port = self.env.now, self.port
+        for i in port.acquired():
+            if camp.audience == "recent_buyers" and self.last_order.get(i, -math.inf) < now - camp.recent_days:
+                continue
+            if self.pol.respect_consent and (not port.consent(i) or port.opted_out(i)):
+                continue
+            if camp.holdout > 0.0 and self.r_holdout.uniform() < camp.holdout:
+                port.holdout(i, camp.name)
+            else:
+                self.contact(i, camp.campaign_label, camp.channel, camp.offer)
 
     def _welcome(self, i: int, until: float) -> None:
         ob = self.onboarding
@@ -244,7 +300,9 @@ class Firm:
             return
         label, channel, offer = self._variant("renewal_reminder", rr, i)
         if self._clear(i, "renewal_reminder", channel, offer):
-            self.port.remind_renewal(i, "renewal_reminder", channel, offer, label, rr.renewal_shift)
+            cid = self.port.remind_renewal(i, "renewal_reminder", channel, offer, label, rr.renewal_shift)
+            if rr.allocation == "thompson":
+                self._learn("renewal_reminder", rr.reward, label, cid)
             self.last_trigger[("renewal_reminder", i)] = self.env.now
 
     def on_ticket_resolved(self, tid: int, now: float) -> None:
@@ -303,6 +361,11 @@ class Firm:
                 for i in port.acquired():
                     if port.birth_month(i) == month:
                         self._fire("birthday", i)
+            if self.holidays:
+                date = port.start_date + dt.timedelta(days=day)
+                if (date.month, date.day) in self.holidays:
+                    for i in port.acquired():
+                        self._fire("holiday", i)
             if now >= next_risk:
                 self._churn_risk()
                 next_risk += trig.churn_risk.check_every_days
@@ -364,7 +427,15 @@ class Firm:
         o = self.port.order_frame()
         if len(o) < self.MIN_ORDERS_FOR_RISK:
             return
-        if t.score == "p_alive" and self.scorer.bgnbd_identifiable(o, now):
+        fitted = None
+        if t.score in ("model", "health"):  # sim.world.firm_models: built at the first check, kept after
+            scorer = self.__dict__.get("risk_scorer")
+            if scorer is None:
+                scorer = self.risk_scorer = risk_scorer(self.port, t)
+            fitted = scorer.risk(now, o)  # None: no model yet (too little history) -> recency
+        if fitted is not None:
+            risk = fitted
+        elif t.score == "p_alive" and self.scorer.bgnbd_identifiable(o, now):
             p_alive, _ = self.scorer.bgnbd(o, now, idx)
             risk = 1.0 - p_alive
         else:

@@ -36,9 +36,9 @@ class FirmPort(Protocol):
     >>> from sim.world.observed import Observed
     >>> members = lambda cls: {m for m in vars(cls) if not m.startswith("_")}
     >>> sorted(members(FirmPort))  # doctest: +NORMALIZE_WHITESPACE
-    ['acquired', 'birth_month', 'clear_membership', 'consent', 'deliver', 'event', 'horizon', 'now',
-     'onboard', 'opted_out', 'order_amount', 'order_frame', 'plan_period', 'record_tier', 'remind_renewal',
-     'set_basic_service', 'set_membership', 'start_date', 'survey_frame', 'ticket_customer']
+    ['acquired', 'birth_month', 'clear_membership', 'consent', 'contact_outcome', 'deliver', 'event', 'holdout',
+     'horizon', 'now', 'onboard', 'opted_out', 'order_amount', 'order_frame', 'plan_period', 'record_tier',
+     'remind_renewal', 'set_basic_service', 'set_membership', 'start_date', 'survey_frame', 'ticket_customer']
     >>> members(Observed) - members(FirmPort)
     {'view'}
     """
@@ -93,6 +93,11 @@ class FirmPort(Protocol):
         ``nps``), ``score``. ``start`` = the number of answers already read: only the new ones."""
         ...
 
+    def contact_outcome(self, cid: int) -> tuple[bool, bool, bool]:
+        """Observed outcome of contact ``cid`` (the index :meth:`deliver` returned): opened, clicked,
+        converted (an immediate order) — what a CRM logs as the contact goes out."""
+        ...
+
     def plan_period(self, i: int) -> float:
         """Days between two payments of customer ``i``'s subscription plan (chosen at sign-up,
         observed); NaN for a customer without a plan."""
@@ -138,4 +143,9 @@ class FirmPort(Protocol):
         """Send a renewal reminder (the firm has checked consent and budget); if opened,
         ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
         Returns the contact index."""
+        ...
+
+    def holdout(self, i: int, campaign: str) -> None:
+        """Hold customer ``i`` out of campaign ``campaign`` (a ``Policy.campaigns`` name): an observed
+        ``holdout`` event (detail: the campaign's name); no contact is sent."""
         ...

@@ -21,7 +21,8 @@ The model (time in days; the equations are in :mod:`sim.world.model`):
   customer with probability ``prob_per_promoter_order``.
 * **Churn reasons.** A dropout is blamed on the customer's last bad experience (product or
   service) with :func:`~sim.world.model.churn_attribution_probability`; otherwise the reason is
-  drawn from ``churn.reason_mix``.
+  drawn from ``churn.reason_mix``. With ``surveys.exit`` on, every true churn (whatever its
+  cause) may be followed by an exit-survey answer (:class:`sim.world.surveys.ExitSurveys`).
 
 The lifecycle mechanisms of :mod:`sim.config.mechanisms` (all off by default; each bound at
 construction, so a mechanism switched off costs the per-order path nothing but a test):
@@ -80,6 +81,7 @@ from sim.world.model import PROMOTER_MIN, S_MAX, S_MIN, churn_attribution_probab
 from sim.world.population import TraitPool
 from sim.world.rng import Categorical, Streams
 from sim.world.state import Customers
+from sim.world.surveys import exit_survey_callback
 from sim.world.timer import Timer
 
 __all__ = ["Lifecycle"]
@@ -196,6 +198,8 @@ class Lifecycle(LifecycleState):
         self._chain = 0  # referrals set off by the order being processed (add_referral)
         self._purchase_due = self._on_purchase  # bound once: one per scheduled purchase
         init_mechanisms(self, sc, streams)  # sim.config.mechanisms: catalogue, subscription, word of mouth
+        #: ``exit_survey(i, now, reason, s)`` at each true churn (surveys.exit; None when off)
+        self.exit_survey = exit_survey_callback(sc, logs.surveys, streams)
         # wired by the world
         self.complain: Callable[[int, int, bool, float], object] = _unwired
         self.post_purchase: Callable[[int, float, float], None] | None = None
@@ -387,6 +391,8 @@ class Lifecycle(LifecycleState):
         c.s_churn[i] = c.satisfaction(i, now) if self.sat_on else c.s0[i]
         c.version[i] += 1
         self.events.add(i, now, "true_churned", reason)
+        if self.exit_survey is not None:  # the exit survey (surveys.exit): the firm may learn why
+            self.exit_survey(i, now, reason, c.s_churn[i])
 
     def reactivate(self, i: int, now: float, campaign: str) -> None:
         """A lapsed customer ``i`` is won back by ``campaign`` (alive again; the caller schedules)."""

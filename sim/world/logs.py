@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.world.counterfactual import UpliftLog
 from sim.world.desk import TicketLog
 
 __all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "SnapshotLog", "Logs"]
@@ -82,7 +83,10 @@ class OrderLog:
 
 
 class ContactLog:
-    """Contacts sent by the firm: who, when, campaign, channel, A/B variant, cost and outcome.
+    """Contacts sent by the firm: who, when, campaign, channel, A/B variant, cost and outcome
+    (opened, ``clicked``, converted), the variant's message levels (``levels``, only for contacts
+    with a variant) and the contact's latent odds (``true_open_prob``, ``true_convert_prob``, NaN
+    unless given; ``best``: the best variant's, for contacts of a trigger with variants).
 
     Examples
     --------
@@ -93,7 +97,8 @@ class ContactLog:
     (0, [True], [False])
     """
 
-    __slots__ = ("customer", "t", "campaign", "channel", "variant", "cost", "opened", "converted", "consent")
+    __slots__ = ("customer", "t", "campaign", "channel", "variant", "cost", "opened", "converted", "consent",
+                 "clicked", "levels", "true_open_prob", "true_convert_prob", "best")  # fmt: skip
 
     def __init__(self) -> None:
         self.customer: list[int] = []
@@ -105,9 +110,29 @@ class ContactLog:
         self.opened: list[bool] = []
         self.converted: list[bool] = []
         self.consent: list[bool] = []
+        #: indices of the clicked contacts (a set: most contacts are not clicked)
+        self.clicked: set[int] = set()
+        #: contact index -> the variant's (send_time, copy, image) levels (contacts without: absent)
+        self.levels: dict[int, tuple[str, str, str]] = {}
+        #: contact index -> true_best_convert_prob of a trigger's contact with variants (others:
+        #: their own true_convert_prob)
+        self.best: dict[int, float] = {}
+        self.true_open_prob: list[float] = []
+        self.true_convert_prob: list[float] = []
 
-    def add(self, i: int, now: float, campaign: str, channel: str, variant: str, cost: float, consent_ok: bool) -> int:
-        """Append a contact (not yet opened, not converted); returns its index."""
+    def add(
+        self,
+        i: int,
+        now: float,
+        campaign: str,
+        channel: str,
+        variant: str,
+        cost: float,
+        consent_ok: bool,
+        p_open: float = math.nan,
+        p_convert: float = math.nan,
+    ) -> int:
+        """Append a contact (not yet opened, clicked or converted) with its true odds; returns its index."""
         cid = len(self.t)
         self.customer.append(i)
         self.t.append(now)
@@ -118,6 +143,8 @@ class ContactLog:
         self.consent.append(consent_ok)
         self.opened.append(False)
         self.converted.append(False)
+        self.true_open_prob.append(p_open)
+        self.true_convert_prob.append(p_convert)
         return cid
 
     def __len__(self) -> int:
@@ -127,7 +154,8 @@ class ContactLog:
 class SurveyLog:
     """Survey answers: customer, time, touchpoint, instrument, score, ticket (``-1``: none), and the
     answer's details: mode (``named`` / ``anonymous``), channel (``""``: not recorded), comment
-    (``""``: none) and the latent satisfaction ``true_s`` the answer read.
+    (``""``: none) and the latent satisfaction ``true_s`` the answer read. Exit-survey answers
+    (:meth:`exit_answer`) add their row to ``exit_rows`` with the stated and the true reason.
 
     Examples
     --------
@@ -137,7 +165,8 @@ class SurveyLog:
     ([4, 9], [9, 6], [-1, -1], [8.8, 6.1], ['named', 'named'])
     """
 
-    __slots__ = ("customer", "t", "touchpoint", "instrument", "score", "ticket", "mode", "channel", "comment", "true_s")
+    __slots__ = ("customer", "t", "touchpoint", "instrument", "score", "ticket", "mode", "channel", "comment", "true_s",
+                 "exit_rows", "exit_reason", "exit_true")  # fmt: skip
 
     def __init__(self) -> None:
         self.customer = array("q")
@@ -150,6 +179,26 @@ class SurveyLog:
         self.channel: list[str] = []
         self.comment: list[str] = []
         self.true_s = array("d")
+        # exit-survey answers, kept sparse (every other row's reasons are ""): row, stated, true reason
+        self.exit_rows: list[int] = []
+        self.exit_reason: list[str] = []
+        self.exit_true: list[str] = []
+
+    def exit_answer(self, i: int, now: float, reason: str, true_reason: str, s: float = math.nan) -> None:
+        """Log one exit-survey answer: touchpoint ``exit``, instrument ``reason``, score -1 (none),
+        the stated ``reason`` and the latent ``true_reason``.
+
+        Examples
+        --------
+        >>> log = SurveyLog()
+        >>> log.exit_answer(3, 40.0, "price", "service", 6.5)
+        >>> log.instrument, list(log.score), log.exit_rows, log.exit_reason, log.exit_true
+        (['reason'], [-1], [0], ['price'], ['service'])
+        """
+        self.exit_rows.append(len(self.t))
+        self.exit_reason.append(reason)
+        self.exit_true.append(true_reason)
+        self.answer(i, now, "exit", "reason", -1, -1, s)
 
     def answer(
         self,
@@ -312,7 +361,7 @@ class Logs:
     Examples
     --------
     >>> sorted(vars(Logs()))
-    ['contacts', 'events', 'orders', 'snapshots', 'surveys', 'tickets', 'tiers']
+    ['contacts', 'events', 'orders', 'snapshots', 'surveys', 'tickets', 'tiers', 'uplift']
     """
 
     orders: OrderLog = field(default_factory=OrderLog)
@@ -322,3 +371,4 @@ class Logs:
     tiers: TierLog = field(default_factory=TierLog)
     tickets: TicketLog = field(default_factory=TicketLog)
     snapshots: SnapshotLog = field(default_factory=SnapshotLog)
+    uplift: UpliftLog = field(default_factory=UpliftLog)  # latent uplift truth (sim.world.counterfactual)

@@ -51,7 +51,7 @@ class _ObservedFrame(pd.DataFrame):
 class FirmView:
     """What the firm can see: the observed tables, without latent columns, latent events or latent tables.
 
-    A latent table (``snapshots``, :data:`sim.schema.LATENT_TABLES`) is dropped as a whole: the view
+    A latent table (``snapshots``, ``uplift``: :data:`sim.schema.LATENT_TABLES`) is dropped as a whole: the view
     holds it without rows or columns (its columns are all ground truth; asking for one explains
     why it is absent). The tables are copies: no array in them is, or is a view of, an array of the full tables or
     of a world. Every policy decides from a ``FirmView`` only. Asking one of its tables for a ``true_*``
@@ -67,6 +67,7 @@ class FirmView:
     contacts: pd.DataFrame
     funnel: pd.DataFrame
     snapshots: pd.DataFrame
+    uplift: pd.DataFrame
 
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame]) -> FirmView:
@@ -150,20 +151,23 @@ class _Channel:
     """
 
     __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
-                 "set_basic_service", "onboard", "remind_renewal", "surveys_from", "plan_period")  # fmt: skip
+                 "set_basic_service", "onboard", "remind_renewal", "surveys_from", "plan_period",
+                 "contact_outcome", "holdout")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, a = world.env, world.actions
         self.now: Callable[[], float] = lambda: env.now
-        self.deliver = a.deliver
+        self.deliver = _with_follow_up(world, a.deliver)
         self.set_membership = a.set_membership
         self.record_tier = a.record_tier
         self.log_event = a.log_event
         self.set_basic_service = a.set_basic_service
         self.onboard = a.onboard
         self.remind_renewal = a.remind_renewal
+        self.holdout = a.holdout
         self.surveys_from = _survey_reader(world)
         self.plan_period = _plan_reader(world)
+        self.contact_outcome = _contact_outcome_reader(world)
         self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(
             world.customers, world.logs, world.sc, env.now, world.complaints.sla_h
         )
@@ -295,6 +299,11 @@ class Observed:
         observed); NaN for a customer without a plan."""
         return self._channel.plan_period(i)
 
+    def contact_outcome(self, cid: int) -> tuple[bool, bool, bool]:
+        """Observed outcome of contact ``cid`` (its index, as :meth:`deliver` returns it): opened,
+        clicked, converted (an immediate order) — what a CRM logs as the contact goes out."""
+        return self._channel.contact_outcome(cid)
+
     def view(self) -> FirmView:
         """Observed tables up to now (copies, no latent columns), e.g. for scoring by hand."""
         return FirmView.from_tables(self._channel.tables())
@@ -345,6 +354,28 @@ class Observed:
         Returns the contact index."""
         return self._channel.remind_renewal(i, campaign, channel, offer, variant, renewal_shift)
 
+    def holdout(self, i: int, campaign: str) -> None:
+        """Hold customer ``i`` out of campaign ``campaign`` (a ``Policy.campaigns`` name): an observed
+        ``holdout`` event (detail: the campaign's name); no contact is sent."""
+        self._channel.holdout(i, campaign)
+
+
+def _with_follow_up(world: World, deliver: Callable[..., int]) -> Callable[..., int]:
+    """``deliver``, and with ``complaints.acceptance`` on: after a ``follow_up`` contact, the
+    customer is asked whether they accept the resolution (:meth:`sim.world.complaints.Complaints.follow_up_call`)."""
+    complaints = world.complaints
+    if complaints.acceptance is None:
+        return deliver
+    env, ask = world.env, complaints.follow_up_call
+
+    def deliver_and_ask(i: int, campaign: str, *args: Any, **kwargs: Any) -> int:
+        cid = deliver(i, campaign, *args, **kwargs)
+        if campaign == "follow_up":
+            ask(i, env.now)
+        return cid
+
+    return deliver_and_ask
+
 
 def _survey_reader(world: World) -> Callable[[int], tuple[list[int], list[float], list[str], list[int]]]:
     """``read(start)``: copies of the survey log's answers from the ``start``-th on (customer,
@@ -356,6 +387,16 @@ def _survey_reader(world: World) -> Callable[[int], tuple[list[int], list[float]
         return log.customer[k:].tolist(), log.t[k:].tolist(), log.instrument[k:], log.score[k:].tolist()
 
     return read
+
+
+def _contact_outcome_reader(world: World) -> Callable[[int], tuple[bool, bool, bool]]:
+    """``outcome(cid)``: contact ``cid``'s observed (opened, clicked, converted) flags, as plain bools."""
+    log = world.logs.contacts
+
+    def outcome(cid: int) -> tuple[bool, bool, bool]:
+        return bool(log.opened[cid]), cid in log.clicked, bool(log.converted[cid])
+
+    return outcome
 
 
 def _plan_reader(world: World) -> Callable[[int], float]:

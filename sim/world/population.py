@@ -11,7 +11,8 @@ drawn only when the mechanism is on (so switching one on changes no other draw):
 ``population.archetype`` (archetype and business flag), ``population.catalogue`` (category
 preferences) and ``population.subscription`` (plan and cancellation probability theta) for paid
 customers; ``referral.population.archetype``, ``referral.population.catalogue`` and
-``referral.population.subscription`` for referred ones (:func:`draw_mechanism_traits`).
+``referral.population.subscription`` for referred ones (:func:`draw_mechanism_traits`); likewise
+the channel affinities of ``messaging`` (``population.affinity``, ``referral.population.affinity``).
 
 Examples
 --------
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.scenario import Scenario
-from sim.schema import ARCHETYPES
+from sim.schema import ARCHETYPES, CHANNELS
 from sim.world.model import PROB_EPS, S_MAX, S_MIN, dirichlet_concentrations
 from sim.world.rng import Streams
 
@@ -38,6 +39,7 @@ MECHANISM_STREAMS: dict[str, tuple[str, str]] = {
     "archetypes": ("population.archetype", "referral.population.archetype"),
     "catalogue": ("population.catalogue", "referral.population.catalogue"),
     "subscription": ("population.subscription", "referral.population.subscription"),
+    "affinity": ("population.affinity", "referral.population.affinity"),
 }
 
 
@@ -55,6 +57,7 @@ def mechanism_generators(sc: Scenario, streams: Streams, referred: bool = False)
         "archetypes": sc.archetypes.enabled,
         "catalogue": sc.catalogue.enabled,
         "subscription": sc.subscription.enabled,
+        "affinity": sc.messaging.enabled and sc.messaging.channel_affinity_sd > 0.0,
     }
     return {k: streams.generator(MECHANISM_STREAMS[k][int(referred)]) for k, v in on.items() if v}
 
@@ -77,6 +80,8 @@ def draw_mechanism_traits(sc: Scenario, n: int, gens: dict[str, np.random.Genera
       category of popularity 0 is never preferred).
     * ``subscription``: ``plan`` (index into the scenario's plans, by share) and ``theta`` ~
       Beta(alpha, beta), kept :data:`~sim.world.model.PROB_EPS` inside (0, 1).
+    * ``affinity`` (``messaging`` on with ``channel_affinity_sd > 0``): an ``n x 4`` array of latent
+      channel affinities (log-odds, columns in :data:`sim.schema.CHANNELS` order) ~ N(0, sd).
 
     Examples
     --------
@@ -116,6 +121,9 @@ def draw_mechanism_traits(sc: Scenario, n: int, gens: dict[str, np.random.Genera
         sub = sc.subscription
         out["plan"] = _pick(gen, np.array([p.share for p in sub.plans.values()]), n)
         out["theta"] = np.clip(gen.beta(sub.alpha, sub.beta, n), PROB_EPS, 1.0 - PROB_EPS)
+    gen = gens.get("affinity")
+    if gen is not None:
+        out["affinity"] = gen.normal(0.0, sc.messaging.channel_affinity_sd, (n, len(CHANNELS)))
     return out
 
 

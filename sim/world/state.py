@@ -98,6 +98,9 @@ class Customers:
         In a basic-service tier (set by the firm's tier refresh).
     deterred : set of int
         Paid prospects deterred by word of mouth: they never arrive (no customer row).
+    affinity : list of tuple or None
+        Latent channel affinity, log-odds per channel of :data:`sim.schema.CHANNELS` (None unless
+        ``messaging`` has a ``channel_affinity_sd``).
 
     Examples
     --------
@@ -121,7 +124,7 @@ class Customers:
         "mult", "member_drop", "member_discount", "priority", "opted_out",
         "pending", "contact_times", "n_paid", "n_acquired_paid", "channel_names", "decay_rate",
         "archetype", "business", "rate_factor", "offer_mult", "service_mult", "value_mult", "pref",
-        "plan", "theta", "next_renewal", "renew_shift", "reactivated_t", "basic", "deterred",
+        "plan", "theta", "next_renewal", "renew_shift", "reactivated_t", "basic", "deterred", "affinity",
     )  # fmt: skip
 
     def __init__(self, pop: Mapping[str, Any], decay_rate: float) -> None:
@@ -173,6 +176,10 @@ class Customers:
         self.reactivated_t: list[float] = [math.nan] * n
         self.basic: list[bool] = [False] * n
         self.deterred: set[int] = set()
+        # chapter 08: latent channel affinity (log-odds per sim.schema.CHANNELS; None when off)
+        self.affinity: list[tuple[float, ...]] | None = (
+            [tuple(r) for r in pop["affinity"].tolist()] if "affinity" in pop else None
+        )
 
     def __len__(self) -> int:
         return len(self.lam)
@@ -219,6 +226,8 @@ class Customers:
         self.next_renewal.append(math.nan)
         self.reactivated_t.append(math.nan)
         self.basic.append(False)
+        if self.affinity is not None:
+            self.affinity.append(tuple(traits["affinity"]))
         return i
 
     def acquired(self) -> list[int]:

@@ -20,6 +20,11 @@ Modes, channels and comments (all off by default; then nothing extra is drawn):
   talks about the ticket's cause, a churned customer about the churn reason, an unhappy customer
   about their last bad experience.
 
+Exit survey (``surveys.exit``, off by default; :class:`ExitSurveys`): a customer who truly churns
+answers a cancellation form with ``response_rate``, stating the true reason with ``truthful`` and
+otherwise a reason from ``stated_mix`` (stream ``survey.exit``); a ``surveys`` row with touchpoint
+``exit``, instrument ``reason``, score -1, ``reason`` (stated, observed) and ``true_reason`` (latent).
+
 Exact thinning: the response probability never exceeds its bound over the 0-10 scale
 (:func:`~sim.world.model.survey_response_bound`, times the largest mode factor), so a customer
 whose uniform draw is above the bound cannot answer, and their satisfaction need not be computed.
@@ -48,6 +53,7 @@ from sim.world.model import (
     HOURS_PER_DAY,
     ces_answer,
     csat_answer,
+    exit_stated_reason,
     mode_response_probability,
     rate_logit,
     survey_reading,
@@ -57,7 +63,7 @@ from sim.world.model import (
 from sim.world.rng import Buffered, Categorical, Streams
 from sim.world.state import Customers
 
-__all__ = ["Surveys"]
+__all__ = ["Surveys", "ExitSurveys"]
 
 
 class Surveys:
@@ -288,3 +294,68 @@ class Surveys:
         if rc is None:
             return ""
         return draw_comment(reading, cause, about_cause, self.comment_rate, rc.uniform, rc.normal)
+
+
+class ExitSurveys:
+    """The exit survey of one world: a truly churning customer may say why they leave (CH3).
+
+    Per churn, from the ``survey.exit`` stream: one uniform ``u``; the customer answers iff
+    ``u < response_rate``; then one uniform ``v``: the stated reason is the true one iff
+    ``v < truthful`` (:func:`~sim.world.model.exit_stated_reason`), else a third uniform draws it
+    from ``stated_mix`` (:class:`~sim.world.rng.Categorical`, the mix's order). Non-answers draw
+    one uniform, answers two or three.
+
+    Parameters
+    ----------
+    sc : Scenario
+        ``surveys.exit``.
+    log : SurveyLog
+    streams : Streams
+
+    Examples
+    --------
+    >>> import sim
+    >>> from sim.world.logs import SurveyLog
+    >>> from sim.world.rng import Streams
+    >>> sc = sim.Scenario.load("baseline").updated({"surveys.exit": {"enabled": True, "response_rate": 1.0,
+    ...                                                             "truthful": 1.0}})
+    >>> log = SurveyLog()
+    >>> ExitSurveys(sc, log, Streams(0)).churned(4, 12.0, "service", 5.5)
+    >>> log.touchpoint, log.exit_reason, log.exit_true
+    (['exit'], ['service'], ['service'])
+    """
+
+    def __init__(self, sc: Scenario, log: SurveyLog, streams: Streams) -> None:
+        ex = sc.surveys.exit
+        self.log = log
+        self.response_rate = ex.response_rate
+        self.truthful = ex.truthful
+        self.stated_mix = Categorical(ex.stated_mix)
+        self.r_exit = streams.buffered("survey.exit")
+
+    def churned(self, i: int, now: float, true_reason: str, s: float) -> None:
+        """Customer ``i`` (satisfaction ``s``) truly churned now for ``true_reason``: maybe an answer."""
+        r = self.r_exit
+        if r.uniform() >= self.response_rate:
+            return
+        u_truth = r.uniform()
+        other = true_reason if u_truth < self.truthful else self.stated_mix.draw(r.uniform())
+        self.log.exit_answer(i, now, exit_stated_reason(true_reason, self.truthful, u_truth, other), true_reason, s)
+
+
+def exit_survey_callback(
+    sc: Scenario, log: SurveyLog, streams: Streams
+) -> Callable[[int, float, str, float], None] | None:
+    """The exit survey a lifecycle calls at each true churn (``None`` when ``surveys.exit`` is off).
+
+    Examples
+    --------
+    >>> import sim
+    >>> from sim.world.logs import SurveyLog
+    >>> from sim.world.rng import Streams
+    >>> exit_survey_callback(sim.Scenario.load("baseline"), SurveyLog(), Streams(0)) is None
+    True
+    """
+    if not sc.surveys.exit.enabled:
+        return None
+    return ExitSurveys(sc, log, streams).churned

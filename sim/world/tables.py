@@ -24,14 +24,23 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
-from sim.schema import ARCHETYPES, SEVERITIES, TABLES
+from sim.schema import ARCHETYPES, CHANNELS, SEVERITIES, TABLES
 from sim.world.funnel import funnel_columns
 from sim.world.logs import Logs, SurveyLog
 from sim.world.model import HOURS_PER_DAY, order_margin, target_met
 from sim.world.state import Customers
 from sim.world.truth import HorizonState, horizon_truth
 
-__all__ = ["build_tables", "typed_frame", "empty_table", "funnel_table", "day_dates", "target_flags"]
+__all__ = [
+    "build_tables",
+    "typed_frame",
+    "empty_table",
+    "funnel_table",
+    "day_dates",
+    "target_flags",
+    "ticket_operations",
+    "ticket_first_response_targets",
+]
 
 
 def day_dates(start: pd.Timestamp, t: Any) -> pd.Series:
@@ -216,6 +225,7 @@ def build_tables(
             "true_cancel_prob": pick(c.theta, float),
             "true_clv": true_clv,
             "true_stage": true_stage,
+            "true_best_channel": best_channels(c.affinity, acquired),
         },
     )
     ol = logs.orders
@@ -263,6 +273,16 @@ def build_tables(
     # the targets in force: the scenario's, or a policy's sla_override (what the customers react to)
     targets = sla_h if sla_h is not None else {s: sc.desk.sla[s].model_dump() for s in SEVERITIES}
     fr_target = np.array([targets[s]["first_response_h"] for s in SEVERITIES])[sev] if len(sev) else np.array([])
+    ops = ticket_operations(tk, len(opened))
+    if sc.desk.channel_first_response_h:  # a ticket's target is the stricter of severity and channel
+        fr_target = ticket_first_response_targets(fr_target, ops["channel"], sc.desk.channel_first_response_h)
+    chaser = ops["chaser_of"] > 0
+    if chaser.any():  # a chaser is closed when the ticket it chases is answered
+        orig = ops["chaser_of"][chaser] - 1
+        first = first.copy()
+        first[chaser] = first[orig]
+        resolved = resolved.copy()
+        resolved[chaser] = first[orig]
     res_target = np.array([targets[s]["resolution_h"] for s in SEVERITIES])[sev] if len(sev) else np.array([])
     wait_h = (first - opened) * HOURS_PER_DAY
     res_h = (resolved - opened) * HOURS_PER_DAY
@@ -271,6 +291,10 @@ def build_tables(
     fr_met = target_flags(wait_h, fr_target, horizon_h)
     res_met = target_flags(res_h, res_target, horizon_h)
     both = fr_met & res_met  # Kleene logic: a known breach decides, otherwise NA while open
+    if chaser.any():  # chasers are not served: no SLA of their own
+        fr_met[chaser] = pd.NA
+        res_met[chaser] = pd.NA
+        both[chaser] = pd.NA
     cust = np.array(tk.customer, dtype=np.int64)
     tickets = typed_frame(
         "tickets",
@@ -292,6 +316,7 @@ def build_tables(
             "sla_met": both,
             "escalated": np.array(tk.escalated, dtype=bool),
             "bot": np.array(tk.bot, dtype=bool),
+            **ops,
         },
     )
     sv = logs.surveys
@@ -342,6 +367,11 @@ def build_tables(
             "opened": np.array(ct.opened, dtype=bool),
             "converted": np.array(ct.converted, dtype=bool),
             "consent_ok": np.array(ct.consent, dtype=bool),
+            "clicked": flags_at(ct.clicked, len(c_t)),
+            **contact_levels(ct.levels, len(c_t)),
+            "true_open_prob": np.array(ct.true_open_prob, dtype=float),
+            "true_convert_prob": np.array(ct.true_convert_prob, dtype=float),
+            "true_best_convert_prob": values_at(ct.best, np.array(ct.true_convert_prob, dtype=float)),
         },
     )
     tr = logs.tiers
@@ -367,21 +397,100 @@ def build_tables(
         "contacts": contacts,
         "funnel": funnel_table(customer_table, sc, horizon, funnel_rng),
         "snapshots": snapshot_table(logs, start),
+        "uplift": uplift_table(logs, start),
     }
 
 
+def best_channels(affinity: list[tuple[float, ...]] | None, acquired: np.ndarray) -> Any:
+    """The ``customers`` table's ``true_best_channel``: the channel of each acquired customer's
+    largest latent affinity (:func:`~sim.world.model.best_channel`, vectorised); ``""`` when off.
+
+    Examples
+    --------
+    >>> list(best_channels([(0.1, 0.5, -1.0, 0.0), (2.0, 0.0, 0.0, 0.0)], np.array([1, 0])))
+    ['email', 'sms']
+    >>> list(best_channels(None, np.array([0, 1])))
+    ['', '']
+    """
+    if affinity is None:
+        return constant_strings("", len(acquired))
+    aff = np.array(affinity, dtype=float).reshape(-1, len(CHANNELS))[acquired]
+    return np.array(CHANNELS, dtype=object)[aff.argmax(axis=1)] if len(aff) else np.array([], dtype=object)
+
+
+def flags_at(indices: set[int], n: int) -> np.ndarray:
+    """A boolean column of ``n`` rows, True at ``indices``.
+
+    Examples
+    --------
+    >>> flags_at({0, 2}, 4).tolist()
+    [True, False, True, False]
+    """
+    out = np.zeros(n, dtype=bool)
+    if indices:
+        out[np.fromiter(indices, dtype=np.int64, count=len(indices))] = True
+    return out
+
+
+def values_at(values: Mapping[int, float], default: np.ndarray) -> np.ndarray:
+    """A copy of ``default`` with ``values`` (row index -> value) written in.
+
+    Examples
+    --------
+    >>> values_at({1: 0.5}, np.zeros(3)).tolist()
+    [0.0, 0.5, 0.0]
+    """
+    out = np.array(default, dtype=float, copy=True)
+    if values:
+        out[np.fromiter(values.keys(), dtype=np.int64, count=len(values))] = np.fromiter(
+            values.values(), dtype=float, count=len(values)
+        )
+    return out
+
+
+def contact_levels(levels: Mapping[int, tuple[str, str, str]], n: int) -> dict[str, Any]:
+    """The ``contacts`` table's ``send_time``, ``copy`` and ``image`` columns from the log's levels
+    (contact index -> levels; ``""`` for contacts without a variant).
+
+    Examples
+    --------
+    >>> cols = contact_levels({1: ("evening", "", "product")}, 3)
+    >>> list(cols["send_time"]), list(cols["image"])
+    (['', 'evening', ''], ['', 'product', ''])
+    """
+    names = ("send_time", "copy", "image")
+    if not levels:
+        return {name: constant_strings("", n) for name in names}
+    out = {name: np.full(n, "", dtype=object) for name in names}
+    idx = np.fromiter(levels.keys(), dtype=np.int64, count=len(levels))
+    values = np.array(list(levels.values()), dtype=object).reshape(-1, 3)
+    for k, name in enumerate(names):
+        out[name][idx] = values[:, k]
+    return out
+
+
 def survey_details(sv: SurveyLog) -> dict[str, Any]:
-    """The ``surveys`` table's ``mode``, ``channel``, ``comment`` and ``true_satisfaction`` columns."""
+    """The ``surveys`` table's ``mode``, ``channel``, ``comment``, ``reason``, ``true_satisfaction`` and
+    ``true_reason`` columns (the reasons are sparse in the log: ``""`` except on exit answers)."""
     n = len(sv)
 
     def column(values: list[str], default: str) -> Any:  # the default everywhere: no per-row conversion
         return constant_strings(default, n) if values.count(default) == n else np.array(values, dtype=object)
 
+    def sparse(values: list[str]) -> Any:
+        if not sv.exit_rows:
+            return constant_strings("", n)
+        out = np.full(n, "", dtype=object)
+        out[np.array(sv.exit_rows, dtype=np.int64)] = values
+        return out
+
     return {
         "mode": column(sv.mode, "named"),
         "channel": column(sv.channel, ""),
         "comment": column(sv.comment, ""),
+        "reason": sparse(sv.exit_reason),
         "true_satisfaction": np.array(sv.true_s, dtype=float),
+        "true_reason": sparse(sv.exit_true),
     }
 
 
@@ -395,6 +504,74 @@ def snapshot_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
         "snapshots",
         {"customer_id": who + 1, "t": t, "date": day_dates(start, t), "true_satisfaction": sat, "true_alive": alive},
     )
+
+
+def uplift_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
+    """The latent ``uplift`` table (empty unless ``Scenario.uplift`` recorded decisions), in decision order."""
+    log = logs.uplift
+    if not len(log):
+        return empty_table("uplift")
+    cols = log.columns()  # the pending decisions are replayed first
+    cols["customer_id"] = cols.pop("customer") + 1
+    cid = cols["contact_id"]
+    cols["contact_id"] = np.where(cid >= 0, cid + 1, -1)  # the contacts table's 1-based id; -1: a holdout
+    cols["date"] = day_dates(start, cols["t"])
+    return typed_frame("uplift", cols)
+
+
+def ticket_operations(tk: Any, n: int) -> dict[str, np.ndarray]:
+    """The service-operations columns of the tickets table from a ticket log's sparse columns.
+
+    ``tk`` has dicts ticket -> value ``channel``, ``chaser_of``, ``reopened_from``, ``accepted``,
+    ``department``, ``handoff`` (days) and ``handle`` (agent busy days) — absent keys take the
+    column's default (``""``, -1, NaN); ticket references become 1-based ``ticket_id`` values.
+    Both engines build the columns with it.
+
+    Examples
+    --------
+    >>> from sim.world.desk import TicketLog
+    >>> log = TicketLog()
+    >>> _ = [log.open(0, -1, "service", 3, 0.0) for _ in range(2)]
+    >>> log.chaser_of[1] = 0
+    >>> log.handle[0] = 0.125
+    >>> out = ticket_operations(log, 2)
+    >>> out["chaser_of"].tolist(), out["handle_h"].tolist()[0], out["channel"].tolist()
+    ([-1, 1], 3.0, ['', ''])
+    """
+
+    def column(d: dict[int, Any], default: Any, dtype: Any, scale: float = 1.0, shift: int = 0) -> np.ndarray:
+        out = np.full(n, default, dtype=dtype)
+        if d:
+            keys = np.fromiter(d.keys(), dtype=np.int64, count=len(d))
+            if dtype is object:
+                out[keys] = list(d.values())
+            else:
+                out[keys] = np.fromiter(d.values(), dtype=dtype, count=len(d)) * scale + shift
+        return out
+
+    return {
+        "channel": column(getattr(tk, "channel", {}), "", object),
+        "chaser_of": column(getattr(tk, "chaser_of", {}), -1, np.int64, shift=1),
+        "reopened_from": column(getattr(tk, "reopened_from", {}), -1, np.int64, shift=1),
+        "accepted": column(getattr(tk, "accepted", {}), np.nan, float),
+        "department": column(getattr(tk, "department", {}), "", object),
+        "handoff_t": column(getattr(tk, "handoff", {}), np.nan, float),
+        "handle_h": column(getattr(tk, "handle", {}), np.nan, float, scale=HOURS_PER_DAY),
+    }
+
+
+def ticket_first_response_targets(
+    severity_target_h: np.ndarray, channel: np.ndarray, channel_target_h: Mapping[str, float]
+) -> np.ndarray:
+    """Per ticket, :func:`~sim.world.model.ticket_first_response_target` (hours) for a channel column.
+
+    Examples
+    --------
+    >>> ticket_first_response_targets(np.array([24.0, 0.25, 4.0]), np.array(["chat", "chat", ""], dtype=object), {"chat": 1.0}).tolist()
+    [1.0, 0.25, 4.0]
+    """
+    ch = np.array([channel_target_h.get(c, np.inf) for c in channel], dtype=float)
+    return np.minimum(np.asarray(severity_target_h, dtype=float), ch) if len(ch) else np.asarray(severity_target_h)
 
 
 def target_flags(actual_h: Any, target_h: Any, elapsed_h: Any) -> pd.arrays.BooleanArray:

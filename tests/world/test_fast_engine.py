@@ -95,7 +95,7 @@ def test_the_firm_module_uses_only_the_port():
     assert used <= members and {"deliver", "order_frame", "acquired", "horizon"} <= used
 
 
-@pytest.mark.parametrize("module", ["firm.py", "firm_scores.py"])
+@pytest.mark.parametrize("module", ["firm.py", "firm_scores.py", "firm_models.py"])
 def test_the_firm_modules_import_no_world_internals(module):
     """The firm (and its observed scoring) reach the world only through the port."""
     tree = ast.parse((WORLD / module).read_text(encoding="utf-8"))
@@ -107,7 +107,14 @@ def test_the_firm_modules_import_no_world_internals(module):
                 assert {a.name for a in node.names} == {"FirmPort"}
         if isinstance(node, ast.Import):
             assert not any(a.name.startswith("sim.world") for a in node.names)
-    allowed = {"sim.world.observed", "sim.world.firm_port", "sim.world.rng", "sim.world.model", "sim.world.firm_scores"}
+    allowed = {
+        "sim.world.observed",
+        "sim.world.firm_port",
+        "sim.world.rng",
+        "sim.world.model",
+        "sim.world.firm_scores",
+        "sim.world.firm_models",
+    }
     assert world_imports <= allowed, world_imports
 
 

@@ -30,6 +30,14 @@ Complaints and service
     (:func:`sla_met`), and the customer may leave at once after it
     (:func:`service_churn_probability`).
 
+Service operations (``operations``; chapter 06)
+    A ticket's first-response target is the stricter of severity and intake channel
+    (:func:`ticket_first_response_target`); a customer waiting past it files chasers at
+    :func:`chaser_rate_after`; at the follow-up call they accept the resolution with
+    :func:`acceptance_probability` (else it is reopened at :func:`reopened_severity`); handling
+    times are multiplied by each agent's :func:`agent_skill_multiplier` and the knowledge base's
+    :func:`knowledge_base_factor`.
+
 Surveys
     Response probability rises as satisfaction falls when ``nonresponse_bias > 0``
     (:func:`survey_response_probability`); answers are noisy readings of ``s``
@@ -38,6 +46,20 @@ Surveys
     shifts the reading (:func:`survey_reading`: named answers are politer); free-text comments
     take a sentiment from ``s`` (:func:`comment_sentiment`) and a topic from the customer's cause
     (:func:`comment_topic`).
+
+Churn early warning (``churn``)
+    An exit-survey answer states the true reason or one from the stated mix
+    (:func:`exit_stated_reason`; its confusion :func:`exit_confusion_probability`); a win-back
+    probability is multiplied by the reason x offer-kind response
+    (:func:`winback_reason_multiplier`, :func:`reason_winback_probability`).
+
+Communication (``messaging``; chapter 08)
+    A contact is opened, clicked and converted; a variant's message levels and the customer's
+    channel affinity shift each stage's log-odds (:func:`message_probability`,
+    :func:`variant_shifts`); click and conversion share one uniform (:func:`click_and_convert`);
+    :func:`true_convert_probability` is a contact's unconditional chance to convert,
+    :func:`best_channel` the customer's latent best channel; the firm's bandit draws
+    :func:`thompson_pick`.
 
 Firm actions, membership and the market
     :func:`winback_probability`, :func:`is_fatigued`, :func:`conversion_probability`,
@@ -55,6 +77,11 @@ Catalogue, archetypes, subscriptions, word of mouth (``retail``)
 Acquisition funnel (``acquisition``)
     The prospects (and leads) it took to win a channel's customers: :func:`negbin_trials`
     (successes + negative-binomial failures; the funnel is drawn after the run).
+
+Counterfactual uplift (``uplift``; the latent ``uplift`` table)
+    Each decision is replayed with and without the action under common random numbers: the
+    customer's true uplift is :func:`paired_uplift`; purchases resume after
+    :func:`residual_purchase_wait`; margin is :func:`order_net_margin` (net of discounts).
 
 Value and stage (``value``; CLV and stage are ground truth at the horizon)
     An order earns :func:`order_margin` (its main category's margin rate, else the scenario's).
@@ -93,6 +120,12 @@ from sim.world.model.base import (
     logit,
     rate_logit,
 )
+from sim.world.model.churn import (
+    exit_confusion_probability,
+    exit_stated_reason,
+    reason_winback_probability,
+    winback_reason_multiplier,
+)
 from sim.world.model.customers import (
     clip_satisfaction,
     dropout_logit,
@@ -112,6 +145,23 @@ from sim.world.model.firm import (
     shocked_dropout_shift,
     shocked_rate_factor,
     winback_probability,
+)
+from sim.world.model.messaging import (
+    best_channel,
+    click_and_convert,
+    message_probability,
+    thompson_pick,
+    true_convert_probability,
+    variant_shifts,
+)
+from sim.world.model.operations import (
+    ACCEPTANCE_BREACH_PENALTY,
+    acceptance_probability,
+    agent_skill_multiplier,
+    chaser_rate_after,
+    knowledge_base_factor,
+    reopened_severity,
+    ticket_first_response_target,
 )
 from sim.world.model.retail import (
     DETRACTOR_MAX,
@@ -160,6 +210,7 @@ from sim.world.model.surveys import (
     survey_response_bound,
     survey_response_probability,
 )
+from sim.world.model.uplift import order_net_margin, paired_uplift, residual_purchase_wait
 from sim.world.model.value import (
     AT_RISK_LEAVE_PROB,
     AT_RISK_SATISFACTION,
@@ -175,6 +226,22 @@ from sim.world.model.value import (
 )
 
 __all__ = [
+    "paired_uplift",
+    "order_net_margin",
+    "residual_purchase_wait",
+    "message_probability",
+    "variant_shifts",
+    "click_and_convert",
+    "true_convert_probability",
+    "best_channel",
+    "thompson_pick",
+    "ACCEPTANCE_BREACH_PENALTY",
+    "acceptance_probability",
+    "agent_skill_multiplier",
+    "chaser_rate_after",
+    "knowledge_base_factor",
+    "reopened_severity",
+    "ticket_first_response_target",
     "HOURS_PER_DAY",
     "S_MIN",
     "S_MAX",
@@ -261,4 +328,8 @@ __all__ = [
     "true_clv_retail",
     "true_clv_subscription",
     "true_stage",
+    "exit_stated_reason",
+    "exit_confusion_probability",
+    "winback_reason_multiplier",
+    "reason_winback_probability",
 ]

@@ -13,9 +13,10 @@ Where to read what
                                             customer's reaction
     :mod:`~sim.world.reference.mechanisms`  baskets, subscription renewals, word of mouth, snapshots
     :mod:`~sim.world.reference.desk`        the service desk: a ``simpy.PriorityResource`` of agents
-    :mod:`~sim.world.reference.surveys`     CSAT, CES and NPS answers (modes, channels, comments)
+    :mod:`~sim.world.reference.surveys`     CSAT, CES and NPS answers (modes, channels, comments), exit surveys
     :mod:`~sim.world.reference.port`        what the firm sees and what its actions do
     :mod:`~sim.world.reference.tables`      the records as the tables (with the truth at the horizon)
+    :mod:`~sim.world.reference.uplift`      the counterfactual truth of each contact and holdout (uplift table)
     :mod:`~sim.world.reference.state`       what is remembered: customers, tickets, rows, random streams,
                                             and the firm's own records of what it has observed
 
@@ -59,12 +60,27 @@ The lifecycle mechanisms (:mod:`sim.config.mechanisms`, :mod:`sim.world.model.re
     * **Surveys.** Modes (``mode_response_probability``, ``survey_reading``), channels, comments
       (:func:`sim.world.comments.draw_comment`); latent satisfaction snapshots.
 
+The mechanisms of chapters 06-08 (all off by default)
+    * **Service operations** (:mod:`~sim.world.reference.service`, :mod:`~sim.world.reference.desk`):
+      intake channels with their own first-response targets (``ticket_first_response_target``),
+      chasers while a customer waits past the target (``chaser_rate_after``), acceptance at the
+      follow-up call or a reopened ticket (``acceptance_probability``, ``reopened_severity``), agent
+      skill (``agent_skill_multiplier``), a knowledge base (``knowledge_base_factor``), triage and
+      departments, a P0 emergency team, proactive tickets for detected quality issues.
+    * **Churn early warning**: exit surveys (``exit_stated_reason``); the win-back probability of an
+      offer by the churn reason and the offer's kind (``winback_reason_multiplier``).
+    * **Communication**: a click stage on the conversion's uniform (``click_and_convert``); hidden
+      message effects and per-customer channel affinity (``variant_shifts``,
+      ``message_probability``); the contacts' truth (``true_convert_probability``).
+    * **Counterfactual truth**: campaigns' holdouts (an observed ``holdout`` event) and, with
+      ``uplift.enabled``, each decision's paired replays (:mod:`~sim.world.reference.uplift`).
+
 Examples
 --------
 >>> from sim.world.reference import simulate_reference
 >>> tables, info = simulate_reference("baseline", customers=200, days=120, seed=1)
 >>> list(tables)
-['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts', 'funnel', 'snapshots']
+['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts', 'funnel', 'snapshots', 'uplift']
 >>> orders = tables["orders"]
 >>> int(orders.groupby("customer_id")["is_first"].sum().max())   # one acquisition order each
 1

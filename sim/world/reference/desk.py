@@ -14,6 +14,19 @@ the front of the queue; *shifts* replace the round-the-clock agents by agents on
 hours (an off-duty agent's seat is held by a "break" request that outranks every ticket, so the
 agent finishes the ticket in hand and then leaves).
 
+Service operations (chapter 06; each off by default): each agent's latent *skill* multiplies their
+handling times (:func:`~sim.world.model.agent_skill_multiplier`, scenario ``desk.agent_skill_sd``); a
+*knowledge base* shortens the resolving stage's handling time with the tickets of the same cause
+resolved so far (:func:`~sim.world.model.knowledge_base_factor`); the *multi-stage process*
+(``service.process``) has the front desk triage a ticket (the first response, ``Exp(triage_h)``)
+and hand it on to the department its cause is routed to (another ``PriorityResource``), which
+resolves it; the P0 *emergency team* (``service.emergency_team``) takes P0 tickets outside the queue
+``start_h`` after they open (``agent`` -3)::
+
+    request = front.request(priority)   ... triage ...   front.release(request)
+    department = routing[cause]; handoff_t = now
+    request = departments[department].request(priority)   ... handling ...   resolved
+
 Staffing that scales (:func:`~sim.world.model.desk_share`): a firm staffing ``share`` reference
 desks has whole *teams* of the reference size, each its own ``PriorityResource``, plus a share of
 one team shared with other clients. A ticket goes to a team with :func:`~sim.world.model.team_weights`;
@@ -41,12 +54,14 @@ from sim.world import model
 from sim.world.model import HOURS_PER_DAY, gamma_service_parameters, lognormal_service_parameters
 from sim.world.reference.state import Dice, Ticket
 
-__all__ = ["Desk", "BOT_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK", "BASIC_SHIFT"]
+__all__ = ["Desk", "BOT_AGENT", "EMERGENCY_AGENT", "ESCALATED", "OFF_DUTY", "SEVERITY_RANK", "BASIC_SHIFT"]
 
 #: Severity rank: P0 = 0 (most urgent) ... P3 = 3.
 SEVERITY_RANK = {s: k for k, s in enumerate(SEVERITIES)}
 #: ``agent`` of a ticket the bot resolved on its own.
 BOT_AGENT = -2
+#: ``agent`` of a P0 ticket the emergency team handled (``service.emergency_team``).
+EMERGENCY_AGENT = -3
 #: Request priority of an escalated ticket: ahead of every severity (a ticket's is ``2 * rank``,
 #: one less for a member with priority service).
 ESCALATED = -2
@@ -149,12 +164,127 @@ class Desk:
         self.free_seats = [list(range(f, f + n)) for f, n in zip(first, sizes)]
         self.agents = self.teams[0]
         self.busy_days = 0.0
+        self._operations(env, sc, service, sum(sizes))
         if seats == 0:  # nobody on duty, ever: the one seat is on a permanent break
             env.process(self._break(0.0, math.inf))
         for sh in shifts:
             if sh.end_h - sh.start_h < HOURS_PER_DAY:
                 for _ in range(sh.agents):
                     env.process(self._off_duty(sh.start_h / HOURS_PER_DAY, sh.end_h / HOURS_PER_DAY))
+
+    def _operations(self, env: simpy.Environment, sc: Scenario, service: Service | None, n_front: int) -> None:
+        """The chapter-06 mechanisms switched on: departments, the emergency team, the knowledge base,
+        and one latent skill per agent (front-desk seats, then each department's, then the team's)."""
+        proc = service.process if service is not None and service.process.enabled else None
+        em = service.emergency_team if service is not None and service.emergency_team.enabled else None
+        kb = service.knowledge_base if service is not None and service.knowledge_base.enabled else None
+        self.process = proc
+        self.kb = kb
+        self.kb_resolved: dict[str, int] = {}  # tickets of each cause resolved by agents so far
+        self.routing = dict(proc.routing) if proc is not None else {}
+        # name -> (agents, their free seats, skill offset, mean handling hours)
+        self.departments: dict[str, tuple[simpy.PriorityResource, list[int], int, float]] = {}
+        offset = n_front
+        for name, dep in proc.departments.items() if proc is not None else ():
+            self.departments[name] = (
+                simpy.PriorityResource(env, capacity=dep.agents),
+                list(range(dep.agents)),
+                offset,
+                dep.mean_h,
+            )
+            offset += dep.agents
+            self.agent_days_per_day += dep.agents
+        self.emergency: tuple[simpy.PriorityResource, list[int], int, float, float] | None = None
+        if em is not None:
+            self.emergency = (
+                simpy.PriorityResource(env, capacity=em.agents), list(range(em.agents)), offset,
+                em.mean_h, em.start_h / HOURS_PER_DAY,
+            )  # fmt: skip
+            offset += em.agents
+            self.agent_days_per_day += em.agents
+        sd = sc.desk.agent_skill_sd
+        self.skill = (
+            [model.agent_skill_multiplier(float(z), sd) for z in self.dice.desk_skill.standard_normal(offset)]
+            if sd > 0
+            else None
+        )
+        self.ops = bool(self.skill is not None or kb is not None or proc is not None)
+
+    def _take_seat(self, seats: list[int]) -> int:
+        """The seat of the agent who picks the next ticket up: the lowest free one; with latent skill
+        the one idle longest (agents take turns, so every agent's skill counts, as on the fast desk)."""
+        return seats.pop(0) if self.skill is not None else heapq.heappop(seats)
+
+    def _free_seat(self, seats: list[int], seat: int) -> None:
+        """The agent in ``seat`` is free again."""
+        if self.skill is not None:
+            seats.append(seat)
+        else:
+            heapq.heappush(seats, seat)
+
+    def _skill(self, seat: int) -> float:
+        """Handling-time multiplier of the agent in ``seat`` (1 without skill)."""
+        return self.skill[seat] if self.skill is not None else 1.0
+
+    def _kb_factor(self, t: Ticket) -> float:
+        """:func:`~sim.world.model.knowledge_base_factor` for ``t``'s cause now (1 without a knowledge base)."""
+        kb = self.kb
+        if kb is None:
+            return 1.0
+        return model.knowledge_base_factor(self.kb_resolved.get(t.cause, 0), kb.max_reduction, kb.half_tickets)
+
+    def _front_work(self, t: Ticket, seat: int) -> float:
+        """The front desk's handling time of ``t`` (days): triage with the process, otherwise the
+        severity's handling time x the knowledge base; x the agent's skill."""
+        if self.process is not None:
+            return (
+                self.process.triage_h / HOURS_PER_DAY * float(self.dice.desk_triage.exponential()) * self._skill(seat)
+            )
+        base = _service_time_days(self.dice.desk, self.times.mean_h[t.severity], self.times.distribution, self.times.cv)
+        return base * self._skill(seat) * self._kb_factor(t)
+
+    def _resolve(self, t: Ticket) -> None:
+        """An agent resolved ``t``: the knowledge base learns, the world reacts."""
+        t.resolved_t = self.env.now
+        if self.kb is not None:
+            self.kb_resolved[t.cause] = self.kb_resolved.get(t.cause, 0) + 1
+        self.on_resolved(t)
+
+    def _department(self, t: Ticket, priority: int):
+        """After triage: ``t`` queues at the department its cause is routed to, which resolves it."""
+        env = self.env
+        name = self.routing[t.cause]
+        t.department = name
+        t.handoff_t = env.now
+        agents, seats, offset, mean_h = self.departments[name]
+        with agents.request(priority=priority) as request:
+            yield request
+            seat = seats.pop(0)  # the agent idle longest
+            base = _service_time_days(self.dice.desk_department, mean_h, self.times.distribution, self.times.cv)
+            handling = base * self._skill(offset + seat) * self._kb_factor(t)
+            t.handle_d = handling if math.isnan(t.handle_d) else t.handle_d + handling
+            yield env.timeout(handling)
+            seats.append(seat)
+        self._resolve(t)
+
+    def _emergency(self, t: Ticket, priority: int):
+        """A P0 ticket with the emergency team: a team agent starts ``start_h`` after it opened (or
+        when one is free), outside the desk's queue."""
+        env = self.env
+        assert self.emergency is not None
+        agents, seats, offset, mean_h, start = self.emergency
+        yield env.timeout(start)
+        with agents.request(priority=priority) as request:
+            yield request
+            seat = seats.pop(0)  # the agent idle longest
+            t.first_response_t = env.now
+            t.agent = EMERGENCY_AGENT
+            base = _service_time_days(self.dice.desk_emergency, mean_h, self.times.distribution, self.times.cv)
+            handling = base * self._skill(offset + seat) * self._kb_factor(t)
+            t.handle_d = handling
+            yield env.timeout(handling)
+            seats.append(seat)
+        self._resolve(t)
 
     @property
     def backlog(self) -> int:
@@ -184,6 +314,9 @@ class Desk:
         priority = 2 * t.rank - (1 if self.is_priority(t) else 0)  # members: ahead of their severity
         if self.is_basic is not None and self.is_basic(t):
             priority += BASIC_SHIFT  # basic service: behind everyone else
+        if self.emergency is not None and t.rank == 0:  # P0: the emergency team, outside the queue
+            yield env.process(self._emergency(t, priority))
+            return
         team = 0
         if len(self.teams) > 1:
             team = int(self.pool_dice.choice(len(self.teams), p=self.weights))  # type: ignore[union-attr]
@@ -202,18 +335,31 @@ class Desk:
                 t.escalated = True
                 request = agents.request(priority=ESCALATED)
         yield request
-        seat = heapq.heappop(seats)
+        seat = self._take_seat(seats)
         t.first_response_t = env.now
         t.agent = seat
-        handling = _service_time_days(
-            self.dice.desk, self.times.mean_h[t.severity], self.times.distribution, self.times.cv
-        )
+        if self.ops:  # skill, knowledge base or the process's triage
+            handling = self._front_work(t, seat)
+        else:
+            handling = _service_time_days(
+                self.dice.desk, self.times.mean_h[t.severity], self.times.distribution, self.times.cv
+            )
+        t.handle_d = handling if math.isnan(t.handle_d) else t.handle_d + handling  # counted when picked up
         yield env.timeout(handling)
+        if self.process is not None:  # triaged: on to the department
+            self.busy_days += handling
+            self._free_seat(seats, seat)
+            agents.release(request)
+            yield env.process(self._department(t, priority))
+            return
         t.resolved_t = env.now
         self.busy_days += handling
-        heapq.heappush(seats, seat)
+        self._free_seat(seats, seat)
         agents.release(request)
-        self.on_resolved(t)
+        if self.kb is not None:
+            self._resolve(t)
+        else:
+            self.on_resolved(t)
 
     def _other_client(self, rank: int):
         """Another client's ticket at the shared team: arrives within the spread, waits its turn
@@ -246,8 +392,8 @@ class Desk:
         if not request.triggered:  # every agent stayed busy the whole break: nobody left
             request.cancel()
             return
-        seat = heapq.heappop(self.free_seats[0])
+        seat = self._take_seat(self.free_seats[0])
         if not until_back.processed:
             yield until_back
-        heapq.heappush(self.free_seats[0], seat)
+        self._free_seat(self.free_seats[0], seat)
         self.agents.release(request)

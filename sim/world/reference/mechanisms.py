@@ -56,6 +56,7 @@ __all__ = [
 #: The customer fields the mechanisms' trait draws fill (:func:`~sim.world.population.draw_mechanism_traits`).
 MECHANISM_TRAITS = (
     "archetype", "business", "rate_factor", "offer_mult", "service_mult", "value_mult", "pref", "plan", "theta",
+    "affinity",
 )  # fmt: skip
 
 
@@ -94,7 +95,7 @@ def mechanism_fields(traits: dict[str, np.ndarray], k: int) -> dict[str, Any]:
     for name in MECHANISM_TRAITS:
         if name in traits:
             v = traits[name][k]
-            out[name] = tuple(float(x) for x in v) if name == "pref" else v.item()
+            out[name] = tuple(float(x) for x in v) if name in ("pref", "affinity") else v.item()
     return out
 
 

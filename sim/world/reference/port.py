@@ -31,6 +31,17 @@ non-members of the same severity (``priority_service``) and, on an upgrade, lift
 An archetype's ``offer_response`` multiplies an offer's satisfaction boost and conversion
 multiplier (:func:`~sim.world.model.offer_conversion_scaled`).
 
+**Chapters 06-08.** A contact's odds come from :meth:`FirmActions.contact_probabilities` (with
+``messaging`` on, shifted by the message levels' hidden effects and the customer's channel
+affinity); one uniform decides both the click and the conversion of an opened contact (nested);
+its truth (``true_open_prob``, ``true_convert_prob``, ``true_best_convert_prob`` over the trigger's
+variants) is recorded as it is sent. A lapsed customer's win-back probability depends on the churn
+reason and the offer's kind (:meth:`FirmActions.winback_p`). With ``complaints.acceptance``, a
+``follow_up`` contact asks the customer whether they accept the resolution it follows up. A
+campaign's holdout (:meth:`FirmActions.holdout`) is an observed ``holdout`` event; with
+``uplift.enabled`` every contact and holdout is replayed (:mod:`~sim.world.reference.uplift`).
+The bandit reads a contact's observed outcome (:meth:`ReferencePort.contact_outcome`).
+
 **Basic service** (:meth:`FirmActions.set_basic_service`): the customer's next tickets queue behind
 everyone else's (:data:`~sim.world.reference.desk.BASIC_SHIFT`). **Onboarding**
 (:meth:`FirmActions.onboard`): a welcome contact; if opened, the customer's dropout log-odds are
@@ -50,13 +61,16 @@ import numpy as np
 import pandas as pd
 
 from sim.config.policy import LoyaltyTier
+from sim.config.policy_contacts import Variant
 from sim.errors import LatentAccessError
-from sim.schema import LATENT_PREFIX
+from sim.schema import CHANNELS, LATENT_PREFIX
 from sim.world import model
+from sim.world.actions import ContactOdds, trigger_arms
 from sim.world.observed import FirmView
 from sim.world.reference.mechanisms import plan_period
 from sim.world.reference.state import ContactRow, Customer, FirmRecords, Offer, TierRow
 from sim.world.reference.tables import build_tables
+from sim.world.reference.uplift import ReferenceUplift
 from sim.world.reference.world import World
 
 __all__ = ["ReferencePort", "FirmActions", "LatentAttributeError"]
@@ -70,15 +84,93 @@ class LatentAttributeError(LatentAccessError, AttributeError):
 class FirmActions:
     """What the firm's actions do to a reference :class:`World` (the port's channel calls these)."""
 
-    __slots__ = ("world",)
+    __slots__ = ("world", "arms")
 
     def __init__(self, world: World) -> None:
         self.world = world
+        #: a trigger's variants (arms), resolved: trigger name -> label -> (channel, offer, Variant)
+        self.arms = trigger_arms(world.policy)
+        if world.sc.uplift.enabled and world.uplift is None:  # the counterfactual truth of each decision
+            world.uplift = ReferenceUplift(world, self)
+
+    def contact_probabilities(
+        self, i: int, channel: str, offer_name: str | None, variant: Variant | None = None
+    ) -> ContactOdds:
+        """The true odds of a contact to customer ``i`` on ``channel`` with ``offer_name`` now
+        (:class:`~sim.world.actions.ContactOdds`: P(opened); P(clicked | opened); P(converted |
+        opened, active); the satisfaction boost of an opened contact).
+
+        The channel's rates, the offer's conversion multiplier (x the archetype's offer response:
+        :func:`~sim.world.model.offer_conversion_scaled`); with ``messaging`` on, each stage's
+        log-odds are shifted by the message levels' hidden effects (the channel and the variant's
+        send time, copy and image: :func:`~sim.world.model.variant_shifts`) plus the customer's
+        latent affinity for the channel (:func:`~sim.world.model.message_probability`). A
+        subscriber's contact never converts.
+        """
+        w = self.world
+        pol = w.policy
+        if pol is None:
+            raise ValueError("contacts need the policy's channels and offers: build the World with a policy")
+        c = w.customers[i]
+        ch = pol.channels[channel]
+        off = pol.offers[offer_name] if offer_name else None
+        mult = model.offer_conversion_scaled(off.convert_multiplier, c.offer_mult) if off else 1.0
+        p_open = ch.open_rate
+        p_convert = model.conversion_probability(ch.convert_rate, mult)
+        p_click = ch.convert_rate if ch.click_rate is None else ch.click_rate
+        boost = ch.care_effect + (off.satisfaction_boost * c.offer_mult if off else 0.0)
+        msg = w.sc.messaging
+        if msg.enabled:
+            levels: dict[str, str | None] = {"channel": channel}
+            if variant is not None:
+                levels.update(send_time=variant.send_time, copy=variant.copy, image=variant.image)
+            s_open, s_click, s_convert = model.variant_shifts(msg.effects, levels)
+            if c.affinity is not None:  # the customer's latent affinity for this channel
+                a = c.affinity[CHANNELS.index(channel)]
+                s_open, s_click, s_convert = s_open + a, s_click + a, s_convert + a
+            p_open = model.message_probability(p_open, s_open)
+            p_click = model.message_probability(p_click, s_click)
+            p_convert = model.message_probability(p_convert, s_convert)
+        if w.renewals is not None:  # a subscriber places no extra order
+            p_convert = 0.0
+        return ContactOdds(p_open, max(p_click, p_convert), p_convert, boost)
+
+    def true_convert_prob(self, i: int, channel: str, offer_name: str | None, variant: Variant | None = None) -> float:
+        """Unconditional true probability that a contact sent now converts: opened x active (or
+        won back) x converts (:func:`~sim.world.model.true_convert_probability`)."""
+        odds = self.contact_probabilities(i, channel, offer_name, variant)
+        c = self.world.customers[i]
+        p_active = 1.0 if c.alive else self.winback_p(i, offer_name)
+        return model.true_convert_probability(odds.p_open, odds.p_convert, p_active)
+
+    def winback_p(self, i: int, offer_name: str | None) -> float:
+        """The probability that an opened contact with ``offer_name`` would win customer ``i`` back now:
+        0 for an active customer or an offer without ``winback_prob``; else
+        :func:`~sim.world.model.winback_probability` x the reason x offer-kind multiplier of
+        ``churn.winback_response`` (:func:`~sim.world.model.winback_reason_multiplier`), capped at 1."""
+        w = self.world
+        c, pol = w.customers[i], w.policy
+        if c.alive or pol is None or not offer_name:
+            return 0.0
+        off = pol.offers[offer_name]
+        if not off.winback_prob > 0.0:
+            return 0.0
+        p = model.winback_probability(off.winback_prob, w.env.now - c.churn_t, off.winback_half_life_days)
+        table = w.sc.churn.winback_response
+        if table:
+            p = model.reason_winback_probability(p, model.winback_reason_multiplier(c.churn_reason, off.kind, table))
+        return p
 
     def deliver(
         self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
     ) -> int:
-        """Send one contact (the firm has checked consent and budget); returns the contact index."""
+        """Send one contact (the firm has checked consent and budget); returns the contact index.
+
+        Its truth is recorded as it is sent (:meth:`contact_probabilities`): the chance it is
+        opened, the chance it converts as sent and the best such chance over its trigger's
+        variants. One uniform decides both the click and the conversion of an opened contact
+        (nested: :func:`~sim.world.model.click_and_convert`).
+        """
         w = self.world
         pol, rng, now = w.policy, w.dice.contact, w.env.now
         if pol is None:
@@ -86,11 +178,27 @@ class FirmActions:
         c = w.customers[i]
         ch = pol.channels[channel]
         off = pol.offers[offer] if offer else None
+        arms = self.arms.get(campaign)  # a trigger's variants: (channel, offer, Variant) per label
+        arm = arms.get(variant) if arms is not None else None
+        v = arm[2] if arm is not None else None
+        odds = self.contact_probabilities(i, channel, offer, v)
+        p_true = model.true_convert_probability(
+            odds.p_open, odds.p_convert, 1.0 if c.alive else self.winback_p(i, offer)
+        )
+        best = max(p_true, *(self.true_convert_prob(i, *a) for a in arms.values())) if arms else p_true
         cid = len(w.logs.contacts)
         cost = ch.cost + (off.fixed_cost if off else 0.0)
         consent_ok = c.consent and not c.opted_out  # False: a compliance incident
-        row = ContactRow(i, now, campaign, channel, variant, cost, opened=False, converted=False, consent_ok=consent_ok)
+        row = ContactRow(
+            i, now, campaign, channel, variant, cost, opened=False, converted=False, consent_ok=consent_ok,
+            send_time=(v.send_time or "") if v is not None else "",
+            copy=(v.copy or "") if v is not None else "",
+            image=(v.image or "") if v is not None else "",
+            true_open_prob=odds.p_open, true_convert_prob=p_true, true_best_convert_prob=best,
+        )  # fmt: skip
         w.logs.contacts.append(row)
+        if w.uplift is not None:  # the latent state before the contact changes it (Scenario.uplift)
+            w.uplift.contact(i, cid, now, campaign, channel, offer, odds, extra_boost)
 
         # fatigue: one contact too many within the window
         fatigue = pol.fatigue
@@ -100,16 +208,16 @@ class FirmActions:
             w.experience(c, -fatigue.satisfaction_penalty)
             if not c.opted_out and rng.random() < fatigue.opt_out_prob:
                 w.opt_out(c, campaign)
-        opened = rng.random() < ch.open_rate
+        opened = rng.random() < odds.p_open
         w.logs.contacts[cid] = row._replace(opened=opened)
         if not opened:
             if tired and c.alive:
                 w.rate_changed(c)
             return cid
 
-        # win-back: an opened offer may bring a lapsed customer back
+        # win-back: an opened offer may bring a lapsed customer back (by reason x offer kind)
         if not c.alive and off is not None and off.winback_prob > 0.0:
-            if rng.random() < model.winback_probability(off.winback_prob, now - c.churn_t, off.winback_half_life_days):
+            if rng.random() < self.winback_p(i, offer):
                 w.reactivate(c, campaign)
         if not c.alive:
             return cid
@@ -117,10 +225,13 @@ class FirmActions:
         # care: the opened contact lifts satisfaction, and may convert into an order now (an offer's
         # boost and conversion x the archetype's offer response)
         w.experience(c, ch.care_effect + extra_boost + (off.satisfaction_boost * c.offer_mult if off else 0.0))
-        mult = model.offer_conversion_scaled(off.convert_multiplier, c.offer_mult) if off else 1.0
-        # a subscriber places no extra order: the contact cannot convert, and an offer's discount
-        # waits for the next renewal payment (redeemed if it falls within the offer's window)
-        if w.renewals is None and rng.random() < model.conversion_probability(ch.convert_rate, mult):
+        # a subscriber places no extra order: the contact cannot convert (nor be clicked), and an
+        # offer's discount waits for the next renewal payment (redeemed if it falls within the window)
+        u = 1.0 if w.renewals is not None else rng.random()
+        clicked, converted = model.click_and_convert(u, odds.p_click, odds.p_convert)
+        if clicked:
+            w.logs.contacts[cid] = w.logs.contacts[cid]._replace(clicked=True)
+        if converted:
             if off is not None and off.discount > 0:
                 c.pending_offer = Offer(off.discount, now, campaign)  # redeemed by this very order
             w.logs.contacts[cid] = w.logs.contacts[cid]._replace(converted=True)
@@ -131,6 +242,18 @@ class FirmActions:
         elif off is not None and off.discount > 0:
             c.pending_offer = Offer(off.discount, now + off.redeem_window_days, campaign)
         w.rate_changed(c)
+        return cid
+
+    def deliver_and_ask(
+        self, i: int, campaign: str, channel: str, offer: str | None, variant: str = "", extra_boost: float = 0.0
+    ) -> int:
+        """:meth:`deliver`; after a ``follow_up`` contact, the customer is asked whether they accept
+        the resolution it follows up (:meth:`CustomerService.follow_up_call
+        <sim.world.reference.service.CustomerService.follow_up_call>`)."""
+        cid = self.deliver(i, campaign, channel, offer, variant, extra_boost)
+        if campaign == "follow_up":
+            w = self.world
+            w.service.follow_up_call(w.customers[i])
         return cid
 
     def set_membership(
@@ -192,6 +315,23 @@ class FirmActions:
         w = self.world
         w.event(w.customers[i] if i >= 0 else None, kind, detail)
 
+    def holdout(self, i: int, campaign: str) -> None:
+        """Hold customer ``i`` out of the policy's campaign ``campaign``: an observed ``holdout``
+        event (detail: the campaign's name), no contact."""
+        w = self.world
+        pol = w.policy
+        camp = next((k for k in pol.campaigns if k.name == campaign), None) if pol is not None else None
+        if camp is None:
+            raise ValueError(f"holdout: no campaign named {campaign[:60]!r} in the policy's campaigns")
+        w.event(w.customers[i], "holdout", campaign)
+        if w.uplift is not None:  # the contact not sent is replayed all the same (treated False)
+            w.uplift.holdout(i, w.env.now, camp.campaign_label, camp.channel, camp.offer)
+
+    def contact_outcome(self, cid: int) -> tuple[bool, bool, bool]:
+        """Contact ``cid``'s observed outcome: opened, clicked, converted (plain bools)."""
+        row = self.world.logs.contacts[cid]
+        return bool(row.opened), bool(row.clicked), bool(row.converted)
+
 
 class _Channel:
     """The port's one live capability: carry out the firm's actions, read the clock, build tables.
@@ -201,18 +341,21 @@ class _Channel:
     """
 
     __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
-                 "set_basic_service", "onboard", "remind_renewal")  # fmt: skip
+                 "set_basic_service", "onboard", "remind_renewal", "holdout", "contact_outcome")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, actions = world.env, FirmActions(world)
         self.now: Callable[[], float] = lambda: env.now
-        self.deliver = actions.deliver
+        # with complaints.acceptance, a follow-up call asks the customer about the resolution it follows up
+        self.deliver = actions.deliver_and_ask if world.service.acceptance is not None else actions.deliver
         self.set_membership = actions.set_membership
         self.record_tier = actions.record_tier
         self.log_event = actions.log_event
         self.set_basic_service = actions.set_basic_service
         self.onboard = actions.onboard
         self.remind_renewal = actions.remind_renewal
+        self.holdout = actions.holdout
+        self.contact_outcome = actions.contact_outcome
         self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(world)
 
 
@@ -386,6 +529,16 @@ class ReferencePort:
         ``renewal_shift`` is added to the cancellation log-odds at the customer's next renewal.
         Returns the contact index."""
         return self._channel.remind_renewal(i, campaign, channel, offer, variant, renewal_shift)
+
+    def holdout(self, i: int, campaign: str) -> None:
+        """Hold customer ``i`` out of campaign ``campaign`` (a ``Policy.campaigns`` name): an observed
+        ``holdout`` event (detail: the campaign's name); no contact is sent."""
+        self._channel.holdout(i, campaign)
+
+    def contact_outcome(self, cid: int) -> tuple[bool, bool, bool]:
+        """Observed outcome of contact ``cid`` (its index, as :meth:`deliver` returns it): opened,
+        clicked, converted (an immediate order) — what a CRM logs as the contact goes out."""
+        return self._channel.contact_outcome(cid)
 
 
 def _snapshot(world: World) -> FirmRecords:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import simpy
 
+from sim.world.counterfactual import UpliftLog
 from sim.world.rng import Streams
 
 __all__ = [
@@ -95,6 +96,8 @@ class Customer:
     # the firm's levers of chapters 03-05
     basic: bool = False  #: in a basic-service tier: tickets queue behind everyone else's
     onboarding_shift: float = 0.0  #: dropout log-odds lowered by an opened welcome contact (in its window)
+    # chapter 08: latent channel affinity, log-odds per channel of sim.schema.CHANNELS (None when off)
+    affinity: tuple[float, ...] | None = None
     # the customer's SimPy process while they buy (None before acquisition)
     process: simpy.Process | None = None
 
@@ -122,6 +125,14 @@ class Ticket:
     escalated: bool = False
     bot: bool = False
     breach_felt: bool = False
+    # service operations of chapter 06 (these defaults when the mechanisms are off)
+    channel: str = ""  #: intake channel ("" without a channel mix; "auto" for a detected issue)
+    chaser_of: int = -1  #: a chaser: the index of the ticket it chases (-1: not a chaser)
+    reopened_from: int = -1  #: a reopened ticket: the index of the ticket not accepted (-1: none)
+    accepted: float = math.nan  #: 1.0 / 0.0: the resolution accepted at the follow-up call; NaN: not asked
+    department: str = ""  #: the department that resolved it ("" without the multi-stage process)
+    handoff_t: float = math.nan  #: when the front desk handed it to the department (days)
+    handle_d: float = math.nan  #: agent time spent on it (days: front desk + department; NaN: no agent yet)
 
     @property
     def resolved(self) -> bool:
@@ -152,6 +163,8 @@ class SurveyRow(NamedTuple):
     mode: str = "named"
     channel: str = ""  #: "" when channels are not recorded
     comment: str = ""
+    reason: str = ""  #: an exit survey's stated churn reason ("" for other instruments)
+    true_reason: str = ""  #: the churner's true reason (latent; "" for other instruments)
 
 
 class EventRow(NamedTuple):
@@ -178,6 +191,13 @@ class ContactRow(NamedTuple):
     opened: bool
     converted: bool
     consent_ok: bool
+    clicked: bool = False  #: clicked (nested: a converted contact was clicked)
+    send_time: str = ""  #: the variant's message levels ("" unset)
+    copy: str = ""
+    image: str = ""
+    true_open_prob: float = math.nan  #: P(opened) of this contact as sent (latent)
+    true_convert_prob: float = math.nan  #: unconditional P(converted) of this contact as sent (latent)
+    true_best_convert_prob: float = math.nan  #: the best of the trigger's variants for this customer now (latent)
 
 
 class SnapshotRow(NamedTuple):
@@ -198,6 +218,7 @@ class Logs:
     tiers: list[TierRow] = field(default_factory=list)
     contacts: list[ContactRow] = field(default_factory=list)
     snapshots: list[SnapshotRow] = field(default_factory=list)
+    uplift: UpliftLog = field(default_factory=UpliftLog)  #: latent uplift truth (sim.world.reference.uplift)
 
 
 class Dice:
@@ -211,7 +232,9 @@ class Dice:
     NAMES = (
         "purchase", "spend", "dropout", "quality", "complaint", "churn", "survey", "referral",
         "referral_population", "desk", "bot", "contact", "relationship", "pool",
-        "catalogue", "renewal", "wom", "survey_mode", "survey_comment",
+        "catalogue", "renewal", "wom", "survey_mode", "survey_comment", "survey_exit",
+        "ticket_channel", "ticket_chaser", "ticket_acceptance", "ticket_auto",
+        "desk_skill", "desk_triage", "desk_department", "desk_emergency",
     )  # fmt: skip
 
     def __init__(self, streams: Streams) -> None:
@@ -237,6 +260,15 @@ class Dice:
     wom: np.random.Generator  #: word of mouth: tells, referrals, deterrence
     survey_mode: np.random.Generator  #: survey modes and channels
     survey_comment: np.random.Generator  #: free-text comments
+    survey_exit: np.random.Generator  #: exit surveys: who answers, truthful or not, the reason stated
+    ticket_channel: np.random.Generator  #: a ticket's intake channel
+    ticket_chaser: np.random.Generator  #: the gaps between chasers
+    ticket_acceptance: np.random.Generator  #: acceptance of a resolution at the follow-up call
+    ticket_auto: np.random.Generator  #: the firm's monitoring detects a quality issue
+    desk_skill: np.random.Generator  #: each agent's latent skill
+    desk_triage: np.random.Generator  #: triage times at the front desk (multi-stage process)
+    desk_department: np.random.Generator  #: handling times at the departments
+    desk_emergency: np.random.Generator  #: handling times of the P0 emergency team
 
 
 class FirmRecords:

@@ -21,6 +21,12 @@ Modes, channels and comments (``surveys.modes``, ``channels``, ``comment_rate``)
 * a CSAT or NPS answer carries a free-text comment with probability ``comment_rate``
   (:func:`sim.world.comments.draw_comment`): after a ticket about its cause, from a customer who
   left about the churn reason, otherwise (if negative) about the customer's last bad experience.
+
+The exit survey (``surveys.exit``, a cancellation form, independent of ``surveys.enabled``): a
+customer who truly churns answers with ``response_rate``; they state their true reason with
+``truthful`` (:func:`~sim.world.model.exit_stated_reason`), otherwise a reason drawn from
+``stated_mix``. The row (touchpoint ``exit``, instrument ``reason``, score -1) is observed, the true
+reason (``true_reason``) is not.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ class Surveys:
     logs : Logs
     mode_rng, comment_rng : numpy.random.Generator, optional
         Streams of the survey modes and channels, and of the comments (needed when they are on).
+    exit_rng : numpy.random.Generator, optional
+        Stream of the exit survey (who answers, truthful or not, the reason stated; needed when on).
     """
 
     def __init__(
@@ -57,6 +65,7 @@ class Surveys:
         logs: Logs,
         mode_rng: np.random.Generator | None = None,
         comment_rng: np.random.Generator | None = None,
+        exit_rng: np.random.Generator | None = None,
     ) -> None:
         srv = sc.surveys
         self.enabled = srv.enabled
@@ -72,6 +81,12 @@ class Surveys:
         self.channel_probs = np.array([srv.channels[k] for k in self.channel_names], dtype=float)
         self.mode_rng = mode_rng
         self.comment_rng = comment_rng
+        ex = srv.exit
+        self.exit_survey = ex if ex.enabled else None
+        self.exit_rng = exit_rng
+        self.stated_names = list(ex.stated_mix)
+        stated = np.array([ex.stated_mix[k] for k in self.stated_names], dtype=float)
+        self.stated_probs = stated / stated.sum()
         #: called with ``(customer, t, instrument, score)`` for every answer (the firm's records)
         self.on_answer: list[Callable[[int, float, str, int], None]] = []
 
@@ -140,6 +155,21 @@ class Surveys:
         comment = self._comment(reading, t.cause, True)
         self._log(SurveyRow(c.index, now, "post_ticket", "csat", csat, t.index, s, mode, channel, comment))
         self._log(SurveyRow(c.index, now, "post_ticket", "ces", ces, t.index, s, mode, channel, ""))
+
+    def exit_answer(self, c: Customer, now: float) -> None:
+        """Customer ``c``, who has just truly churned, may answer the exit survey: with
+        ``response_rate``; the stated reason is the true one with ``truthful``, else one drawn from
+        ``stated_mix`` (:func:`~sim.world.model.exit_stated_reason`)."""
+        ex, rng = self.exit_survey, self.exit_rng
+        if ex is None or rng is None or rng.random() >= ex.response_rate:
+            return
+        v = rng.random()
+        other = (
+            "" if v < ex.truthful else self.stated_names[int(rng.choice(len(self.stated_names), p=self.stated_probs))]
+        )
+        stated = model.exit_stated_reason(c.churn_reason, ex.truthful, v, other)
+        row = SurveyRow(c.index, now, "exit", "reason", -1, -1, c.s_at_churn, reason=stated, true_reason=c.churn_reason)
+        self._log(row)
 
     def relationship(self, c: Customer, s: float, now: float) -> None:
         """Customer ``c``'s answer (if any) to the periodic NPS survey

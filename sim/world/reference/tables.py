@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.schema import ARCHETYPES
+from sim.schema import ARCHETYPES, CHANNELS, TABLES
 from sim.world import model
 from sim.world.model import HOURS_PER_DAY
 from sim.world.reference.world import World
-from sim.world.tables import day_dates, empty_table, funnel_table, target_flags, typed_frame
+from sim.world.tables import day_dates, empty_table, funnel_table, target_flags, typed_frame, uplift_table
 from sim.world.truth import HorizonState, horizon_truth
 
 __all__ = ["build_tables"]
@@ -85,6 +85,9 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "true_cancel_prob": [c.theta for c in acquired],
             "true_clv": true_clv,
             "true_stage": true_stage,
+            "true_best_channel": [
+                CHANNELS[int(np.argmax(c.affinity))] if c.affinity is not None else "" for c in acquired
+            ],
         },
     )
 
@@ -111,11 +114,18 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
     )
 
     tk = logs.tickets
-    wait_h = [(t.first_response_t - t.opened_t) * HOURS_PER_DAY for t in tk]
-    res_h = [(t.resolved_t - t.opened_t) * HOURS_PER_DAY for t in tk]
+    # a chaser is closed when the ticket it chases is answered (it has no SLA of its own)
+    first = [tk[t.chaser_of].first_response_t if t.chaser_of >= 0 else t.first_response_t for t in tk]
+    resolved = [tk[t.chaser_of].first_response_t if t.chaser_of >= 0 else t.resolved_t for t in tk]
+    wait_h = [(f - t.opened_t) * HOURS_PER_DAY for f, t in zip(first, tk)]
+    res_h = [(r - t.opened_t) * HOURS_PER_DAY for r, t in zip(resolved, tk)]
     elapsed_h = [(now - t.opened_t) * HOURS_PER_DAY for t in tk]
     fr_met = target_flags(wait_h, [t.first_response_target * HOURS_PER_DAY for t in tk], elapsed_h)
     res_met = target_flags(res_h, [t.resolution_target * HOURS_PER_DAY for t in tk], elapsed_h)
+    chasers = [k for k, t in enumerate(tk) if t.chaser_of >= 0]
+    if chasers:
+        fr_met[chasers] = pd.NA
+        res_met[chasers] = pd.NA
     tickets = typed_frame(
         "tickets",
         {
@@ -126,8 +136,8 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "severity": [t.severity for t in tk],
             "opened_t": [t.opened_t for t in tk],
             "date": day_dates(start, [t.opened_t for t in tk]),
-            "first_response_t": [t.first_response_t for t in tk],
-            "resolved_t": [t.resolved_t for t in tk],
+            "first_response_t": first,
+            "resolved_t": resolved,
             "agent": [t.agent for t in tk],
             "wait_h": wait_h,
             "resolution_h": res_h,
@@ -136,6 +146,13 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "sla_met": fr_met & res_met,  # Kleene logic: a known breach decides, otherwise NA while open
             "escalated": [t.escalated for t in tk],
             "bot": [t.bot for t in tk],
+            "channel": [t.channel for t in tk],
+            "chaser_of": [_ticket_id(t.chaser_of) for t in tk],
+            "reopened_from": [_ticket_id(t.reopened_from) for t in tk],
+            "accepted": [t.accepted for t in tk],
+            "department": [t.department for t in tk],
+            "handoff_t": [t.handoff_t for t in tk],
+            "handle_h": [t.handle_d * HOURS_PER_DAY for t in tk],
         },
     )
 
@@ -154,7 +171,9 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "mode": [r.mode for r in sv],
             "channel": [r.channel for r in sv],
             "comment": [r.comment for r in sv],
+            "reason": [r.reason for r in sv],
             "true_satisfaction": [r.true_s for r in sv],
+            "true_reason": [r.true_reason for r in sv],
         },
     )
 
@@ -197,6 +216,13 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "opened": [r.opened for r in ct],
             "converted": [r.converted for r in ct],
             "consent_ok": [r.consent_ok for r in ct],
+            "clicked": [r.clicked for r in ct],
+            "send_time": [r.send_time for r in ct],
+            "copy": [r.copy for r in ct],
+            "image": [r.image for r in ct],
+            "true_open_prob": [r.true_open_prob for r in ct],
+            "true_convert_prob": [r.true_convert_prob for r in ct],
+            "true_best_convert_prob": [r.true_best_convert_prob for r in ct],
         },
     )
     sn = logs.snapshots
@@ -214,7 +240,7 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
         if sn
         else empty_table("snapshots")
     )
-    return {
+    built = {
         "customers": customers,
         "orders": orders,
         "tickets": tickets,
@@ -224,4 +250,12 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
         "contacts": contacts,
         "funnel": funnel_table(customers, sc, now, funnel_rng),
         "snapshots": snapshots,
+        "uplift": uplift_table(logs, start),  # type: ignore[arg-type]  # the latent uplift truth (empty when off)
     }
+    # every table of the schema, in its order (a table this engine does not write is empty)
+    return {name: built[name] if name in built else empty_table(name) for name in TABLES}
+
+
+def _ticket_id(index: int) -> int:
+    """A ticket index as the tables' ``ticket_id`` (1-based; -1 stays -1: none)."""
+    return index + 1 if index >= 0 else -1

@@ -32,7 +32,7 @@ lifecycle mechanisms (baskets, renewals, word of mouth, snapshots: :mod:`~sim.wo
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -129,6 +129,8 @@ class World:
         self.severities = _Mix(sc.complaints.severity_mix)
         self.reasons = _Mix(sc.churn.reason_mix)
         self.referral = sc.population.referral
+        #: share of quality issues the firm's monitoring detects (policy service.auto_detect; 0: off)
+        self.auto_detect = policy.service.auto_detect if policy is not None else 0.0
         self.market_rate_factor = 1.0  # competitor price cuts multiply every purchase rate ...
         self.market_dropout_shift = 0.0  # ... and raise every dropout logit
 
@@ -164,7 +166,9 @@ class World:
         ]
         self.n_paid = customers
 
-        self.surveys = Surveys(sc, self.dice.survey, self.logs, self.dice.survey_mode, self.dice.survey_comment)
+        self.surveys = Surveys(
+            sc, self.dice.survey, self.logs, self.dice.survey_mode, self.dice.survey_comment, self.dice.survey_exit
+        )
         # tickets: opening, the breach clock, resolution, the customer's reaction (SLA targets in
         # days per severity; the policy may override the scenario's)
         self.service = CustomerService(self, sla_targets(sc, policy))
@@ -173,6 +177,8 @@ class World:
             env, sc, levers, agents, self.dice, self.service.resolved, self.service.has_priority, share, self.dice.pool
         )
         self.desk.is_basic = self.service.has_basic_service  # basic service (the firm's tiers): queue last
+        #: the counterfactual replays of the firm's decisions (Scenario.uplift; None when off)
+        self.uplift: Any = None
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back (``on_acquired``, ``on_order``, ``on_ticket_opened``, ``on_ticket_resolved``
@@ -406,7 +412,12 @@ class World:
         s = self.experience(c, self.effects.quality_issue if issue else self.effects.good_order)
         if issue and self.satisfaction_on:
             c.last_bad_cause = "product"
-        if comp.enabled and self.dice.complaint.random() < model.complaint_probability(
+        if issue and self.auto_detect > 0.0:  # the firm's monitoring may see the issue first (CP3)
+            if self.dice.ticket_auto.random() < self.auto_detect:
+                self.service.open_ticket(c, oid, "product", self.severities.draw(self.dice.complaint), channel="auto")
+            elif self.dice.complaint.random() < comp.complaint_prob_issue:
+                self.service.open_ticket(c, oid, "product", self.severities.draw(self.dice.complaint))
+        elif comp.enabled and self.dice.complaint.random() < model.complaint_probability(
             issue, comp.complaint_prob_issue, comp.complaint_prob_ok
         ):
             cause = "product" if issue else self.causes.draw(self.dice.complaint)
@@ -452,6 +463,7 @@ class World:
         c.churn_reason = reason
         c.s_at_churn = self.satisfaction(c)
         self.event(c, "true_churned", reason)
+        self.surveys.exit_answer(c, self.env.now)  # the exit survey (surveys.exit; nothing when off)
         self.rate_changed(c)  # ends their buying process
 
     def reactivate(self, c: Customer, campaign: str) -> None:
