@@ -18,6 +18,10 @@ Modules (imported lazily, so ``import sim`` stays fast)::
     quality       data-quality report and logged cleaning steps (a package)
     privacy       pseudonymisation, masking, data minimisation
     queueing      Erlang C, Cobham's priority formula, desk sizing
+    anomaly       change points (ruptures PELT) and rolling z-score anomalies in KPI series, win-back KPIs, exit reasons
+    service       complaint Pareto, dashboard, the wait -> complaints test (Poisson GLM), staffing, utilisation
+    templates     message templates with placeholders (Jinja2 sandbox, strict about missing fields)
+    uplift        T-learner uplift, Qini / AUUC, the true gain curve, persuadables / sleeping dogs
 
 Conventions shared by all modules: every function or class that produces a confidence
 interval takes ``confidence`` (default 0.95; ``alpha`` only names the significance level of a
@@ -60,6 +64,10 @@ __all__ = [
     "quality",
     "privacy",
     "queueing",
+    "anomaly",
+    "service",
+    "templates",
+    "uplift",
 ]
 
 

@@ -172,19 +172,27 @@ CHAPTERS: tuple[Chapter, ...] = (
         6,
         "complaints_and_service",
         "Complaint handling & service operations",
-        "Severity levels P0–P3, SLAs, queues and staffing (Erlang C), follow-up and service recovery.",
+        "Severity levels P0–P3 and SLA attainment, intake channels, Erlang C against the simulated desk, shifts and "
+        "a bot, Pareto of causes, the wait -> complaints hypothesis, a process change tested, follow-up and reopens.",
+        status="available",
     ),
     Chapter(
         7,
         "churn_early_warning",
         "Churn early warning",
-        "Churn features from observed history, models, lift and precision@k, health scores, win-back.",
+        "Exit surveys vs true reasons, churn models graded against the truth (the 90-day label beats recency "
+        "only on itself), lift at k, P(alive) and health scores, alert policies, win-back by reason x offer, "
+        "change points in KPIs, the cost of churn.",
+        status="available",
     ),
     Chapter(
         8,
         "communication_and_ab_tests",
         "Communication, triggers, personalisation & A/B tests",
-        "Contact cadence, triggers, fatigue and consent; designing and reading A/B tests.",
+        "Contact cadence and fatigue, triggers, the open-click-convert funnel, a 2x2 test graded against the hidden "
+        "truth, Thompson sampling vs a fixed split by regret, channel affinity, templates, and uplift graded on each "
+        "customer's true individual effect.",
+        status="available",
     ),
     Chapter(
         9,

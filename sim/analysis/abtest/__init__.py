@@ -27,6 +27,7 @@ two_proportion_test`` works as before)::
     significance  ProportionTestResult, MeanTestResult, two_proportion_test, two_mean_test
     planning      sample_size_proportions, sample_size_means
     peeking       PeekingWarning, peeking_simulation, peeking_guidance
+    bandit        regret (against the simulator's truth), thompson_simulation (Thompson sampling vs a fixed split)
 
 Examples
 --------
@@ -43,6 +44,7 @@ False
 from __future__ import annotations
 
 from sim.analysis.abtest._common import Alternative as Alternative
+from sim.analysis.abtest.bandit import regret, thompson_simulation
 from sim.analysis.abtest.peeking import PeekingWarning, peeking_guidance, peeking_simulation
 from sim.analysis.abtest.planning import sample_size_means, sample_size_proportions
 from sim.analysis.abtest.significance import MeanTestResult, ProportionTestResult, two_mean_test, two_proportion_test
@@ -57,4 +59,6 @@ __all__ = [
     "sample_size_means",
     "peeking_simulation",
     "peeking_guidance",
+    "regret",
+    "thompson_simulation",
 ]
