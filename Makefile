@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: lab test test-fast lint format bench bench-instructions datasets exercises dictionary clean help
+.PHONY: lab test test-fast lint format bench bench-instructions datasets exercises pack dictionary clean help
 
 help:
 	@echo "make lab        create .venv, install, open JupyterLab at the course index"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench      run the benchmarks (writes benchmarks/results.json)"
 	@echo "make datasets   regenerate datasets/ from the simulator"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make pack       write the student pack course-pack.zip (exercises, data, README; no solutions)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +65,9 @@ exercises: $(STAMP)
 	$(BIN)/retention-lab teach build-exercises
 	$(BIN)/retention-lab teach toc
 	$(BIN)/retention-lab teach sources
+
+pack: $(STAMP)
+	$(BIN)/retention-lab teach pack --out course-pack.zip
 
 dictionary: $(STAMP)
 	$(BIN)/retention-lab dictionary --out datasets/DATA_DICTIONARY.md

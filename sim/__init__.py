@@ -84,6 +84,7 @@ _SUBMODULES = frozenset(
         "runner",
         "schema",
         "teach",
+        "widgets",
         "world",
     }
 )

@@ -7,7 +7,7 @@ Layers, lowest first (a module may import from its own package and from lower la
     2  config       sim.config        - Scenario, Policy, presets
     3  world        sim.world         - the model, the engines, the firm, the firm's view
     4  results      sim.results; then sim.runner (sim.run)
-    5  experiments  sim.experiments   | datasets  sim.datasets   (independent of each other)
+    5  experiments  sim.experiments   | datasets  sim.datasets   (independent of each other); then sim.widgets
     6  teach        sim.teach
     7  cli          sim.cli; then sim.__main__
        facade       sim (the package __init__) re-exports the public API; nothing inside imports it
@@ -43,6 +43,7 @@ LAYERS: dict[str, float] = {
     "sim.runner": 4.5,
     "sim.experiments": 5,
     "sim.datasets": 5,
+    "sim.widgets": 5.5,
     "sim.teach": 6,
     "sim.cli": 7,
     "sim.__main__": 7.5,

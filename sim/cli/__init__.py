@@ -36,7 +36,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption
 from typer.core import TyperGroup
 
-from sim.cli import datasets, experiments, run, teach
+from sim.cli import datasets, experiments, run, teach, tournament
 from sim.cli._output import err_console, fail, interrupted_message
 
 __all__ = ["app", "main"]
@@ -92,6 +92,7 @@ app = typer.Typer(
 )
 app.add_typer(run.app)
 app.add_typer(experiments.app)
+app.add_typer(tournament.app)
 app.add_typer(datasets.app, name="datasets", help="Regenerate or check the bundled datasets.")
 app.add_typer(
     teach.app, name="teach", help="Build student exercises from solutions; strip notebooks; the course index."

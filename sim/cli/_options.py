@@ -54,7 +54,9 @@ FLAGS: dict[str, Flag] = {
     "customers": Flag(("--customers", "-c"), "Paid customers acquired per run (default: the scenario's)."),
     "days": Flag(("--days", "-d"), "Horizon of each run in days (default: the scenario's)."),
     "seed": Flag(("--seed",), "Master seed: the same seed gives the same tables (replications share their seeds)."),
-    "replications": Flag(("--replications", "-r"), "Replications per policy or grid point (default: 10)."),
+    "replications": Flag(
+        ("--replications", "-r"), "Replications per policy or grid point (default: 10; tournament: 30 per team)."
+    ),
     "legacy_n": Flag(("-n",), "Old alias of --replications/-r.", hidden=True),
     "engine": Flag(("--engine", "-e"), "Where replications run: local, process or dask."),
     "workers": Flag(("--workers", "-w"), "Processes or Dask workers (default: all cores)."),
@@ -79,6 +81,21 @@ FLAGS: dict[str, Flag] = {
     "exercises": Flag(("--exercises",), "Folder of the exercises notebooks."),
     "readme": Flag(("--readme",), "The course index (Markdown) whose chapter table is rendered."),
     "root": Flag(("--root",), "The repository's top folder (the one holding notebooks/)."),
+    # tournament
+    "seeds_secret": Flag(
+        ("--seeds-secret",),
+        "A file of secret bytes the teams never see; the replication seeds are derived from it and never printed.",
+    ),
+    "objective": Flag(("--objective",), "KPI to maximise (default profit); '-kpi' minimises it, e.g. -mean_wait_h."),
+    "constraints": Flag(
+        ("--constraints",),
+        "YAML file of constraints: budget, nps_min, compliance_incidents, min/max {kpi: bound}; a breach disqualifies.",
+    ),
+    "baseline": Flag(("--baseline",), "Policy every team is compared with: a preset name, a YAML path or 'none'."),
+    # grading
+    "timeout": Flag(("--timeout",), "Wall-clock seconds per notebook."),
+    "memory_mb": Flag(("--memory-mb",), "Memory (address space) limit of each kernel, MiB."),
+    "max_mb": Flag(("--max-mb",), "Largest notebook file accepted, MiB."),
 }
 
 

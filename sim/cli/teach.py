@@ -1,4 +1,4 @@
-"""``retention-lab teach ...``: build exercises, strip notebooks, render the course index.
+"""``retention-lab teach ...``: build exercises, strip notebooks, the course index, pack, grade.
 
 A typer sub-application (typer parses the options; the work is done by
 :mod:`sim.teach.build` and :mod:`sim.teach.toc`). The main CLI (:mod:`sim.cli`)
@@ -30,7 +30,7 @@ __all__ = ["app"]
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Course tooling: exercises from solutions, stripped notebooks, the course index.",
+    help="Course tooling: exercises from solutions, stripped notebooks, the course index, the student pack, grading.",
 )
 
 _VERB = {"create": "missing", "update": "stale", "delete": "orphaned (no solutions notebook)"}
@@ -133,3 +133,51 @@ def sources_cmd(
         typer.echo(f"stale: {page} (run `retention-lab teach sources`)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{'updated' if changed else 'up to date'}: {page}")
+
+
+@app.command("pack")
+@handles_errors
+def pack_cmd(
+    out: str = option("out", "course-pack.zip"),
+    root: Path = option("root", Path(".")),
+) -> None:
+    """Write the student pack: exercises, the data they load, a README with setup; no solutions."""
+    from sim.teach.pack import write_pack
+
+    if not (root / "exercises").is_dir():
+        fail(f"--root {str(root)[:80]!r}: no exercises/ folder there; give the repository's top folder")
+    with writing(Path(out), atomic=True):
+        path = write_pack(Path(out), root)
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
+@app.command("grade")
+@handles_errors
+def grade_cmd(
+    submissions: Annotated[
+        Path, typer.Argument(help="SUBMISSIONS/ folder: one folder per trainee, <NN_name>.ipynb inside.")
+    ],
+    out: str = option("out", "gradebook.csv"),
+    timeout: float = option("timeout", 120.0),
+    memory_mb: int = option("memory_mb", 4096),
+    max_mb: float = option("max_mb", 10.0),
+    root: Path = option("root", Path(".")),
+) -> None:
+    """Grade submitted exercise notebooks in fresh kernels with the course's own checks."""
+    from sim.teach.grade import Limits, grade_submissions, totals, write_gradebook
+
+    if timeout <= 0 or memory_mb < 256 or max_mb <= 0:
+        fail(f"--timeout must be > 0, --memory-mb >= 256 and --max-mb > 0 (got {timeout}, {memory_mb}, {max_mb})")
+    if Path(out).is_dir():
+        fail(f"--out {str(out)[:80]!r} is a folder; give a file name such as gradebook.csv")
+    rows = grade_submissions(
+        submissions,
+        root=root,
+        limits=Limits(timeout=timeout, memory_mb=memory_mb, max_mb=max_mb),
+        progress=lambda msg: typer.echo(msg, err=True),
+    )
+    with writing(Path(out), atomic=True):
+        csv_path, html_path = write_gradebook(rows, Path(out))
+    for check, c in totals(rows, lambda r: r.check):
+        typer.echo(f"{check}: {c['passed']} passed, {c['not yet']} not yet, {c['error']} error")
+    typer.echo(f"wrote {csv_path} and {html_path} ({len(rows)} rows)")

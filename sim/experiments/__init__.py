@@ -8,6 +8,8 @@ Modules::
     engines      run_task() (the unit of work) and the local / process / dask engines
     report       the self-contained HTML report (jinja2 templates in templates/)
     output       the files an experiment writes
+    tournament   tournament.tournament(), Tournament: teams' policy YAML on hidden seeds, a leaderboard
+                 with ties (the function is not re-exported here: it would hide its module's name)
 
 Examples
 --------
@@ -23,11 +25,13 @@ from sim.experiments.comparison import Comparison, compare
 from sim.experiments.engines import ENGINES, run_task
 from sim.experiments.stats import summarize
 from sim.experiments.sweeps import Sweep, expand_grid, resolve_path, sweep
+from sim.experiments.tournament import Tournament
 
 __all__ = [
     "ENGINES",
     "Comparison",
     "Sweep",
+    "Tournament",
     "compare",
     "sweep",
     "summarize",
