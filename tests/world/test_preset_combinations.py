@@ -7,6 +7,8 @@ policy once contacted a deterred prospect and crashed with ``KeyError``).
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 import sim
@@ -17,7 +19,12 @@ from sim.config.scenario import list_presets as scenario_presets
 @pytest.mark.parametrize("scenario", scenario_presets())
 @pytest.mark.parametrize("policy", policy_presets())
 def test_every_scenario_runs_with_every_policy(scenario: str, policy: str) -> None:
-    res = sim.run(scenario, policy, customers=400, days=240, seed=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = sim.run(scenario, policy, customers=400, days=240, seed=4)
+    late = [c.name for c in sim.Policy.load(policy).campaigns if c.day >= 240]
+    said = [str(w.message) for w in caught if "after the horizon" in str(w.message)]
+    assert bool(said) == bool(late), (late, said)  # a campaign past the horizon is never skipped silently
     acquired = set(res.customers["customer_id"])
     for table in ("orders", "contacts", "tiers", "surveys"):
         frame = getattr(res, table)
