@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from sim.cli.teach import app
 from sim.teach import grade as G
+from sim.teach.grading import watchdog
 from sim.teach.tasks import get_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +225,7 @@ def test_the_watchdog_stops_a_grading_that_overruns(tmp_path: Path, monkeypatch)
     """Beyond the notebook's limit + GRACE, the child process and its kernel are killed; a row says so."""
     hang = copy.deepcopy(COURSE)
     cell(hang, "ex1-code").source = "import time\nwhile True:\n    time.sleep(0.1)"
-    monkeypatch.setattr(G, "GRACE", -45.0)  # the watchdog fires at 15 s, before the in-kernel 60 s limit
+    monkeypatch.setattr(watchdog, "GRACE", -45.0)  # the watchdog fires at 15 s, before the in-kernel 60 s limit
     start = time.monotonic()
     rows = G.grade_in_child(
         ROOT / "exercises" / NAME, save(tmp_path, "hang", hang), "hang", limits=G.Limits(timeout=60)
