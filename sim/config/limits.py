@@ -64,6 +64,8 @@ __all__ = [
     "Probability",
     "Share",
     "Effect",
+    "Hours",
+    "UnitMoney",
 ]
 
 #: Customers of one run (scenario ``population.customers`` and every ``customers=`` argument).
@@ -206,3 +208,7 @@ Probability = Annotated[float, BeforeValidator(_not_bool), Field(ge=0.0, le=1.0)
 Share = Annotated[float, BeforeValidator(_not_bool), Field(ge=0.0, le=1.0, description="share; the mix sums to 1")]
 #: A jump of satisfaction on the 0-10 scale, in [-10, 10].
 Effect = Annotated[float, BeforeValidator(_not_bool), Field(ge=-MAX_EFFECT, le=MAX_EFFECT)]
+#: A duration in hours (handling times, SLA targets): 36 seconds to a year.
+Hours = Annotated[Real, Field(ge=0.01, le=MAX_HOURS, description="hours")]
+#: Money per unit, in currency.
+UnitMoney = Annotated[Real, Field(ge=0.0, le=MAX_UNIT_MONEY, description="currency")]

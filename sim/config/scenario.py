@@ -8,7 +8,8 @@ field, the value and what is allowed.
 Time is in days, money in ``currency`` units, desk durations in hours. The purchase process
 is BG/NBD and the spend process Gamma-Gamma (the equations are in :mod:`sim.world.model`);
 the other mechanisms are layered on top and each can be switched off (``btyd_only`` switches
-all of them off).
+all of them off). The service-operations sub-models live in :mod:`sim.config.scenario_service`,
+the survey sub-models in :mod:`sim.config.scenario_surveys`; both are re-exported here.
 
 Examples
 --------
@@ -32,13 +33,10 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from sim.config._base import StrictModel, YamlMixin, apply_changes, check_shares, load_yaml_model, validate_model
 from sim.config.counterfactual import UpliftTruth
 from sim.config.limits import (
-    MAX_AGENTS,
-    MAX_CHASER_RATE,
     MAX_CUSTOMERS,
     MAX_DAYS,
     MAX_EVENTS,
     MAX_HALF_LIFE_DAYS,
-    MAX_HOURS,
     MAX_MARKET_FACTOR,
     MAX_MARKET_SHIFT,
     MAX_MEAN_PURCHASE_RATE,
@@ -49,12 +47,15 @@ from sim.config.limits import (
     Probability,
     Real,
     Share,
+    UnitMoney,
     Whole,
     short,
 )
 from sim.config.mechanisms import Archetypes, Catalogue, Subscription, WordOfMouth
 from sim.config.messaging import Messaging
-from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES, TICKET_CHANNELS
+from sim.config.scenario_service import Acceptance, Complaints, Desk, ServiceTime, SLATarget
+from sim.config.scenario_surveys import SURVEY_CHANNELS, SURVEY_MODES, ExitSurvey, SurveyMode, Surveys
+from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
 
 __all__ = [
     "Scenario",
@@ -63,16 +64,23 @@ __all__ = [
     "CHURN_REASONS",
     "PRESET_DIR",
     "list_presets",
+    # re-exported from scenario_service / scenario_surveys (their home since the split)
+    "Acceptance",
+    "Complaints",
+    "Desk",
+    "ServiceTime",
+    "SLATarget",
+    "SURVEY_CHANNELS",
+    "SURVEY_MODES",
+    "ExitSurvey",
+    "SurveyMode",
+    "Surveys",
 ]
 
 PRESET_DIR = Path(__file__).parent / "presets" / "scenarios"
 
 #: A point of the 0-10 satisfaction scale.
 Score10 = Annotated[Real, Field(ge=0.0, le=10.0, description="satisfaction points")]
-#: A duration in hours (handling times, SLA targets): 36 seconds to a year.
-Hours = Annotated[Real, Field(ge=0.01, le=MAX_HOURS, description="hours")]
-#: Money per unit, in currency.
-UnitMoney = Annotated[Real, Field(ge=0.0, le=MAX_UNIT_MONEY, description="currency")]
 #: Earliest and latest start dates: the tables' timestamps must stay within pandas' range.
 START_DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
 
@@ -219,240 +227,6 @@ class Satisfaction(StrictModel):
         if 0.0 < v < 1.0:
             raise ValueError(f"snapshot_days must be 0 (off) or at least 1 day, got {v:g}")
         return v
-
-
-class Acceptance(StrictModel):
-    """Acceptance of a resolution at the policy's follow-up call (CP2; ``policy.service.follow_up``).
-
-    P(accept) = :func:`~sim.world.model.acceptance_probability`: logistic(logit(base) + slope x
-    (s - satisfaction.reference) - a breach penalty); not accepted: the ticket is reopened (a new
-    ticket, one severity level more urgent, not beyond P1).
-    """
-
-    enabled: bool = False
-    # open interval: the equation takes logit(base) (0 or 1 would be a certain answer, log of 0)
-    base: Probability = Field(
-        default=0.85, gt=0.0, lt=1.0, description="P(accept) at the reference satisfaction, SLA met"
-    )
-    slope: Real = Field(default=0.3, ge=0.0, le=5.0, description="log-odds per satisfaction point")
-
-
-class Complaints(StrictModel):
-    """Orders raise tickets; quality problems raise them far more often."""
-
-    enabled: bool = True
-    quality_issue_prob: Probability = Field(default=0.06, description="share of orders")
-    complaint_prob_issue: Probability = Field(default=0.45, description="per order with an issue")
-    complaint_prob_ok: Probability = Field(default=0.02, description="per order without an issue")
-    cause_mix: dict[str, Share] = Field(default_factory=lambda: {"service": 0.45, "price": 0.35, "communication": 0.20})
-    severity_mix: dict[str, Share] = Field(default_factory=lambda: {"P0": 0.01, "P1": 0.09, "P2": 0.30, "P3": 0.60})
-    churn_prob_after_breach: Probability = Field(default=0.15, description="per breached ticket")
-    churn_prob_after_met: Probability = Field(default=0.02, description="per ticket within its SLA")
-    channel_mix: dict[str, Share] = Field(
-        default_factory=dict,
-        description='intake channel shares over phone, chat, email, app, social ({} = off: channel "")',
-    )
-    chaser_rate_per_day: Real = Field(
-        default=0.0,
-        ge=0.0,
-        le=MAX_CHASER_RATE,
-        description="chasers per day of waiting past the first-response target (CP10; 0 = off)",
-    )
-    acceptance: Acceptance = Field(default_factory=Acceptance)
-
-    @field_validator("channel_mix")
-    @classmethod
-    def _channel_mix(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_shares(v, TICKET_CHANNELS, "ticket channel") if v else v
-
-    @field_validator("cause_mix")
-    @classmethod
-    def _cause_mix(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_shares(v, CAUSES, "complaint causes")
-
-    @field_validator("severity_mix")
-    @classmethod
-    def _severity_mix(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_shares(v, SEVERITIES, "severity mix")
-
-
-class ServiceTime(StrictModel):
-    """Agent handling time per ticket, in hours."""
-
-    distribution: Literal["exponential", "lognormal", "gamma"] = "lognormal"
-    mean_h: dict[str, Hours] = Field(default_factory=lambda: {"P0": 3.0, "P1": 2.5, "P2": 2.0, "P3": 1.5})
-    cv: Real = Field(default=0.8, ge=0.01, le=10.0, description="coefficient of variation")
-
-    @field_validator("mean_h")
-    @classmethod
-    def _means(cls, v: dict[str, float]) -> dict[str, float]:
-        unknown = [k for k in v if k not in SEVERITIES]
-        missing = [k for k in SEVERITIES if k not in v]
-        if unknown or missing:
-            raise ValueError(f"give a mean for each of {list(SEVERITIES)} (unknown: {unknown}, missing: {missing})")
-        return v
-
-
-class SLATarget(StrictModel):
-    """Service-level targets of one severity, in hours."""
-
-    first_response_h: Hours
-    resolution_h: Hours
-
-    @model_validator(mode="after")
-    def _order(self) -> SLATarget:
-        if self.resolution_h < self.first_response_h:
-            raise ValueError(
-                f"resolution_h ({self.resolution_h}) must be >= first_response_h ({self.first_response_h})"
-            )
-        return self
-
-
-def _default_sla() -> dict[str, SLATarget]:
-    # P0 and P3 from seed 002 (P0: response team within 15 minutes; P3: solution within 24 hours).
-    # P1 and P2 are documented assumptions (the seeds give no figures).
-    return {
-        "P0": SLATarget(first_response_h=0.25, resolution_h=4.0),
-        "P1": SLATarget(first_response_h=1.0, resolution_h=8.0),
-        "P2": SLATarget(first_response_h=4.0, resolution_h=16.0),
-        "P3": SLATarget(first_response_h=8.0, resolution_h=24.0),
-    }
-
-
-class Desk(StrictModel):
-    """The service desk: agents on duty (around the clock), handling times and SLA targets."""
-
-    agents: Whole = Field(default=1, ge=1, le=MAX_AGENTS, description="agents on duty around the clock")
-    scale_with_customers: bool = True
-    cost_per_agent_day: UnitMoney = Field(default=600.0, description="currency per agent-day")
-    service_time: ServiceTime = Field(default_factory=ServiceTime)
-    sla: dict[str, SLATarget] = Field(default_factory=_default_sla)
-    channel_first_response_h: dict[str, Hours] = Field(
-        default_factory=dict,
-        description="first-response target per intake channel; a ticket's target is min(severity, channel) (CP3)",
-    )
-    agent_skill_sd: Real = Field(
-        default=0.0,
-        ge=0.0,
-        le=3.0,
-        description="sd of each agent's latent log handling-time multiplier (0 = all agents alike)",
-    )
-
-    @field_validator("channel_first_response_h")
-    @classmethod
-    def _channel_targets(cls, v: dict[str, float]) -> dict[str, float]:
-        unknown = [k for k in v if k not in TICKET_CHANNELS]
-        if unknown:
-            raise ValueError(f"unknown ticket channel(s) {short(unknown)}; allowed: {list(TICKET_CHANNELS)}")
-        return v
-
-    @field_validator("sla")
-    @classmethod
-    def _sla(cls, v: dict[str, SLATarget]) -> dict[str, SLATarget]:
-        unknown = [k for k in v if k not in SEVERITIES]
-        missing = [k for k in SEVERITIES if k not in v]
-        if unknown or missing:
-            raise ValueError(
-                f"give SLA targets for each of {list(SEVERITIES)} (unknown: {unknown}, missing: {missing})"
-            )
-        return v
-
-
-#: Survey modes: named (the answer carries the customer's name) or anonymous.
-SURVEY_MODES: tuple[str, ...] = ("named", "anonymous")
-#: Survey channels an answer can come through (``surveys.channels``).
-SURVEY_CHANNELS: tuple[str, ...] = ("online", "phone", "app", "paper")
-
-
-class SurveyMode(StrictModel):
-    """One survey mode: its share of invitations, response multiplier and honesty shift.
-
-    An invitation in this mode is answered with probability ``min(1, p * response_factor)``
-    (``p`` the usual response probability); the answer reads latent satisfaction plus
-    ``honesty_shift`` points (named answers are politer: a positive shift).
-    """
-
-    share: Share = Field(description="share of survey invitations in this mode")
-    response_factor: Real = Field(default=1.0, ge=0.0, le=10.0, description="multiplier of the response probability")
-    honesty_shift: Real = Field(
-        default=0.0, ge=-5.0, le=5.0, description="satisfaction points added to the reading an answer is based on"
-    )
-
-
-def _default_modes() -> dict[str, SurveyMode]:
-    return {"named": SurveyMode(share=1.0)}
-
-
-class ExitSurvey(StrictModel):
-    """The exit survey (a cancellation form, CH3): why did a leaving customer leave?
-
-    When a customer truly churns, they answer with probability ``response_rate`` (stream
-    ``survey.exit``). The answer (a ``surveys`` row, touchpoint ``exit``, instrument ``reason``,
-    score -1) states the true reason with probability ``truthful``; otherwise a reason drawn from
-    ``stated_mix`` (people blame the price: a socially easy answer). The true reason is kept in the
-    latent ``true_reason`` column. The answer is observed: the firm learns that those who answer
-    have left. Independent of ``surveys.enabled`` (it is a form, not a satisfaction survey).
-
-    Examples
-    --------
-    >>> ExitSurvey().stated_mix
-    {'price': 0.5, 'need_mismatch': 0.3, 'product': 0.2}
-    """
-
-    enabled: bool = False
-    response_rate: Probability = Field(default=0.3, description="share of true churners answering")
-    truthful: Probability = Field(default=0.6, description="share of answers stating the true reason")
-    stated_mix: dict[str, Share] = Field(
-        default_factory=lambda: {"price": 0.5, "need_mismatch": 0.3, "product": 0.2},
-        description="reasons stated by those not telling the truth",
-    )
-
-    @field_validator("stated_mix")
-    @classmethod
-    def _stated(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_shares(v, CHURN_REASONS, "stated exit reasons")
-
-
-class Surveys(StrictModel):
-    """Survey answers are noisy readings of latent satisfaction.
-
-    Response probability = logistic(logit(rate) + nonresponse_bias * (reference - s)):
-    a positive bias makes unhappy customers answer more often.
-
-    ``modes`` (named / anonymous, D17): each invitation gets a mode drawn from the mix; modes differ in
-    response probability (``response_factor``) and honesty (``honesty_shift``). ``channels`` (online,
-    phone, app, paper; ``{}`` = not recorded) is drawn per answer. With ``comment_rate > 0`` a CSAT or
-    NPS answer carries a templated free-text comment (:mod:`sim.world.comments`). The defaults (all
-    ``named``, factor 1, shift 0, no channels, no comments) draw nothing extra.
-    """
-
-    enabled: bool = True
-    post_purchase_rate: Probability = Field(default=0.10, description="response rate after an order")
-    post_ticket_rate: Probability = Field(default=0.30, description="response rate after a ticket")
-    # Every round surveys the whole base: more often than daily makes a run crawl (1e-9 hangs it).
-    relationship_interval_days: Real = Field(default=91.0, ge=1.0, le=MAX_DAYS, description="days between NPS rounds")
-    relationship_rate: Probability = Field(default=0.15, description="NPS response rate")
-    churned_response_factor: Probability = Field(default=0.3, description="multiplier for lapsed customers")
-    noise_sd: Real = Field(default=1.0, ge=0.0, le=10.0, description="satisfaction points")
-    # |bias| <= 5 keeps the response log-odds (bias x up to 10 points) far from overflow.
-    nonresponse_bias: Real = Field(
-        default=0.15, ge=-5.0, le=5.0, description="response log-odds per point below reference"
-    )
-    modes: dict[str, SurveyMode] = Field(default_factory=_default_modes, description="survey mode mix")
-    comment_rate: Probability = Field(default=0.0, description="share of CSAT / NPS answers with a free-text comment")
-    channels: dict[str, Share] = Field(default_factory=dict, description="survey channel mix ({} = off)")
-    exit: ExitSurvey = Field(default_factory=ExitSurvey, description="exit survey of true churners (off by default)")
-
-    @field_validator("modes")
-    @classmethod
-    def _modes(cls, v: dict[str, SurveyMode]) -> dict[str, SurveyMode]:
-        check_shares({k: m.share for k, m in v.items()}, SURVEY_MODES, "survey mode")
-        return v
-
-    @field_validator("channels")
-    @classmethod
-    def _channels(cls, v: dict[str, float]) -> dict[str, float]:
-        return check_shares(v, SURVEY_CHANNELS, "survey channel") if v else v
 
 
 #: Kinds of offer (``Offer.kind`` in :mod:`sim.config.policy_contacts`) a win-back response can name.

@@ -13,7 +13,7 @@ of X and ``Var(P - D) = (P + D - (P - D)^2) / n`` (multinomial variance); the in
 the Wald interval ``100 * [(P - D) +/- z * sqrt(Var)]``, clipped to [-100, 100]. It is poor
 for small n or when nearly everyone is in one class (its width goes to 0).
 
-Scales (see the data dictionary, ``sim/schema.py``): NPS 0-10 (promoters 9-10, passives 7-8, detractors
+Scales (see the data dictionary, ``sim/schema/``): NPS 0-10 (promoters 9-10, passives 7-8, detractors
 0-6), CSAT 1-5 (satisfied = 4 or 5), CES 1-7 (lower = less effort). Scores must be
 integers on the instrument's scale; anything else raises :class:`sim.errors.DataError`.
 
