@@ -306,6 +306,9 @@ def main() -> None:
         print(json.dumps(results["engines"]), flush=True)
     except ImportError:
         pass
+    from dedup import bench_dedup  # issue 16: clean + de-duplicate 10k / 100k / 1M CRM records
+
+    results["dedup"] = bench_dedup(quick=opts.quick, progress=lambda line: print(line, flush=True))
     (HERE / "results.json").write_text(json.dumps(results, indent=2))
     (HERE / "RESULTS.md").write_text(render(results))
     print(render(results))
@@ -350,6 +353,9 @@ def render(r: dict) -> str:
     e = r.get("engines")
     if e:
         lines += ["", e.get("markdown", "")]
+    dd = r.get("dedup")
+    if dd:
+        lines += ["", dd.get("markdown", "")]
     return "\n".join(lines) + "\n"
 
 

@@ -26,16 +26,25 @@ sim.analysis.quality import clean`` works as before::
     duplicates  find_duplicate_customers, deduplicate, id_mapping (exact and fuzzy duplicates)
     cleaning    normalise_phones, normalise_emails, parse_dates, standardise_currency, flag_outliers
     pipeline    CleanResult, clean (all steps in order, row counts reconciled)
+    _vector     the normalisers and the phone / e-mail / date steps on whole columns
     _common     NA_TOKENS, LOG_COLUMNS and the change-log helpers
+    _reference  the former row-by-row implementation: the oracle of the tests, the benchmark's baseline
 
-Which library does the work: pandas (vectorised checks, date parsing via
-:func:`pandas.to_datetime` / dateutil), the standard library's :mod:`difflib`
-(``SequenceMatcher`` ratio for name similarity), :mod:`unicodedata` and :mod:`re`.
-Hand-written, because no maintained library without new dependencies does it: the phone
-normaliser (a small E.164 rule set with a default country code, not a full numbering plan
-such as the ``phonenumbers`` package), the blocking + similarity duplicate finder (candidate
-pairs share a normalised phone or e-mail, so blocking loses no pair the rule accepts), the
-change log, and the scorecard.
+Everything works on whole columns (each distinct value normalised once, blocks and pairs as
+numpy arrays, the log built column-wise), so :func:`clean` takes about 40 CPU seconds for a
+million customer records (``benchmarks/dedup.py``) and gives the same frames and logs as the
+row-by-row reference.
+
+Which library does the work: pandas (string methods, factorize, date parsing via
+:func:`pandas.to_datetime` / dateutil), :mod:`rapidfuzz` (name similarity of all candidate
+pairs at once, ``process.cpdist``), :func:`scipy.sparse.csgraph.connected_components` (closing
+duplicate groups), pyarrow (sorting names for the sorted-neighbourhood block),
+:mod:`unicodedata` and :mod:`re`. Splink (probabilistic record linkage) was measured on the
+same answer key and not adopted: it found no more pairs here. Hand-written, because no
+maintained library without new dependencies does it: the phone normaliser (a small E.164 rule
+set with a default country code, not a full numbering plan such as the ``phonenumbers``
+package), the blocking rule (candidate pairs share a normalised phone or e-mail, so blocking
+loses no pair the rule accepts), the change log, and the scorecard.
 
 Examples
 --------

@@ -57,6 +57,28 @@ def _log(entries: list[tuple[Any, str, Any, Any, str]]) -> pd.DataFrame:
     return pd.DataFrame([tuple(_py(v) for v in e) for e in entries], columns=LOG_COLUMNS, dtype=object)
 
 
+def _log_arrays(row: Any, column: Any, old: Any, new: Any, rule: Any) -> pd.DataFrame:
+    """A log built column-wise (each argument an array, or one value for every row): no per-row tuples."""
+    n = next((len(v) for v in (row, column, old, new, rule) if isinstance(v, (np.ndarray, list, pd.Series))), 0)
+    if n == 0:
+        return _empty_log()
+    cols = {}
+    for name, v in zip(LOG_COLUMNS, (row, column, old, new, rule)):
+        if isinstance(v, (np.ndarray, list, pd.Series)):
+            arr = v.to_numpy() if isinstance(v, pd.Series) else v
+            if isinstance(arr, np.ndarray) and arr.dtype.kind in "mM":
+                cols[name] = pd.Series(arr).to_numpy(dtype=object)  # Timestamps, not integers
+            elif isinstance(arr, np.ndarray) and arr.dtype != object:
+                cols[name] = arr.astype(object)  # numeric numpy arrays -> plain Python scalars
+            elif any(issubclass(t, np.generic) for t in set(map(type, arr))):
+                cols[name] = np.fromiter((_py(x) for x in arr), dtype=object, count=n)
+            else:
+                cols[name] = np.asarray(arr, dtype=object)
+        else:
+            cols[name] = np.full(n, v, dtype=object)
+    return pd.DataFrame(cols, columns=LOG_COLUMNS, dtype=object)
+
+
 def _frame(df: object, cols: Iterable[str | None], table: str) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table)

@@ -22,13 +22,12 @@ import pandas as pd
 
 from sim.analysis._validate import check_number, require_columns
 from sim.analysis.quality._common import _frame, _log, _missing
+from sim.analysis.quality._vector import _parse_text_dates, _raise_dates, _rewrite, emails_normalised, phones_e164
 from sim.analysis.quality.formats import (
     _ISO_DATE,
     _canonical_currency,
-    _normalise_email,
     _parse_amount,
     _parse_date_text,
-    normalise_phone,
 )
 from sim.errors import ConfigError, DataError
 
@@ -63,25 +62,8 @@ def normalise_phones(
     ['phone_normalised', 'phone_unreadable_kept']
     """
     d = _frame(df, [column], "records")
-    out = d.copy()
-    vals = d[column].astype(object)
-    new_vals = vals.to_dict()
-    entries: list[tuple[Any, str, Any, Any, str]] = []
-    miss = _missing(d[column]).to_dict()
-    for i, v in vals.items():
-        if miss[i]:
-            if not pd.isna(v):
-                new_vals[i] = None
-                entries.append((i, column, v, None, "missing_token_to_na"))
-            continue
-        canon = normalise_phone(v, country_code, national_lengths)
-        if canon is None:
-            entries.append((i, column, v, v, "phone_unreadable_kept"))
-        elif str(v) != canon or not isinstance(v, str):
-            new_vals[i] = canon
-            entries.append((i, column, v, canon, "phone_normalised"))
-    out[column] = pd.Series([new_vals[i] for i in d.index], index=d.index, dtype="string")
-    return out, _log(entries)
+    canon = phones_e164(d[column], country_code, national_lengths)
+    return _rewrite(d, column, canon, "phone_normalised", "phone_unreadable_kept", strict_type=True)
 
 
 def normalise_emails(df: pd.DataFrame, column: str = "email") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -97,24 +79,7 @@ def normalise_emails(df: pd.DataFrame, column: str = "email") -> tuple[pd.DataFr
     (['li.na@x.cn', 'ok@x.cn', 'nope'], ['email_normalised', 'email_invalid_kept'])
     """
     d = _frame(df, [column], "records")
-    out = d.copy()
-    new_vals = d[column].astype(object).to_dict()
-    miss = _missing(d[column]).to_dict()
-    entries: list[tuple[Any, str, Any, Any, str]] = []
-    for i, v in d[column].items():
-        if miss[i]:
-            if not pd.isna(v):
-                new_vals[i] = None
-                entries.append((i, column, v, None, "missing_token_to_na"))
-            continue
-        canon = _normalise_email(v)
-        if canon is None:
-            entries.append((i, column, v, v, "email_invalid_kept"))
-        elif str(v) != canon:
-            new_vals[i] = canon
-            entries.append((i, column, v, canon, "email_normalised"))
-    out[column] = pd.Series([new_vals[i] for i in d.index], index=d.index, dtype="string")
-    return out, _log(entries)
+    return _rewrite(d, column, emails_normalised(d[column]), "email_normalised", "email_invalid_kept")
 
 
 def parse_dates(
@@ -175,12 +140,17 @@ def parse_dates(
     cols = [columns] if isinstance(columns, str) else list(columns)
     d = _frame(df, cols, "records")
     out = d.copy()
-    entries: list[tuple[Any, str, Any, Any, str]] = []
+    logs: list[pd.DataFrame] = []
     for col in cols:
         s = d[col]
         if pd.api.types.is_datetime64_any_dtype(s):
             out[col] = (s.dt.tz_convert(None) if getattr(s.dt, "tz", None) is not None else s).astype("datetime64[ns]")
             continue
+        if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+            col_log, out[col] = _parse_text_dates(d, col, dayfirst)
+            logs.append(col_log)
+            continue
+        entries = []
         miss = _missing(s).to_dict()
         parsed: dict[Any, pd.Timestamp] = {}
         cache: dict[str, tuple[pd.Timestamp | None, str]] = {}
@@ -211,25 +181,11 @@ def parse_dates(
             if not iso:
                 new = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
                 entries.append((i, col, v, new, "date_reformatted"))
-        if ambiguous:
-            raise DataError(
-                f"{len(ambiguous)} ambiguous date(s), e.g. {str(d.at[ambiguous[0], col])[:40]!r} (day/month or "
-                "month/day?); pass dayfirst=True or dayfirst=False",
-                table="records",
-                column=col,
-                rows=ambiguous,
-            )
-        if out_of_range:
-            raise DataError(
-                f"date(s) outside 1677-09-21 .. 2262-04-11 (what pandas can hold), e.g. "
-                f"{str(d.at[out_of_range[0], col])[:40]!r}; replace placeholders such as 9999-12-31 by a missing "
-                "value or a real date",
-                table="records",
-                column=col,
-                rows=out_of_range,
-            )
+        _raise_dates(d, col, ambiguous, out_of_range)
         out[col] = pd.Series([parsed.get(i, pd.NaT) for i in d.index], index=d.index, dtype="datetime64[ns]")
-    return out, _log(entries)
+        logs.append(_log(entries))
+    logs = [lg for lg in logs if len(lg)]
+    return out, (pd.concat(logs, ignore_index=True) if logs else _log([]))
 
 
 def standardise_currency(

@@ -77,6 +77,7 @@ def clean(
     collapse: bool = True,
     country_code: str = "86",
     national_lengths: int | Sequence[int] = 11,
+    name_only_threshold: float | None = None,
 ) -> CleanResult:
     """Run the cleaning steps in order and reconcile row counts.
 
@@ -84,8 +85,10 @@ def clean(
     :func:`standardise_currency` -> :func:`flag_outliers` (amounts in ``base_currency``
     above ``threshold``, flagged not dropped) -> :func:`deduplicate`. A column argument set to
     None skips its step; ``dayfirst`` is passed to :func:`parse_dates` (None, the default: an
-    ambiguous date such as ``03/04/2025`` is refused; False reads it as March 4, True as 3 April). Only the deduplication removes rows, and each removed row is in the
-    log, so ``rows_in - exact_duplicates_removed - rows_collapsed == rows_out`` (checked).
+    ambiguous date such as ``03/04/2025`` is refused; False reads it as March 4, True as 3 April);
+    ``name_threshold`` and ``name_only_threshold`` (off by default: also merge ids whose names are
+    alike and whose phones and e-mails do not differ) go to :func:`deduplicate`. Only the
+    deduplication removes rows, and each removed row is in the log, so ``rows_in - exact_duplicates_removed - rows_collapsed == rows_out`` (checked).
 
     Returns
     -------
@@ -138,6 +141,7 @@ def clean(
             collapse=collapse,
             country_code=country_code,
             national_lengths=national_lengths,
+            name_only_threshold=name_only_threshold,
         )
         logs.append(lg.assign(step="deduplicate"))
     log = pd.concat([lg.astype(object) for lg in logs], ignore_index=True) if logs else _empty_log().assign(step=None)
