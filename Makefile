@@ -36,8 +36,14 @@ lab: $(STAMP)
 	ROOT=""; if [ "$$(id -u)" = "0" ]; then ROOT="--allow-root"; fi; \
 	JUPYTER_CONFIG_DIR="$(LAB_CONFIG)" $(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) $(LAB_ARGS)
 
+# The suite runs on every core (pytest-xdist); tests that must not run alongside each other share one
+# xdist_group (tests/conftest.py), which --dist loadgroup keeps on one worker. Serially:
+# `make test PYTEST_ARGS=-n0`; any other pytest options go in PYTEST_ARGS too.
+XDIST       ?= -n auto --dist loadgroup
+PYTEST_ARGS ?=
+
 test: $(STAMP) lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	MPLBACKEND=Agg $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -49,7 +55,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not notebooks"
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not notebooks" $(XDIST) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -232,21 +233,28 @@ def kernel_spec_manager(tmp_path_factory):
 
 
 def execute(nb, *, cwd: Path, strict: bool, allow_errors: bool, ksm) -> nbformat.NotebookNode:
-    """Run ``nb`` top to bottom in a fresh kernel; return it with outputs (nothing is saved)."""
+    """Run ``nb`` top to bottom in a fresh kernel; return it with outputs (nothing is saved).
+
+    The kernel talks over Unix sockets in a folder of its own (POSIX): with pytest-xdist several
+    kernels start at once, and TCP ports picked free by one worker could be taken by another's kernel
+    before its kernel binds them.
+    """
     from jupyter_client.manager import KernelManager
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop(STRICT_ENV, None)
     if strict:
         env[STRICT_ENV] = "1"
-    client = NotebookClient(
-        nb,
-        km=KernelManager(kernel_name="python3", kernel_spec_manager=ksm),
-        timeout=CELL_TIMEOUT,
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(cwd)}},
-    )
-    client.execute(cleanup_kc=True, env=env)
+    with tempfile.TemporaryDirectory(prefix="rl-kernel-") as sockets:  # short: socket paths have a limit
+        transport = {"transport": "ipc", "ip": os.path.join(sockets, "k")} if os.name == "posix" else {}
+        client = NotebookClient(
+            nb,
+            km=KernelManager(kernel_name="python3", kernel_spec_manager=ksm, **transport),
+            timeout=CELL_TIMEOUT,
+            allow_errors=allow_errors,
+            resources={"metadata": {"path": str(cwd)}},
+        )
+        client.execute(cleanup_kc=True, env=env)
     return nb
 
 

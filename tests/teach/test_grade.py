@@ -226,6 +226,9 @@ def test_the_watchdog_stops_a_grading_that_overruns(tmp_path: Path, monkeypatch)
     hang = copy.deepcopy(COURSE)
     cell(hang, "ex1-code").source = "import time\nwhile True:\n    time.sleep(0.1)"
     monkeypatch.setattr(watchdog, "GRACE", -45.0)  # the watchdog fires at 15 s, before the in-kernel 60 s limit
+    # the grader's folder (rl-watch-*) under this test's own tmp_path: under pytest-xdist another worker
+    # may be grading at the same time, and only this test's processes are looked for below
+    monkeypatch.setattr(watchdog.tempfile, "tempdir", str(tmp_path))
     start = time.monotonic()
     rows = G.grade_in_child(
         ROOT / "exercises" / NAME, save(tmp_path, "hang", hang), "hang", limits=G.Limits(timeout=60)
@@ -237,7 +240,8 @@ def test_the_watchdog_stops_a_grading_that_overruns(tmp_path: Path, monkeypatch)
         found = []
         for proc in Path("/proc").iterdir():
             try:
-                if "rl-watch-" in os.readlink(proc / "cwd"):
+                cwd = os.readlink(proc / "cwd")
+                if "rl-watch-" in cwd and cwd.startswith(str(tmp_path)):
                     found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120])
             except OSError:
                 continue

@@ -23,14 +23,26 @@ import sim
 from sim.world import model
 from sim.world.reference import simulate_reference
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("staffing_scale")]  # one worker: runs are shared
 
 Z = 4.0
 SEEDS = {1_000: 20, 5_000: 6, 50_000: 3}  # fewer seeds where one run already averages many customers
 KPIS = ("profit_per_customer", "sla_met_rate")
 
 
+#: (scenario YAML, customers, seed) -> the row: the control test reuses the main test's 5,000-customer
+#: runs (same scenario, same seeds) instead of simulating them again; runs are deterministic per seed.
+_RUNS: dict[tuple[str, int, int], dict[str, float]] = {}
+
+
 def _per_customer(sc: sim.Scenario, n: int, seed: int) -> dict[str, float]:
+    key = (sc.to_yaml(), n, seed)
+    if key not in _RUNS:
+        _RUNS[key] = _run_per_customer(sc, n, seed)
+    return dict(_RUNS[key])
+
+
+def _run_per_customer(sc: sim.Scenario, n: int, seed: int) -> dict[str, float]:
     res = sim.run(sc, customers=n, seed=seed)
     k = res.kpis()
     return {

@@ -303,9 +303,9 @@ def test_five_thousand_decisions_times_32_replays_take_well_under_two_seconds():
     n = 5000
     st = np.repeat(_state(p_open=0.45, p_convert=0.12, boost=0.8, offer_discount=0.15, lp=-1.5), n, axis=0)
     st[:, STATE_FIELDS.index("base_rate")] = rng.gamma(0.8, 1 / 40, n)
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: the bound holds however busy the machine (or other xdist workers) are
     replay_decisions(st, _params(replays=32, sat_on=True, k_rate=0.08, k_drop=0.35, q_issue=0.05), rng)
-    took = time.perf_counter() - t
+    took = time.process_time() - t
     print(f"\n5000 decisions x 32 replays: {took:.3f} s")
     assert took < 2.0
 
