@@ -7,6 +7,7 @@ what is allowed.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -53,10 +54,50 @@ def check_shares(
     return mix
 
 
+#: Whether a StrictModel is being validated (its sub-models then keep pydantic's own errors).
+_VALIDATING: contextvars.ContextVar[bool] = contextvars.ContextVar("sim_config_validating", default=False)
+
+
 class StrictModel(BaseModel):
     """A pydantic model that rejects unknown keys, NaN and infinity, and validates on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
+
+    def __init__(self, **data: Any) -> None:
+        # Built directly (``sim.Policy(...)``), a bad value is a ConfigError like ``load`` / ``updated``
+        # give. Inside another model's validation (a validator building a sub-model) the raw error is
+        # kept, so that pydantic reports the whole path once.
+        if _VALIDATING.get():
+            super().__init__(**data)
+            return
+        token = _VALIDATING.set(True)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, what=type(self).__name__)) from None
+        finally:
+            _VALIDATING.reset(token)
+
+    @classmethod
+    def model_validate(cls: type[M], obj: Any, **kwargs: Any) -> M:
+        token = _VALIDATING.set(True)
+        try:
+            return super().model_validate(obj, **kwargs)
+        finally:
+            _VALIDATING.reset(token)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # validate_assignment: ``policy.loyalty.ledger = "maybe"`` is a ConfigError naming the field
+        if _VALIDATING.get():
+            super().__setattr__(name, value)
+            return
+        token = _VALIDATING.set(True)
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise ConfigError(format_validation_error(exc, what=type(self).__name__)) from None
+        finally:
+            _VALIDATING.reset(token)
 
 
 def _loc(loc: tuple[Any, ...]) -> str:

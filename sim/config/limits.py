@@ -56,6 +56,15 @@ __all__ = [
     "MAX_LEVEL_NAME",
     "MAX_DEPARTMENT_NAME",
     "MIN_SCORE_CHECK_DAYS",
+    "MAX_POINTS",
+    "MAX_REFERRAL_BONUS",
+    "MAX_CHECK_IN_RATE",
+    "MAX_PROGRAMME_UPLIFT",
+    "MIN_EXPIRY_DAYS",
+    "MIN_TRAIT_SHAPE",
+    "MAX_TRIALS",
+    "MAX_PHASES",
+    "MIN_REVIEW_DAYS",
     "EXCERPT",
     "short",
     "clip",
@@ -145,6 +154,27 @@ MAX_DEPARTMENT_NAME = 40
 #: (``triggers.*.score`` ``model`` / ``health``): each check builds every customer's features from the
 #: observed history (about 0.15 s per check for 300 customers), so daily checks over years would run for hours.
 MIN_SCORE_CHECK_DAYS = 7.0
+#: Most loyalty points one ledger row may credit (a check-in, a ranking reward; chapter 09).
+MAX_POINTS = 1e9
+#: Largest referral-reward multiplier of a bonus window (``loyalty.referral_bonus``; "double rebate" = 2).
+MAX_REFERRAL_BONUS = 10.0
+#: Largest mean check-in propensity (check-ins per customer per week; one a day = 7).
+MAX_CHECK_IN_RATE = 7.0
+#: Largest purchase-rate uplift of a loyalty response (goal gradient strength, ranking uplift).
+MAX_PROGRAMME_UPLIFT = 2.0
+#: Shortest points expiry (``loyalty.expiry_days``, days; 0 = never): the ledger dates its rows by day,
+#: so points expiring within a day of being earned are no rule a programme could announce.
+MIN_EXPIRY_DAYS = 1.0
+#: Smallest Gamma shape / Beta concentration of a latent loyalty trait (``loyalty_response``): below it
+#: numpy's draws underflow to exactly 0 (or 0/1) and the stated mean is silently lost.
+MIN_TRAIT_SHAPE = 0.01
+#: Trials of one optimisation (``sim.optimize``; each runs ``replications`` simulations).
+MAX_TRIALS = 10_000
+#: Phases of one policy (``phases``: each is validated as a whole policy when the policy loads).
+MAX_PHASES = 24
+#: Shortest review cycle of the management loop (``management.review_every_days``): a KPI over fewer
+#: days is mostly noise, and each review re-validates the policy.
+MIN_REVIEW_DAYS = 7.0
 #: Characters of a value an error message may show.
 EXCERPT = 80
 

@@ -25,6 +25,11 @@ Levers
                  whose pot is empty is not taken, and that is recorded.
 ``campaigns``    one-off campaigns on a given day with a randomised holdout (``holdout`` events; the
                  A/B test of chapter 08; :mod:`sim.config.policy_campaigns`).
+``management``   the review-and-ratchet loop (K3, K4): a KPI reviewed every quarter against a target
+                 raised after each met review, a lever moved after each missed one
+                 (:mod:`sim.config.policy_management`).
+``phases``       time-varying policies (LY10, K5): from each phase's start, its dotted-path changes
+                 apply on top of the base policy, cumulatively (:mod:`sim.config.policy_phases`).
 
 Examples
 --------
@@ -44,7 +49,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from sim.config._base import StrictModel, YamlMixin, apply_changes, load_yaml_model, validate_model
-from sim.config.limits import short
+from sim.config.limits import MAX_PHASES, short
 from sim.config.policy_campaigns import MAX_CAMPAIGNS, Campaign
 from sim.config.policy_contacts import (
     ChannelSpec,
@@ -55,6 +60,8 @@ from sim.config.policy_contacts import (
     Triggers,
     default_channels,
 )
+from sim.config.policy_management import Management, check_management
+from sim.config.policy_phases import Phase, check_phases
 from sim.config.policy_programmes import Alerts, Budget, Loyalty, LoyaltyTier, Onboarding, Service
 from sim.schema import CHANNELS, POTS
 
@@ -68,7 +75,8 @@ class Policy(YamlMixin, StrictModel):
 
     Load a preset (``do_nothing``, ``vip_care``, ``churn_rescue``, ``service_first``,
     ``loyalty_tiers``, ``spray_and_pray``, ``basic_low_tier``, ``onboarding``, ``review_alerts``,
-    ``renewal_reminders``) or a YAML file with :meth:`load`; change fields with :meth:`updated`.
+    ``renewal_reminders``; chapter 10: ``staged_programme``, ``roadmap_12m``, ``kpi_ratchet``) or a YAML
+    file with :meth:`load`; change fields with :meth:`updated`.
 
     Examples
     --------
@@ -95,6 +103,8 @@ class Policy(YamlMixin, StrictModel):
     budget: Budget = Field(default_factory=Budget)
     contact_pot: dict[str, str] = Field(default_factory=dict)
     campaigns: list[Campaign] = Field(default_factory=list, max_length=MAX_CAMPAIGNS)
+    management: Management = Field(default_factory=Management)
+    phases: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES)
 
     @field_validator("channels")
     @classmethod
@@ -154,6 +164,13 @@ class Policy(YamlMixin, StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _phases_and_management(self) -> Policy:
+        check_management(self)
+        if self.phases:
+            check_phases(self)  # every phase's policy is validated as a whole (sim.config.policy_phases)
+        return self
+
+    @model_validator(mode="after")
     def _no_instant_loops(self) -> Policy:
         for name in ("post_order", "post_complaint"):
             trig = getattr(self.triggers, name)
@@ -194,6 +211,8 @@ class Policy(YamlMixin, StrictModel):
             and not self.onboarding.enabled
             and not self.alerts.bad_review.enabled
             and not self.campaigns
+            and not self.phases
+            and not self.management.enabled
         )
 
 

@@ -1,4 +1,5 @@
-"""Policy levers, part two: programmes and service — loyalty membership, service levers (shifts,
+"""Policy levers, part two: programmes and service — loyalty membership (:mod:`sim.config.policy_loyalty`,
+re-exported here), service levers (shifts,
 follow-up, bot deflection, basic service per tier), onboarding, the bad-review alert and the budget
 (:class:`~sim.config.policy.Policy` holds them; the world side is ``sim/world/firm.py``).
 
@@ -27,12 +28,16 @@ from sim.config.limits import (
     Whole,
     short,
 )
-from sim.config.policy_contacts import Days, Discount, Hours, Period, UnitMoney
+from sim.config.policy_contacts import Days, Hours, Period, UnitMoney
+from sim.config.policy_loyalty import CheckIn, Loyalty, LoyaltyTier, ReferralBonus, SpendRanking
 from sim.schema import CAUSES, POTS, SEVERITIES
 
 __all__ = [
     "LoyaltyTier",
     "Loyalty",
+    "CheckIn",
+    "ReferralBonus",
+    "SpendRanking",
     "Shift",
     "FollowUp",
     "BotDeflection",
@@ -47,42 +52,6 @@ __all__ = [
     "Alerts",
     "Budget",
 ]
-
-
-class LoyaltyTier(StrictModel):
-    """A membership level reached by rolling spend, with its benefits.
-
-    ``rate_uplift``: purchase rate x (1 + uplift); ``dropout_shift``: dropout logit lowered by this
-    much (members would lose status and points by leaving — a switching cost); ``discount``: share
-    of every order paid by the firm; ``priority_service``: tickets served ahead of non-members of
-    the same severity; ``upgrade_boost``: satisfaction jump on reaching the level."""
-
-    name: str = Field(max_length=200)
-    min_spend: Real = Field(ge=0.0, le=MAX_TOTAL_MONEY, description="currency of rolling spend")
-    discount: Discount = 0.0
-    rate_uplift: Real = Field(default=0.0, ge=0.0, le=2.0, description="purchase rate x (1 + uplift)")
-    dropout_shift: Real = Field(default=0.0, ge=0.0, le=5.0, description="dropout log-odds lowered")
-    priority_service: bool = False
-    upgrade_boost: Effect = Field(default=0.3, description="satisfaction points")
-
-
-class Loyalty(StrictModel):
-    """Points on spend and membership levels (seed 004: silver / gold / diamond)."""
-
-    enabled: bool = False
-    points_per_currency: Real = Field(default=1.0, ge=0.0, le=1000.0, description="points per currency unit spent")
-    point_value: Real = Field(default=0.01, ge=0.0, le=1000.0, description="currency per point")
-    redemption_rate: Probability = Field(default=0.6, description="share of points redeemed")
-    rolling_days: Period = 365.0
-    tiers: list[LoyaltyTier] = Field(default_factory=list)
-
-    @field_validator("tiers")
-    @classmethod
-    def _ordered(cls, v: list[LoyaltyTier]) -> list[LoyaltyTier]:
-        spends = [t.min_spend for t in v]
-        if spends != sorted(spends) or len(set(spends)) != len(spends):
-            raise ValueError(f"membership tiers must be listed by strictly increasing min_spend, got {short(spends)}")
-        return v
 
 
 class Shift(StrictModel):

@@ -53,6 +53,7 @@ from sim.config.limits import (
 )
 from sim.config.mechanisms import Archetypes, Catalogue, Subscription, WordOfMouth
 from sim.config.messaging import Messaging
+from sim.config.scenario_loyalty import LoyaltyResponse
 from sim.config.scenario_service import Acceptance, Complaints, Desk, ServiceTime, SLATarget
 from sim.config.scenario_surveys import SURVEY_CHANNELS, SURVEY_MODES, ExitSurvey, SurveyMode, Surveys
 from sim.schema import CAUSES, CHURN_REASONS, SEVERITIES
@@ -341,6 +342,8 @@ class Scenario(YamlMixin, StrictModel):
     uplift: UpliftTruth = Field(default_factory=UpliftTruth)
     # chapter 08: hidden message effects and channel affinity (sim.config.messaging), off by default
     messaging: Messaging = Field(default_factory=Messaging)
+    # chapter 09: how customers respond to a loyalty programme (sim.config.scenario_loyalty), no effect by default
+    loyalty_response: LoyaltyResponse = Field(default_factory=LoyaltyResponse)
 
     @field_validator("start_date")
     @classmethod

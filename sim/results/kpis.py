@@ -16,14 +16,16 @@ True
 
 from __future__ import annotations
 
+import math
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from sim.config.policy_phases import phase_policies, phase_start_day
 from sim.config.scenario import Scenario
 from sim.schema import SEVERITIES
-from sim.world.model import HOURS_PER_DAY
+from sim.world.model import HOURS_PER_DAY, breakage_rate, expected_redemption_share, points_liability
 from sim.world.state import REFERRAL_CHANNEL
 
 
@@ -59,6 +61,7 @@ __all__ = [
     "WINBACK_WINDOW_DAYS",
     "RESCUE_CAMPAIGNS",
     "saved_contacts",
+    "points_kpis",
 ]
 
 #: A customer counts as (observed) active while their last order is at most this many days old.
@@ -155,11 +158,82 @@ def _policy_costs(res: RunTables, o: pd.DataFrame, tk: pd.DataFrame, ct: pd.Data
     retention = float(ct["cost"].sum()) + float(o["discount"].sum())
     service = 0.0
     if pol is not None:
-        if pol.loyalty.enabled:
-            retention += float(o["points"].sum()) * pol.loyalty.point_value * pol.loyalty.redemption_rate
+        # points are priced at the rates of the policy in effect when they were earned / redeemed (phases)
+        for lo, seg in _loyalty_segments(res, o):
+            if lo.uses_ledger():  # the real cost: points redeemed in these rows' period (chapter 09)
+                retention += _redeemed(_ledger(res), seg) * lo.point_value
+            elif lo.enabled:
+                retention += float(seg["points"].sum()) * lo.point_value * lo.redemption_rate
         service += float(tk["escalated"].sum()) * pol.service.escalation_cost
         service += float(tk["bot"].sum()) * pol.service.bot.cost_per_ticket
     return retention, service
+
+
+def _loyalty_segments(res: RunTables, o: pd.DataFrame) -> list[tuple[Any, pd.DataFrame]]:
+    """``(loyalty programme, its orders)`` for each phase of the policy (one pair without phases)."""
+    pol = res.policy
+    if not pol.phases:
+        return [(pol.loyalty, o)]
+    starts = [0.0] + [phase_start_day(ph, res.scenario.start_date) for ph in pol.phases] + [math.inf]
+    programmes = [pol.loyalty] + [p.loyalty for p in phase_policies(pol)]
+    t = o["t"].to_numpy(dtype=float)
+    return [(lo, o[(t >= a) & (t < b)]) for lo, a, b in zip(programmes, starts[:-1], starts[1:])]
+
+
+def _ledger(res: RunTables) -> pd.DataFrame:
+    """The run's points ledger (an empty frame for a result without one)."""
+    pts = getattr(res, "points", None)
+    return pts if pts is not None else pd.DataFrame({"t": [], "kind": [], "points": [], "customer_id": []})
+
+
+def _redeemed(points: pd.DataFrame, o: pd.DataFrame) -> float:
+    """Points redeemed at the orders ``o`` (the redeem rows of the ledger, matched by ``order_id``)."""
+    red = points[points["kind"].to_numpy() == "redeem"]
+    if not len(red) or not len(o):
+        return 0.0
+    return float(-red.loc[red["order_id"].isin(o["order_id"]), "points"].sum())
+
+
+def points_kpis(points: pd.DataFrame, t0: float, t1: float, point_value: float, fallback_share: float) -> dict[str, float]:
+    """The ledger KPIs of the period ``[t0, t1]`` (see :data:`sim.schema.KPIS`): flows in the period,
+    liability and breakage at its end.
+
+    Examples
+    --------
+    >>> led = pd.DataFrame({"customer_id": [1, 1, 2, 1, 2], "t": [1.0, 2.0, 3.0, 5.0, 9.0],
+    ...     "kind": ["earn", "check_in", "earn", "redeem", "expire"], "points": [100.0, 10.0, 50.0, -110.0, -50.0],
+    ...     "balance": [100.0, 110.0, 50.0, 0.0, 0.0]})
+    >>> k = points_kpis(led, 0.0, 10.0, 0.01, 0.6)
+    >>> k["points_issued"], k["points_redeemed"], k["points_expired"], k["check_ins"], k["breakage_rate"]
+    (160.0, 110.0, 50.0, 1.0, 0.3125)
+    """
+    t = points["t"].to_numpy(dtype=float)
+    kind = points["kind"].to_numpy(dtype=object)
+    pts = points["points"].to_numpy(dtype=float)
+    upto = t <= t1
+    inside = upto & (t >= t0)
+    credit = (kind == "earn") | (kind == "check_in") | (kind == "ranking")
+    issued_all = float(pts[upto & credit].sum())
+    redeemed_all = float(-pts[upto & (kind == "redeem")].sum())
+    expired_all = float(-pts[upto & (kind == "expire")].sum())
+    outstanding = issued_all - redeemed_all - expired_all
+    share = expected_redemption_share(redeemed_all, expired_all, fallback_share)
+    return {
+        "points_issued": float(pts[inside & credit].sum()),
+        "points_redeemed": float(-pts[inside & (kind == "redeem")].sum()) + 0.0,
+        "points_expired": float(-pts[inside & (kind == "expire")].sum()) + 0.0,
+        "points_liability": points_liability(outstanding, point_value, share),
+        "breakage_rate": breakage_rate(issued_all, expired_all, outstanding, share),
+        "check_ins": float((inside & (kind == "check_in")).sum()),
+    }
+
+
+def _run_points_kpis(res: RunTables, t0: float, t1: float) -> dict[str, float]:
+    pol = res.policy
+    lo = pol.loyalty if pol is not None else None
+    value = lo.point_value if lo is not None else 0.0
+    share = lo.redemption_rate if lo is not None else 0.0
+    return points_kpis(_ledger(res), t0, t1, value, share)
 
 
 def _action_kpis(ct: pd.DataFrame, ev: pd.DataFrame, tk: pd.DataFrame) -> dict[str, float]:
@@ -312,6 +386,7 @@ def overall_kpis(res: RunTables) -> pd.Series:
     rescue, denominators["winback_rate"] = _rescue_kpis(ct, o)
     out.update(rescue)
     out["active_customers"] = float(_active_at(o, days))
+    out.update(_run_points_kpis(res, 0.0, days))
     out["true_alive"] = float(_alive_at(c, days))
     out["true_churned"] = float(c["true_churn_t"].notna().sum())
     first_year = c[c["acquired_t"] < min(365.0, days - 365.0)] if days > 365 else c.iloc[0:0]
@@ -375,6 +450,7 @@ def monthly_kpis(res: RunTables) -> pd.DataFrame:
         row.update(_action_kpis(ctm, ev[ev_m == m], tkm))
         row.update(_rescue_kpis(ctm, o)[0])
         row["active_customers"] = float(_active_at(o, t1))
+        row.update(_run_points_kpis(res, t0, t1))
         alive_start = _alive_at(c, t0) if t0 > 0 else 0
         churned = int((churn_m == m).sum())
         row["true_alive"] = float(_alive_at(c, t1))

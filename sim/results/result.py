@@ -36,7 +36,7 @@ __all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
 RESULT_FILES: tuple[str, ...] = (*(f"{n}.parquet" for n in TABLE_NAMES), "scenario.yaml", "run.json")
 
 #: Files a result folder may lack (written before the table existed): read as an empty table.
-OPTIONAL_FILES: tuple[str, ...] = ("uplift.parquet",)
+OPTIONAL_FILES: tuple[str, ...] = ("uplift.parquet", "points.parquet")
 
 #: The tables of the first result folders (before issue 12 added ``funnel`` and ``snapshots`` and the
 #: truth columns ``true_clv``, ``true_stage`` ...): a folder with only these is from an older version.
@@ -55,13 +55,17 @@ def _empty_uplift() -> pd.DataFrame:
     return empty_table("uplift")
 
 
+def _empty_points() -> pd.DataFrame:
+    return empty_table("points")
+
+
 @dataclass
 class Result:
     """Tables and KPIs of one simulation run.
 
     Attributes
     ----------
-    customers, orders, tickets, surveys, events, tiers, contacts, funnel, snapshots, uplift : pandas.DataFrame
+    customers, orders, tickets, surveys, events, tiers, points, contacts, funnel, snapshots, uplift : pandas.DataFrame
         Tidy tables with the columns of :mod:`sim.schema`; ``true_*`` columns, ``true_*``
         events and the ``snapshots`` and ``uplift`` tables are ground truth (for teaching and
         validation only). ``funnel``, ``snapshots`` and ``uplift`` default to empty tables (for
@@ -91,6 +95,7 @@ class Result:
     funnel: pd.DataFrame = field(default_factory=_empty_funnel)
     snapshots: pd.DataFrame = field(default_factory=_empty_snapshots)
     uplift: pd.DataFrame = field(default_factory=_empty_uplift)
+    points: pd.DataFrame = field(default_factory=_empty_points)  # the loyalty points ledger (chapter 09)
 
     # ------------------------------------------------------------------ basics
     @property

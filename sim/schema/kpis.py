@@ -35,7 +35,8 @@ KPIS: dict[str, KPI] = {
         KPI(
             "retention_cost",
             "currency",
-            "Contacts and offers sent, discounts redeemed, and loyalty points (x point value x redemption rate).",
+            "Contacts and offers sent, discounts redeemed, and loyalty points: earned points x point value x "
+            "redemption rate, or with the points ledger (loyalty.ledger) the points redeemed x point value.",
         ),
         KPI("profit", "currency", "gross_margin - acquisition_cost - service_cost - retention_cost."),
         KPI("contacts", "contacts", "Contacts sent (all campaigns and triggers)."),
@@ -86,6 +87,24 @@ KPIS: dict[str, KPI] = {
             "true_churned / customers alive at the period start or acquired in it (ground truth).",
             latent=True,
         ),
+        # chapter 09: the loyalty points ledger (the points table; 0 without a ledger)
+        KPI("points_issued", "points", "Points credited in the period (earn, check_in and ranking rows)."),
+        KPI("points_redeemed", "points", "Points customers redeemed in the period."),
+        KPI("points_expired", "points", "Points that expired in the period (loyalty.expiry_days)."),
+        KPI(
+            "points_liability",
+            "currency",
+            "Outstanding points at the period end x point value x expected redemption share (redeemed / "
+            "(redeemed + expired) so far once the ledger has a redemption, else the policy's redemption_rate): "
+            "the accounting liability of the points.",
+        ),
+        KPI(
+            "breakage_rate",
+            "share",
+            "Share of the points issued up to the period end expected never to be redeemed: (expired + "
+            "outstanding x (1 - expected redemption share)) / issued (NaN when none were issued).",
+        ),
+        KPI("check_ins", "check-ins", "Check-ins credited in the period (points rows of kind check_in)."),
         # overall-only KPIs
         KPI("repeat_rate", "share", "Overall: share of customers with at least one repeat order."),
         KPI(

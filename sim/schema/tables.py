@@ -15,7 +15,9 @@ from sim.schema.tables_service import SERVICE_TABLES
 from sim.schema.tables_truth import TRUTH_TABLES
 from sim.schema.vocabulary import Column
 
-_ORDER = ("customers", "orders", "tickets", "surveys", "events", "tiers", "contacts", "funnel", "snapshots", "uplift")
+_ORDER = (
+    "customers", "orders", "tickets", "surveys", "events", "tiers", "points", "contacts", "funnel", "snapshots", "uplift",
+)  # fmt: skip
 _ALL = {**COMMERCE_TABLES, **SERVICE_TABLES, **CONTACTS_TABLES, **TRUTH_TABLES}
 if set(_ALL) != set(_ORDER) or len(_ALL) != len(_ORDER):  # a table defined in a group must be placed in the order
     raise RuntimeError(f"sim.schema: tables {sorted(set(_ALL) ^ set(_ORDER))} are not both defined and ordered")

@@ -1,4 +1,4 @@
-"""Tables of customers and what they buy: customers, orders, events, tiers, funnel.
+"""Tables of customers and what they buy: customers, orders, events, tiers, points, funnel.
 
 Column definitions only; :mod:`sim.schema.tables` assembles them in their documented order.
 """
@@ -82,6 +82,19 @@ COMMERCE_TABLES: dict[str, dict[str, Column]] = {
             "Contact channel of the customer's largest latent channel affinity (messaging.channel_affinity_sd; "
             "'' when off).",
         ),
+        Column(
+            "true_check_in_rate",
+            "float64",
+            "check-ins/week",
+            "Latent check-in propensity (loyalty_response.check_in_rate_per_week; 0 when off).",
+        ),
+        Column(
+            "true_redeem_prob",
+            "float64",
+            "probability",
+            "Latent probability of redeeming a sufficient points balance at an order (loyalty_response.redeem_prob; "
+            "0 when off).",
+        ),
     ),
     "orders": table(
         Column("order_id", "int64", "id", "Order identifier."),
@@ -133,6 +146,9 @@ COMMERCE_TABLES: dict[str, dict[str, Column]] = {
             "string",
             "category",
             "acquired, referred, opted_out, membership, budget_skip, alert (customer_id 0: a policy alert fired); "
+            "phase (customer_id 0: a policy phase started; detail its name), management_review (customer_id 0; "
+            "detail 'kpi=<kpi> value=<v> target=<t> met=<yes|no|na> lever=<path> <old>-><new>'); "
+            "referral_bonus (customer_id 0: the referral reward multiplier announced, detail 'x2'; 'x1' ends it); "
             "latent: true_churned, true_reactivated, true_word_of_mouth (detail +/- people told), "
             "true_deterred (a prospect lost to negative word of mouth).",
         ),
@@ -144,6 +160,21 @@ COMMERCE_TABLES: dict[str, dict[str, Column]] = {
         Column("date", "datetime64[ns]", "date", "Calendar timestamp of the grading."),
         Column("tier", "string", "category", "Tier assigned by the policy's tiering method."),
         Column("score", "float64", "score", "The observed score the tier was cut from (higher = better)."),
+    ),
+    "points": table(
+        Column("customer_id", "int64", "id", "Customer whose points moved."),
+        Column("t", "float64", "days", "Time of the movement."),
+        Column("date", "datetime64[ns]", "date", "Calendar timestamp of the movement."),
+        Column(
+            "kind",
+            "string",
+            "category",
+            "earn (points on an order), redeem (the balance spent), expire (unredeemed points past "
+            "loyalty.expiry_days, oldest first), check_in (a check-in's points), ranking (a spend-ranking reward).",
+        ),
+        Column("points", "float64", "points", "Points moved: + credited, - redeemed or expired."),
+        Column("balance", "float64", "points", "The customer's balance after this row."),
+        Column("order_id", "int64", "id", "Order of an earn or redeem row (-1 when none)."),
     ),
     "funnel": table(
         Column("channel", "string", "category", "Paid acquisition channel."),

@@ -11,6 +11,7 @@ mechanisms and connects them:
 ``actions``           :class:`~sim.world.actions.FirmActions`: what the firm's decisions do
 ``market``            :class:`~sim.world.market.Market`: scheduled market events
 ``snapshots``         :class:`~sim.world.snapshots.Snapshots`: latent satisfaction snapshots (or None)
+``programme``         :class:`~sim.world.loyalty.Programme`: the loyalty points ledger and customers' responses
 ====================  ==========================================================================
 
 The firm reaches the world only through :class:`sim.world.observed.Observed` (a
@@ -41,6 +42,7 @@ from sim.world.complaints import Complaints
 from sim.world.desk import ServiceDesk, TicketLog
 from sim.world.lifecycle import Lifecycle
 from sim.world.logs import Logs
+from sim.world.loyalty import Programme
 from sim.world.market import Market
 from sim.world.model import satisfaction_decay_rate
 from sim.world.population import draw_population
@@ -106,7 +108,7 @@ class World:
     tickets : TicketLog
         ``logs.tickets``.
     desk : ServiceDesk
-    lifecycle, complaints, surveys, actions, market, snapshots
+    lifecycle, complaints, surveys, actions, market, snapshots, programme
         The mechanisms (see the module docstring).
     firm : FirmHooks or None
         The attached firm.
@@ -162,6 +164,12 @@ class World:
         # an order may raise a ticket and a survey
         self.lifecycle.complain = self.complaints.complain
         self.lifecycle.post_purchase = self.surveys.purchase_callback()
+        #: the loyalty programme's world side (chapter 09; wired into the hooks only when it needs them)
+        self.programme = Programme(
+            env, sc, policy, self.customers, self.logs, self.lifecycle, streams, rewire=self._wire
+        )
+        if self.programme.wired:
+            self._wire()
 
     def attach_firm(self, firm: FirmHooks) -> None:
         """Call ``firm`` back on every acquisition, order, opened and resolved ticket from now on.
@@ -203,10 +211,13 @@ class World:
         """Connect the mechanisms' hooks to the fed records, then to the firm."""
         firm, feeds, lc, cp = self.firm, tuple(self._feeds), self.lifecycle, self.complaints
         cp.on_ticket_resolved = firm.on_ticket_resolved if firm is not None else None
+        prog = self.programme if self.__dict__.get("programme") is not None and self.programme.wired else None
         if not feeds:
             if firm is not None:
                 lc.on_acquired, lc.on_order = firm.on_acquired, firm.on_order
                 cp.on_ticket_opened = firm.on_ticket_opened
+            if prog is not None:  # the programme's ledger and responses come first (sim.world.loyalty)
+                lc.on_acquired, lc.on_order = prog.chain(lc.on_acquired, lc.on_order)
             return
         c, orders, tickets = self.customers, self.logs.orders, self.tickets
         consent, birth, t_cust = c.consent, c.birth_month, tickets.customer
@@ -238,6 +249,8 @@ class World:
                 r.opt_out(i)
 
         lc.on_acquired, lc.on_order, cp.on_ticket_opened = on_acquired, on_order, on_ticket_opened
+        if prog is not None:
+            lc.on_acquired, lc.on_order = prog.chain(lc.on_acquired, lc.on_order)
         self.actions.on_opt_out = on_opt_out
 
     def start(self) -> None:

@@ -38,7 +38,12 @@ Decisions (each documented in ``sim/config/policy.py``):
   payment + plan period) a reminder (C3); none if a newer payment came in meanwhile, or if the
   plan's period is not longer than ``delay_days``;
 * **budget**: each action is paid from a pot; an empty pot means the action is not taken and a
-  ``budget_skip`` event is logged. Consent is checked before any contact unless the policy says
+  ``budget_skip`` event is logged.
+* **phases** (chapter 10): at each phase's start a ``phase`` event (detail: its name) and
+  :meth:`Firm.reconfigure` to the phase's policy, keeping the firm's state (:mod:`sim.world.firm_phases`);
+* **management loop** (K3, K4): every ``review_every_days`` a KPI of the firm's own observations
+  against a ratcheting target, a ``management_review`` event, and the lever moved after a miss
+  (:mod:`sim.world.firm_management`). Consent is checked before any contact unless the policy says
   otherwise (then contacts to non-consenting customers are compliance incidents).
 """
 
@@ -55,7 +60,10 @@ import simpy
 from simpy.events import Timeout
 
 from sim.config.policy import Policy
+from sim.world.firm_loyalty import FirmLoyalty
+from sim.world.firm_management import ManagementLoop
 from sim.world.firm_models import risk_scorer
+from sim.world.firm_phases import Schedule, reconfigure, start_phases
 from sim.world.firm_scores import ObservedScorer
 from sim.world.model import HOURS_PER_DAY, thompson_pick
 from sim.world.observed import FirmPort
@@ -141,7 +149,24 @@ class Firm:
             self.r_holdout = streams.buffered("campaign.holdout")
             for camp in policy.campaigns:
                 self._later(camp.day, self._campaign, camp)
+        # chapter 10: the management loop and phases (sim.world.firm_management, sim.world.firm_phases)
+        self._anniversaries = policy.triggers.anniversary.enabled  # yearly chains run for every customer
+        mg = policy.management
+        self.manager = ManagementLoop(mg, policy) if mg.enabled else None
+        self.schedule = Schedule.start(
+            policy, loyalty_on=self.loyalty is not None, loyalty_every=self.LOYALTY_REVIEW_DAYS
+        )
+        self.phase_plan = start_phases(self, policy)  # (start day, name) of each phase
+        # chapter 09: publish the programme's rules to the world; spend ranking and referral-bonus windows
+        self.programme = FirmLoyalty(self)  # (sim.world.firm_loyalty; call programme_changed() after a switch)
+        self.programme.programme_changed()
         env.process(self._daily())
+
+    def reconfigure(self, policy: Policy) -> None:
+        """Make ``policy`` the firm's policy from now on, keeping the firm's state (tiers, levels, spend
+        logs, bandit counts, last-trigger times, budget pots: :func:`sim.world.firm_phases.reconfigure`).
+        Phase switches and management reviews call it; the new policy's own ``phases`` are not planned."""
+        reconfigure(self, policy)
 
     # ------------------------------------------------------------------ budget & contacts
     def _reset_budget(self) -> None:
@@ -208,6 +233,8 @@ class Firm:
 
     def _fire(self, name: str, i: int, extra_boost: float = 0.0) -> None:
         trig = getattr(self.pol.triggers, name)
+        if not trig.enabled:  # switched off by a phase since this firing was planned
+            return
         label, channel, offer = self._variant(name, trig, i)
         if trig.allocation == "thompson":
             if self._clear(i, name, channel, offer):
@@ -234,7 +261,7 @@ class Firm:
     def on_acquired(self, i: int, now: float) -> None:
         """Customer ``i`` was acquired: give them a contact phase, plan their anniversary."""
         self.phase[i] = float(self.r_phase.random())
-        if self.pol.triggers.anniversary.enabled:
+        if self._anniversaries:
             self._later(self.ANNIVERSARY_DAYS, self._anniversary, i)
         ob = self.onboarding
         if ob is not None:
@@ -262,7 +289,8 @@ class Firm:
 
     def _welcome(self, i: int, until: float) -> None:
         ob = self.onboarding
-        assert ob is not None
+        if ob is None:  # switched off by a phase since this welcome was planned
+            return
         if self._clear(i, "onboarding", ob.channel, None):
             self.port.onboard(i, ob.channel, ob.satisfaction_boost, ob.dropout_shift, until)
 
@@ -295,8 +323,7 @@ class Firm:
     def _remind(self, i: int, paid_t: float) -> None:
         """The renewal reminder for the payment of day ``paid_t`` (skipped if a newer one came in)."""
         rr = self.reminder
-        assert rr is not None
-        if self.last_order.get(i) != paid_t:
+        if rr is None or self.last_order.get(i) != paid_t:  # (None: switched off by a phase)
             return
         label, channel, offer = self._variant("renewal_reminder", rr, i)
         if self._clear(i, "renewal_reminder", channel, offer):
@@ -335,25 +362,22 @@ class Firm:
 
     # ------------------------------------------------------------------ periodic work
     def _daily(self):  # a SimPy process
-        env, pol, trig = self.env, self.pol, self.pol.triggers
-        port = self.port
+        env, port, s = self.env, self.port, self.schedule  # s: next times (sim.world.firm_phases.Schedule)
         start = pd.Timestamp(port.start_date)
-        next_refresh = 0.0 if pol.tiering.method != "none" else math.inf
-        next_budget = 0.0
-        next_risk = trig.churn_risk.check_every_days if trig.churn_risk.enabled else math.inf
-        next_winback = trig.winback.check_every_days if trig.winback.enabled else math.inf
-        next_loyalty = self.LOYALTY_REVIEW_DAYS if self.loyalty is not None else math.inf
-        alert = pol.alerts.bad_review
-        next_alert = alert.window_days if alert.enabled else math.inf
         day = 0
         while True:
             now = env.now
-            if now >= next_budget:
+            if now >= s.review and self.manager is not None:  # may reconfigure: read the policy after it
+                self.manager.review(self, now)
+                s.review += self.manager.m.review_every_days
+            pol = self.pol  # the policy in force today (phases and reviews replace it: reconfigure)
+            trig = pol.triggers
+            if now >= s.budget:
                 self._reset_budget()
-                next_budget += self.budget.period_days
-            if now >= next_refresh:
+                s.budget += self.budget.period_days
+            if now >= s.refresh:
                 self._refresh_tiers()
-                next_refresh += pol.tiering.refresh_days
+                s.refresh += pol.tiering.refresh_days
             if self.rules:
                 self._scheduled_contacts(day)
             if trig.birthday.enabled and (start + pd.Timedelta(days=day)).day == 1:
@@ -366,19 +390,19 @@ class Firm:
                 if (date.month, date.day) in self.holidays:
                     for i in port.acquired():
                         self._fire("holiday", i)
-            if now >= next_risk:
+            if now >= s.risk:
                 self._churn_risk()
-                next_risk += trig.churn_risk.check_every_days
-            if now >= next_winback:
+                s.risk += trig.churn_risk.check_every_days
+            if now >= s.winback:
                 self._winback()
-                next_winback += trig.winback.check_every_days
-            if now >= next_loyalty:
+                s.winback += trig.winback.check_every_days
+            if now >= s.loyalty:
                 for i in list(self.level):
                     self._grade_member(i, now)
-                next_loyalty += self.LOYALTY_REVIEW_DAYS
-            if now >= next_alert:
+                s.loyalty += self.LOYALTY_REVIEW_DAYS
+            if now >= s.alert:
                 self._bad_review()
-                next_alert += alert.window_days
+                s.alert += pol.alerts.bad_review.window_days
             day += 1
             yield env.timeout(1.0)
 

@@ -7,7 +7,7 @@ mechanisms. Nothing here can reach a latent value (see :mod:`sim.world.observed`
 Examples
 --------
 >>> sorted(n for n in vars(FirmPort) if not n.startswith("_"))[:4]
-['acquired', 'birth_month', 'clear_membership', 'consent']
+['acquired', 'announce_referral_bonus', 'birth_month', 'clear_membership']
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ class FirmPort(Protocol):
     >>> from sim.world.observed import Observed
     >>> members = lambda cls: {m for m in vars(cls) if not m.startswith("_")}
     >>> sorted(members(FirmPort))  # doctest: +NORMALIZE_WHITESPACE
-    ['acquired', 'birth_month', 'clear_membership', 'consent', 'contact_outcome', 'deliver', 'event', 'holdout',
-     'horizon', 'now', 'onboard', 'opted_out', 'order_amount', 'order_frame', 'plan_period', 'record_tier',
-     'remind_renewal', 'set_basic_service', 'set_membership', 'start_date', 'survey_frame', 'ticket_customer']
+    ['acquired', 'announce_referral_bonus', 'birth_month', 'clear_membership', 'consent', 'contact_outcome',
+     'credit_points', 'deliver', 'event', 'holdout', 'horizon', 'now', 'onboard', 'opted_out', 'order_amount',
+     'order_frame', 'plan_period', 'record_tier', 'remind_renewal', 'set_basic_service', 'set_membership',
+     'set_programme', 'start_date', 'survey_frame', 'ticket_customer']
     >>> members(Observed) - members(FirmPort)
     {'view'}
     """
@@ -148,4 +149,18 @@ class FirmPort(Protocol):
     def holdout(self, i: int, campaign: str) -> None:
         """Hold customer ``i`` out of campaign ``campaign`` (a ``Policy.campaigns`` name): an observed
         ``holdout`` event (detail: the campaign's name); no contact is sent."""
+        ...
+
+    # --- the loyalty programme (chapter 09)
+    def set_programme(self, loyalty: Any) -> None:
+        """Publish the loyalty programme's rules (a ``Policy.loyalty``) to customers; the firm calls
+        it at the start and again whenever its programme changes (a phase switch)."""
+        ...
+
+    def credit_points(self, i: int, points: float, kind: str) -> None:
+        """Credit ``points`` to customer ``i``'s balance (a ``points`` ledger row of ``kind``)."""
+        ...
+
+    def announce_referral_bonus(self, multiplier: float) -> None:
+        """Announce the referral-reward multiplier from now on (1.0 ends a bonus window)."""
         ...

@@ -30,7 +30,7 @@ import numpy as np
 from sim.world.counterfactual import UpliftLog
 from sim.world.desk import TicketLog
 
-__all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "SnapshotLog", "Logs"]
+__all__ = ["OrderLog", "ContactLog", "SurveyLog", "EventLog", "TierLog", "PointsLog", "SnapshotLog", "Logs"]
 
 
 class OrderLog:
@@ -315,6 +315,44 @@ class TierLog:
         return len(self.t)
 
 
+class PointsLog:
+    """The loyalty points ledger (chapter 09; :mod:`sim.world.loyalty` writes it): one row per movement.
+
+    ``kind``: ``earn``, ``redeem``, ``expire``, ``check_in`` or ``ranking``; ``points`` signed (+
+    credited, - redeemed or expired); ``balance`` after the row; ``order`` the 0-based order index
+    (-1: none).
+
+    Examples
+    --------
+    >>> log = PointsLog()
+    >>> log.add(4, 2.0, "earn", 120.0, 120.0, 7)
+    >>> log.kind, list(log.balance), list(log.order)
+    (['earn'], [120.0], [7])
+    """
+
+    __slots__ = ("customer", "t", "kind", "points", "balance", "order")
+
+    def __init__(self) -> None:
+        self.customer = array("q")
+        self.t = array("d")
+        self.kind: list[str] = []
+        self.points = array("d")
+        self.balance = array("d")
+        self.order = array("q")
+
+    def add(self, i: int, now: float, kind: str, points: float, balance: float, order: int = -1) -> None:
+        """Log one ledger row."""
+        self.customer.append(i)
+        self.t.append(now)
+        self.kind.append(kind)
+        self.points.append(points)
+        self.balance.append(balance)
+        self.order.append(order)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
 class SnapshotLog:
     """Latent satisfaction snapshots: per snapshot time, every acquired customer's satisfaction and alive flag.
 
@@ -361,7 +399,7 @@ class Logs:
     Examples
     --------
     >>> sorted(vars(Logs()))
-    ['contacts', 'events', 'orders', 'snapshots', 'surveys', 'tickets', 'tiers', 'uplift']
+    ['contacts', 'events', 'orders', 'points', 'snapshots', 'surveys', 'tickets', 'tiers', 'uplift']
     """
 
     orders: OrderLog = field(default_factory=OrderLog)
@@ -369,6 +407,7 @@ class Logs:
     surveys: SurveyLog = field(default_factory=SurveyLog)
     events: EventLog = field(default_factory=EventLog)
     tiers: TierLog = field(default_factory=TierLog)
+    points: PointsLog = field(default_factory=PointsLog)  # the loyalty points ledger (chapter 09)
     tickets: TicketLog = field(default_factory=TicketLog)
     snapshots: SnapshotLog = field(default_factory=SnapshotLog)
     uplift: UpliftLog = field(default_factory=UpliftLog)  # latent uplift truth (sim.world.counterfactual)

@@ -64,6 +64,7 @@ class FirmView:
     surveys: pd.DataFrame
     events: pd.DataFrame
     tiers: pd.DataFrame
+    points: pd.DataFrame
     contacts: pd.DataFrame
     funnel: pd.DataFrame
     snapshots: pd.DataFrame
@@ -152,7 +153,7 @@ class _Channel:
 
     __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
                  "set_basic_service", "onboard", "remind_renewal", "surveys_from", "plan_period",
-                 "contact_outcome", "holdout")  # fmt: skip
+                 "contact_outcome", "holdout", "set_programme", "credit_points", "announce_referral_bonus")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, a = world.env, world.actions
@@ -165,6 +166,10 @@ class _Channel:
         self.onboard = a.onboard
         self.remind_renewal = a.remind_renewal
         self.holdout = a.holdout
+        prog = world.programme  # chapter 09: the loyalty programme's rules, points and bonus (sim.world.loyalty)
+        self.set_programme = prog.set_programme
+        self.credit_points = prog.credit
+        self.announce_referral_bonus = prog.announce_referral_bonus
         self.surveys_from = _survey_reader(world)
         self.plan_period = _plan_reader(world)
         self.contact_outcome = _contact_outcome_reader(world)
@@ -358,6 +363,20 @@ class Observed:
         """Hold customer ``i`` out of campaign ``campaign`` (a ``Policy.campaigns`` name): an observed
         ``holdout`` event (detail: the campaign's name); no contact is sent."""
         self._channel.holdout(i, campaign)
+
+    def set_programme(self, loyalty: Any) -> None:
+        """Publish the loyalty programme's rules (a ``Policy.loyalty``) to customers: points rate,
+        tier thresholds, ledger, check-in points, ranking (the firm calls it at the start and at a
+        phase switch)."""
+        self._channel.set_programme(loyalty)
+
+    def credit_points(self, i: int, points: float, kind: str) -> None:
+        """Credit ``points`` to customer ``i``'s balance (a ``points`` ledger row of ``kind``, e.g. ``ranking``)."""
+        self._channel.credit_points(int(i), float(points), kind)
+
+    def announce_referral_bonus(self, multiplier: float) -> None:
+        """Announce the referral-reward multiplier from now on (1.0: the bonus window ends)."""
+        self._channel.announce_referral_bonus(float(multiplier))
 
 
 def _with_follow_up(world: World, deliver: Callable[..., int]) -> Callable[..., int]:

@@ -125,6 +125,7 @@ class Customers:
         "pending", "contact_times", "n_paid", "n_acquired_paid", "channel_names", "decay_rate",
         "archetype", "business", "rate_factor", "offer_mult", "service_mult", "value_mult", "pref",
         "plan", "theta", "next_renewal", "renew_shift", "reactivated_t", "basic", "deterred", "affinity",
+        "loyalty_truth",
     )  # fmt: skip
 
     def __init__(self, pop: Mapping[str, Any], decay_rate: float) -> None:
@@ -176,6 +177,8 @@ class Customers:
         self.reactivated_t: list[float] = [math.nan] * n
         self.basic: list[bool] = [False] * n
         self.deterred: set[int] = set()
+        #: chapter 09: latent (check-in rate per week, redemption probability) per customer (sim.world.loyalty; {} off)
+        self.loyalty_truth: dict[int, tuple[float, float]] = {}
         # chapter 08: latent channel affinity (log-odds per sim.schema.CHANNELS; None when off)
         self.affinity: list[tuple[float, ...]] | None = (
             [tuple(r) for r in pop["affinity"].tolist()] if "affinity" in pop else None

@@ -226,6 +226,7 @@ def build_tables(
             "true_clv": true_clv,
             "true_stage": true_stage,
             "true_best_channel": best_channels(c.affinity, acquired),
+            **loyalty_truth(c.loyalty_truth, acquired),
         },
     )
     ol = logs.orders
@@ -387,6 +388,20 @@ def build_tables(
         },
     )
     customer_table = customer_table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    pl = logs.points
+    p_t = np.array(pl.t, dtype=float)
+    points = typed_frame(
+        "points",
+        {
+            "customer_id": np.array(pl.customer, dtype=np.int64) + 1,
+            "t": p_t,
+            "date": day_dates(start, p_t),
+            "kind": np.array(pl.kind, dtype=object),
+            "points": np.array(pl.points, dtype=float),
+            "balance": np.array(pl.balance, dtype=float),
+            "order_id": np.where(np.array(pl.order, dtype=np.int64) >= 0, np.array(pl.order, dtype=np.int64) + 1, -1),
+        },
+    )
     return {
         "customers": customer_table,
         "orders": orders,
@@ -394,11 +409,30 @@ def build_tables(
         "surveys": surveys,
         "events": events,
         "tiers": tiers,
+        "points": points,
         "contacts": contacts,
         "funnel": funnel_table(customer_table, sc, horizon, funnel_rng),
         "snapshots": snapshot_table(logs, start),
         "uplift": uplift_table(logs, start),
     }
+
+
+def loyalty_truth(truth: Mapping[int, tuple[float, float]], acquired: np.ndarray) -> dict[str, np.ndarray]:
+    """The ``customers`` table's ``true_check_in_rate`` and ``true_redeem_prob`` (0 where not drawn).
+
+    Examples
+    --------
+    >>> out = loyalty_truth({1: (2.0, 0.5)}, np.array([0, 1]))
+    >>> out["true_check_in_rate"].tolist(), out["true_redeem_prob"].tolist()
+    ([0.0, 2.0], [0.0, 0.5])
+    """
+    rate, prob = np.zeros(len(acquired)), np.zeros(len(acquired))
+    if truth:
+        for k, i in enumerate(acquired.tolist()):
+            r = truth.get(i)
+            if r is not None:
+                rate[k], prob[k] = r
+    return {"true_check_in_rate": rate, "true_redeem_prob": prob}
 
 
 def best_channels(affinity: list[tuple[float, ...]] | None, acquired: np.ndarray) -> Any:

@@ -95,7 +95,9 @@ def test_the_firm_module_uses_only_the_port():
     assert used <= members and {"deliver", "order_frame", "acquired", "horizon"} <= used
 
 
-@pytest.mark.parametrize("module", ["firm.py", "firm_scores.py", "firm_models.py"])
+@pytest.mark.parametrize(
+    "module", ["firm.py", "firm_scores.py", "firm_models.py", "firm_loyalty.py", "firm_phases.py", "firm_management.py"]
+)
 def test_the_firm_modules_import_no_world_internals(module):
     """The firm (and its observed scoring) reach the world only through the port."""
     tree = ast.parse((WORLD / module).read_text(encoding="utf-8"))
@@ -114,6 +116,9 @@ def test_the_firm_modules_import_no_world_internals(module):
         "sim.world.model",
         "sim.world.firm_scores",
         "sim.world.firm_models",
+        "sim.world.firm_loyalty",
+        "sim.world.firm_phases",
+        "sim.world.firm_management",
     }
     assert world_imports <= allowed, world_imports
 

@@ -78,6 +78,12 @@ Acquisition funnel (``acquisition``)
     The prospects (and leads) it took to win a channel's customers: :func:`negbin_trials`
     (successes + negative-binomial failures; the funnel is drawn after the run).
 
+Loyalty programmes (chapter 09; :mod:`~sim.world.model.loyalty`)
+    Goal gradient near tier thresholds (:func:`goal_gradient_factor`), the ranking uplift
+    (:func:`programme_rate_factor`), the check-in habit (:func:`check_in_habit`), the referral
+    bonus (:func:`bonus_referral_probability`) and the points accounting
+    (:func:`points_liability`, :func:`breakage_rate`, :func:`expected_redemption_share`).
+
 Counterfactual uplift (``uplift``; the latent ``uplift`` table)
     Each decision is replayed with and without the action under common random numbers: the
     customer's true uplift is :func:`paired_uplift`; purchases resume after
@@ -145,6 +151,16 @@ from sim.world.model.firm import (
     shocked_dropout_shift,
     shocked_rate_factor,
     winback_probability,
+)
+from sim.world.model.loyalty import (
+    bonus_referral_probability,
+    breakage_rate,
+    check_in_habit,
+    expected_redemption_share,
+    goal_closeness,
+    goal_gradient_factor,
+    points_liability,
+    programme_rate_factor,
 )
 from sim.world.model.messaging import (
     best_channel,
@@ -226,6 +242,14 @@ from sim.world.model.value import (
 )
 
 __all__ = [
+    "goal_closeness",
+    "goal_gradient_factor",
+    "programme_rate_factor",
+    "check_in_habit",
+    "bonus_referral_probability",
+    "expected_redemption_share",
+    "points_liability",
+    "breakage_rate",
     "paired_uplift",
     "order_net_margin",
     "residual_purchase_wait",

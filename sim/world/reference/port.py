@@ -62,10 +62,11 @@ import pandas as pd
 
 from sim.config.policy import LoyaltyTier
 from sim.config.policy_contacts import Variant
-from sim.errors import LatentAccessError
+from sim.errors import ConfigError, LatentAccessError
 from sim.schema import CHANNELS, LATENT_PREFIX
 from sim.world import model
 from sim.world.actions import ContactOdds, trigger_arms
+from sim.world.loyalty import refuse_unmirrored
 from sim.world.observed import FirmView
 from sim.world.reference.mechanisms import plan_period
 from sim.world.reference.state import ContactRow, Customer, FirmRecords, Offer, TierRow
@@ -341,7 +342,8 @@ class _Channel:
     """
 
     __slots__ = ("now", "deliver", "set_membership", "record_tier", "log_event", "tables",
-                 "set_basic_service", "onboard", "remind_renewal", "holdout", "contact_outcome")  # fmt: skip
+                 "set_basic_service", "onboard", "remind_renewal", "holdout", "contact_outcome",
+                 "set_programme")  # fmt: skip
 
     def __init__(self, world: World) -> None:
         env, actions = world.env, FirmActions(world)
@@ -357,6 +359,13 @@ class _Channel:
         self.holdout = actions.holdout
         self.contact_outcome = actions.contact_outcome
         self.tables: Callable[[], dict[str, pd.DataFrame]] = lambda: build_tables(world)
+
+        def set_programme(loyalty: Any) -> None:  # the points rate of orders; chapter 09's levers are refused
+            lo = loyalty if loyalty is not None and loyalty.enabled else None
+            refuse_unmirrored(world.sc, lo)
+            world.points_per_currency = lo.points_per_currency if lo is not None else 0.0
+
+        self.set_programme = set_programme
 
 
 class ReferencePort:
@@ -539,6 +548,21 @@ class ReferencePort:
         """Observed outcome of contact ``cid`` (its index, as :meth:`deliver` returns it): opened,
         clicked, converted (an immediate order) — what a CRM logs as the contact goes out."""
         return self._channel.contact_outcome(cid)
+
+    # ------------------------------------------------------------------ the loyalty programme (chapter 09)
+    def set_programme(self, loyalty: Any) -> None:
+        """Publish the programme's rules: the points rate of orders. Chapter 09's ledger and customer
+        responses are not mirrored here: a programme that would use them is refused (ConfigError)."""
+        self._channel.set_programme(loyalty)
+
+    def credit_points(self, i: int, points: float, kind: str) -> None:
+        """Refused: the reference engine keeps no points ledger (``loyalty.ledger``)."""
+        raise ConfigError(f"the reference engine keeps no points ledger: cannot credit {kind} points (loyalty.ledger)")
+
+    def announce_referral_bonus(self, multiplier: float) -> None:
+        """Refused: the reference engine does not mirror referral-bonus windows (``loyalty.referral_bonus``)."""
+        if multiplier != 1.0:
+            raise ConfigError("the reference engine does not mirror loyalty.referral_bonus windows")
 
 
 def _snapshot(world: World) -> FirmRecords:

@@ -88,6 +88,9 @@ def build_tables(w: World, funnel_rng: np.random.Generator | None = None) -> dic
             "true_best_channel": [
                 CHANNELS[int(np.argmax(c.affinity))] if c.affinity is not None else "" for c in acquired
             ],
+            # chapter 09's loyalty responses are not mirrored here (refused at the start): no latent draws
+            "true_check_in_rate": np.zeros(len(acquired)),
+            "true_redeem_prob": np.zeros(len(acquired)),
         },
     )
 

@@ -40,6 +40,7 @@ import simpy
 from sim.config.policy import Policy
 from sim.config.scenario import MarketEvent, Scenario
 from sim.world import model
+from sim.world.loyalty import refuse_unmirrored
 from sim.world.population import draw_mechanism_traits, draw_population, draw_traits, mechanism_generators
 from sim.world.reference.desk import Desk
 from sim.world.reference.mechanisms import (
@@ -143,6 +144,7 @@ class World:
         self.referral_chain = 0  # referrals set off by the order being processed (see refer)
 
         loyalty = policy.loyalty if policy is not None and policy.loyalty.enabled else None
+        refuse_unmirrored(sc, loyalty)  # chapter 09's ledger and responses are the fast engine's only
         self.points_per_currency = loyalty.points_per_currency if loyalty is not None else 0.0
 
         # the paid customers: traits and arrival times drawn up front (the fast engine's population)
