@@ -34,6 +34,8 @@ from sim.errors import ConfigError, DataError, LatentAccessError, NotFittedError
 if TYPE_CHECKING:  # what a type checker (and a reader) sees; at run time the names load lazily
     from sim.config import Policy, Scenario
     from sim.experiments import Comparison, Sweep, compare, sweep
+    from sim.experiments.calibrate import calibrate
+    from sim.experiments.optimize import Optimization, optimize
     from sim.results import Result, kpi_table
     from sim.runner import run
     from sim.world.observed import FirmView
@@ -48,7 +50,10 @@ __all__ = [
     "sweep",
     "Comparison",
     "Sweep",
+    "optimize",
+    "Optimization",
     "kpi_table",
+    "calibrate",
     "ConfigError",
     "DataError",
     "LatentAccessError",
@@ -68,7 +73,10 @@ _LAZY: dict[str, str] = {
     "sweep": "sim.experiments",
     "Comparison": "sim.experiments",
     "Sweep": "sim.experiments",
+    "optimize": "sim.experiments.optimize",
+    "Optimization": "sim.experiments.optimize",
     "kpi_table": "sim.results",
+    "calibrate": "sim.experiments.calibrate",
 }
 
 #: Sub-packages reachable as attributes (``sim.analysis.rfm``) without an explicit import.

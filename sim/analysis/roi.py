@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis._validate import refuse_text, require_columns
+from sim.analysis.roi_costs import break_even_period, cost_schedule, roi_over_time
 from sim.errors import DataError
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "payback_period",
     "incremental_revenue",
     "campaign_roi",
+    "cost_schedule",
+    "roi_over_time",
+    "break_even_period",
 ]
 
 ArrayLike = float | Iterable[float]

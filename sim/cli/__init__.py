@@ -4,6 +4,8 @@ Sub-modules, each a typer app mounted here the same way (``app.add_typer``)::
 
     run          run | scenarios | policies | dictionary
     experiments  compare | sweep
+    optimize     optimize (sim.optimize: a seeded search of policy levers)
+    calibrate    calibrate ORDERS.csv --out my_company.yaml (sim.calibrate: a scenario fitted to your data)
     datasets     datasets build [--check]
     teach        teach build-exercises | strip | toc
     _options     every option, defined once (one flag, one meaning)
@@ -36,7 +38,9 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption
 from typer.core import TyperGroup
 
+from sim.cli import calibrate as calibrate_cli
 from sim.cli import datasets, experiments, run, teach, tournament
+from sim.cli import optimize as optimize_cli
 from sim.cli._output import err_console, fail, interrupted_message
 
 __all__ = ["app", "main"]
@@ -93,6 +97,8 @@ app = typer.Typer(
 app.add_typer(run.app)
 app.add_typer(experiments.app)
 app.add_typer(tournament.app)
+app.add_typer(optimize_cli.app)
+app.add_typer(calibrate_cli.app)
 app.add_typer(datasets.app, name="datasets", help="Regenerate or check the bundled datasets.")
 app.add_typer(
     teach.app, name="teach", help="Build student exercises from solutions; strip notebooks; the course index."

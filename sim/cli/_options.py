@@ -96,6 +96,28 @@ FLAGS: dict[str, Flag] = {
     "timeout": Flag(("--timeout",), "Wall-clock seconds per notebook."),
     "memory_mb": Flag(("--memory-mb",), "Memory (address space) limit of each kernel, MiB."),
     "max_mb": Flag(("--max-mb",), "Largest notebook file accepted, MiB."),
+    # calibrate
+    "tickets": Flag(
+        ("--tickets",), "Ticket CSV: severity, date (or opened_t); cause, order_id, handle_h used if present."
+    ),
+    "surveys": Flag(("--surveys",), "Survey CSV: instrument, score (the NPS answers are used)."),
+    "report": Flag(("--report",), "Also write the calibration report (Markdown) to this file."),
+    "model": Flag(("--model",), "Purchase model: auto (by AIC), bgnbd or mbgnbd."),
+    "start_date": Flag(("--start-date",), "Day 0 of the world (default: the day of the first order)."),
+    "base": Flag(("--base",), "Scenario (preset or YAML) whose values fill what the data cannot tell."),
+    "confidence": Flag(("--confidence",), "Confidence level of the reported intervals, e.g. 0.95."),
+    # optimize
+    "space": Flag(
+        ("--space",), "YAML file of the search space: {path: {low, high[, scale: int|log]} | [choices] | simplex}."
+    ),
+    "trials": Flag(("--trials",), "Candidates the optimiser tries (each on the same --replications seeds)."),
+    "fresh_replications": Flag(
+        ("--fresh-replications",),
+        "Fresh seeds (never used in the search) on which the finalists and the start are re-run.",
+    ),
+    "finalists": Flag(
+        ("--finalists",), "Best distinct feasible trials re-run on fresh seeds; the best fresh mean wins."
+    ),
 }
 
 

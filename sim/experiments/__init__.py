@@ -10,6 +10,10 @@ Modules::
     output       the files an experiment writes
     tournament   tournament.tournament(), Tournament: teams' policy YAML on hidden seeds, a leaderboard
                  with ties (the function is not re-exported here: it would hide its module's name)
+    optimize     optimize.optimize() (as ``sim.optimize``; not re-exported here, for the same reason),
+                 Optimization: seeded TPE search of levers, finalists re-run on fresh seeds
+    calibrate    calibrate.calibrate() (as ``sim.calibrate``; not re-exported here, for the same reason),
+                 CalibratedScenario / CalibrationReport: a Scenario fitted to a user's order log
 
 Examples
 --------
@@ -21,8 +25,10 @@ Examples
 """
 
 from sim.experiments._args import replication_seeds
+from sim.experiments.calibrate_report import CalibratedScenario, CalibrationReport
 from sim.experiments.comparison import Comparison, compare
 from sim.experiments.engines import ENGINES, run_task
+from sim.experiments.optimize_result import Optimization
 from sim.experiments.stats import summarize
 from sim.experiments.sweeps import Sweep, expand_grid, resolve_path, sweep
 from sim.experiments.tournament import Tournament
@@ -32,6 +38,9 @@ __all__ = [
     "Comparison",
     "Sweep",
     "Tournament",
+    "Optimization",
+    "CalibratedScenario",
+    "CalibrationReport",
     "compare",
     "sweep",
     "summarize",

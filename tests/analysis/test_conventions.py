@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from sim import analysis
-from sim.analysis import abtest, churn, clv, cohorts, funnel, lifecycle, satisfaction, survival, tiers
+from sim.analysis import abtest, churn, clv, cohorts, funnel, lifecycle, management, satisfaction, survival, tiers
 from sim.errors import ConfigError, NotFittedError
 
 # ----------------------------------------------------------------------------------------
@@ -381,6 +381,7 @@ PLOT_NAMES = (
     "churn.plot_calibration",
     "churn.plot_profit_curve",
     "tiers.plot_pyramid",
+    "management.plot_reviews",
 )
 
 
@@ -396,6 +397,18 @@ def plots() -> dict[str, tuple[object, tuple]]:
     )
     report = pd.DataFrame({"customer_share": [0.1, 0.3, 0.6], "revenue_share": [0.5, 0.3, 0.2]},
                           index=pd.Index(["gold", "silver", "bronze"], name="tier"))  # fmt: skip
+    reviews = pd.DataFrame(
+        {
+            "customer_id": [0, 0],
+            "t": [91.0, 182.0],
+            "date": pd.to_datetime(["2025-04-02", "2025-07-02"]),
+            "event": ["management_review"] * 2,
+            "detail": [
+                "kpi=repeat_purchase_rate value=0.231 target=0.225 met=yes lever=contacts.0.interval_days 30->30",
+                "kpi=repeat_purchase_rate value=0.22 target=0.2295 met=no lever=contacts.0.interval_days 30->25",
+            ],
+        }
+    )
     return {
         "BetaGeoFitter.plot_expected_purchases": (bgf.plot_expected_purchases, (365.0,)),
         "BetaGeoFitter.plot_p_alive_matrix": (bgf.plot_p_alive_matrix, (365.0,)),
@@ -411,6 +424,7 @@ def plots() -> dict[str, tuple[object, tuple]]:
             (churn.profit_curve(y, s, offer_cost=1, success_rate=0.5, value_saved=10),),
         ),
         "tiers.plot_pyramid": (tiers.plot_pyramid, (report,)),
+        "management.plot_reviews": (management.plot_reviews, (management.management_reviews(reviews),)),
     }
 
 

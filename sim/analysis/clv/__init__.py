@@ -6,6 +6,7 @@ import BetaGeoFitter`` and ``clv.summary_data(...)`` work as before::
     data            summary_data, calibration_holdout (frequency / recency / T / monetary value)
     _base           shared maximum-likelihood machinery (optimiser, Hessian standard errors, summary)
     bgnbd           BetaGeoFitter (purchases, P(alive), expected purchases, plots)
+    mbgnbd          ModifiedBetaGeoFitter (MBG/NBD: dropout possible at the first purchase too)
     gamma_gamma     GammaGammaFitter (average order value)
     lifetime_value  customer_lifetime_value (discounted predicted margin)
     historical      historical_clv (realised margin so far)
@@ -97,6 +98,7 @@ from sim.analysis.clv.data import calibration_holdout, summary_data
 from sim.analysis.clv.gamma_gamma import GammaGammaFitter
 from sim.analysis.clv.historical import historical_clv
 from sim.analysis.clv.lifetime_value import customer_lifetime_value
+from sim.analysis.clv.mbgnbd import ModifiedBetaGeoFitter
 from sim.analysis.clv.plotting import plot_calibration_holdout
 from sim.analysis.clv.sbg import ShiftedBetaGeometric
 from sim.analysis.clv.subscriptions import renewal_survivors
@@ -105,6 +107,7 @@ __all__ = [
     "summary_data",
     "calibration_holdout",
     "BetaGeoFitter",
+    "ModifiedBetaGeoFitter",
     "GammaGammaFitter",
     "customer_lifetime_value",
     "historical_clv",
