@@ -22,6 +22,8 @@ Modules (imported lazily, so ``import sim`` stays fast)::
     service       complaint Pareto, dashboard, the wait -> complaints test (Poisson GLM), staffing, utilisation
     templates     message templates with placeholders (Jinja2 sandbox, strict about missing fields)
     uplift        T-learner uplift, Qini / AUUC, the true gain curve, persuadables / sleeping dogs
+    loyalty       points ledger (liability, breakage with CIs), goal gradient near tier thresholds, naive member gap
+    management    management_review and phase events as tidy tables, KPI vs target with the lever (chapter 10)
 
 Conventions shared by all modules: every function or class that produces a confidence
 interval takes ``confidence`` (default 0.95; ``alpha`` only names the significance level of a
@@ -68,6 +70,8 @@ __all__ = [
     "service",
     "templates",
     "uplift",
+    "loyalty",
+    "management",
 ]
 
 

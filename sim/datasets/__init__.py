@@ -8,6 +8,10 @@ and read back by the ``load_*`` functions (sklearn / lifelines style):
   tickets, surveys, contacts; observed columns only), and :func:`load_retail_truth` — the
   matching ground truth (``true_*`` columns per customer and order, latent events) for
   instructors;
+* :func:`load_your_company` — the capstone's "your company" log (orders, tickets, surveys; chapter 10),
+  simulated from a scenario the trainee does not see;
+* :func:`make_messy_crm` — messy CRM customer records of made-up people at any size (a million in
+  seconds) with their answer key, the same kinds of mess as the extract (benchmarks, tests at scale);
 * :func:`load_crm_extract` — the same customers (those who signed up in 2025) exported from
   three channels (web shop, stores / POS, call centre) with the mess every CRM export has:
   exact and fuzzy duplicates, mixed phone / date formats, CNY vs USD vs fen, missing values,
@@ -54,7 +58,9 @@ Examples
 from sim.datasets._checks import FILE_SPECS
 from sim.datasets._files import datasets_dir, file_checksums, read_manifest, verify_datasets
 from sim.datasets.build import build_datasets, check_datasets
+from sim.datasets.capstone import load_your_company
 from sim.datasets.crm import load_crm_answer_key, load_crm_extract
+from sim.datasets.crm_scale import make_messy_crm
 from sim.datasets.recipe import (
     CRM_COUNTRY_CODE,
     CRM_NATIONAL_LENGTHS,
@@ -98,6 +104,8 @@ __all__ = [
     "load_retail_truth",
     "load_crm_extract",
     "load_crm_answer_key",
+    "make_messy_crm",
+    "load_your_company",
     "issue_mask",
     "score_merges",
     "duplicate_identities",

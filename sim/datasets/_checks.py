@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.datasets.recipe import CRM_SOURCES, RETAIL_TABLES
+from sim.datasets.recipe import CAPSTONE_TABLES, CRM_SOURCES, RETAIL_TABLES
 from sim.errors import DataError
 from sim.schema import ARCHETYPES, CAUSES, CHANNELS, CHURN_REASONS, SEVERITIES, STAGES, TABLES, observed_columns
 
@@ -101,6 +101,8 @@ def _from_dictionary(table: str, cols: list[str], key: str | None) -> FileSpec:
 
 def _file_specs() -> dict[str, FileSpec]:
     specs = {f"retail/{t}.csv": _from_dictionary(t, observed_columns(t), PRIMARY_KEYS[t]) for t in RETAIL_TABLES}
+    for t in CAPSTONE_TABLES:  # the capstone's "your company" log: observed columns only
+        specs[f"your_company/{t}.csv"] = _from_dictionary(t, observed_columns(t), PRIMARY_KEYS[t])
     truth = ["customer_id", *[c for c in TABLES["customers"] if c.startswith("true_")]]
     specs["retail_truth/customers.csv"] = _from_dictionary("customers", truth, "customer_id")
     specs["retail_truth/events.csv"] = _from_dictionary("events", list(TABLES["events"]), None)

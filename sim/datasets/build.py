@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim._atomic import MANIFEST_NAME, ManifestError, atomic_dir, read_manifest
 from sim.datasets._files import _write, datasets_dir, file_checksums
+from sim.datasets.capstone import _capstone_files, _simulate_capstone
 from sim.datasets.crm_mess import make_crm
 from sim.datasets.recipe import CHECKSUMS, CRM_SEED, MANIFEST, RETAIL_SEED
 from sim.datasets.retail import _retail_files, _simulate
@@ -25,7 +26,8 @@ def build_datasets(out_dir: str | Path | None = None) -> dict[str, Path]:
     Runs the retail simulation (:data:`RETAIL_SCENARIO`, :data:`RETAIL_POLICY`,
     :data:`RETAIL_CUSTOMERS` customers, :data:`RETAIL_DAYS` days, seed :data:`RETAIL_SEED`),
     writes the observed tables and the truth, then derives the messy CRM extract and its
-    answer key (seed :data:`CRM_SEED`). Deterministic: the same code gives the same bytes.
+    answer key (seed :data:`CRM_SEED`), and the capstone's "your company" log (its hidden scenario,
+    seed :data:`~sim.datasets.recipe.CAPSTONE_SEED`). Deterministic: the same code gives the same bytes.
     Takes a few seconds.
 
     The folder is written as a whole (:func:`sim._atomic.atomic_dir`): into a hidden temporary
@@ -56,7 +58,7 @@ def build_datasets(out_dir: str | Path | None = None) -> dict[str, Path]:
     """
     out = datasets_dir() if out_dir is None else Path(out_dir)
     res = _simulate()
-    frames = {**_retail_files(res), **make_crm(res)}
+    frames = {**_retail_files(res), **make_crm(res), **_capstone_files(_simulate_capstone())}
     assert set(frames) == set(MANIFEST), "MANIFEST is out of date"
     seeds = {"retail": RETAIL_SEED, "crm": CRM_SEED}
     with atomic_dir(out, kind="datasets", seed=seeds, legacy=LEGACY_FILES, keep_if_same=True) as tmp:

@@ -23,6 +23,12 @@ __all__ = [
     "TRUTH_TABLES",
     "MANIFEST",
     "CHECKSUMS",
+    "CAPSTONE_SCENARIO_FILE",
+    "CAPSTONE_POLICY",
+    "CAPSTONE_CUSTOMERS",
+    "CAPSTONE_DAYS",
+    "CAPSTONE_SEED",
+    "CAPSTONE_TABLES",
 ]
 
 #: Scenario preset of the retail customer base.
@@ -53,6 +59,18 @@ CRM_SOURCES: tuple[str, ...] = ("web", "pos", "callcentre")
 RETAIL_TABLES = ("customers", "orders", "tickets", "surveys", "contacts")
 TRUTH_TABLES = ("customers", "events", "orders")
 
+#: The capstone's "your company" log (chapter 10) is simulated from a scenario the trainee does not see:
+#: this YAML file, relative to the ``sim`` package, is kept out of the student pack (instructors only).
+CAPSTONE_SCENARIO_FILE = "teach/data/capstone_scenario.yaml"
+#: The company's current policy in the capstone log (none: no contacts, no programme).
+CAPSTONE_POLICY = "do_nothing"
+#: Paid customers acquired over the capstone horizon, the horizon in days, and the seed of the run.
+CAPSTONE_CUSTOMERS = 2500
+CAPSTONE_DAYS = 730
+CAPSTONE_SEED = 2027
+#: Observed tables of the capstone log (what a firm would export; no customers table, no truth).
+CAPSTONE_TABLES = ("orders", "tickets", "surveys")
+
 #: Every data file, relative to the data folder (:func:`~sim.datasets.datasets_dir`), in the order they are built.
 MANIFEST: tuple[str, ...] = (
     *(f"retail/{t}.csv" for t in RETAIL_TABLES),
@@ -60,6 +78,7 @@ MANIFEST: tuple[str, ...] = (
     *(f"crm_extract/{s}_{t}.csv" for s in CRM_SOURCES for t in ("customers", "orders")),
     "crm_answer_key/customers.csv",
     "crm_answer_key/orders.csv",
+    *(f"your_company/{t}.csv" for t in CAPSTONE_TABLES),
 )
 #: The manifest file: ``sha256sum`` format, one line per data file.
 CHECKSUMS = "CHECKSUMS.sha256"

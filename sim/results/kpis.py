@@ -194,7 +194,9 @@ def _redeemed(points: pd.DataFrame, o: pd.DataFrame) -> float:
     return float(-red.loc[red["order_id"].isin(o["order_id"]), "points"].sum())
 
 
-def points_kpis(points: pd.DataFrame, t0: float, t1: float, point_value: float, fallback_share: float) -> dict[str, float]:
+def points_kpis(
+    points: pd.DataFrame, t0: float, t1: float, point_value: float, fallback_share: float
+) -> dict[str, float]:
     """The ledger KPIs of the period ``[t0, t1]`` (see :data:`sim.schema.KPIS`): flows in the period,
     liability and breakage at its end.
 

@@ -59,6 +59,7 @@ DATASET_LOADERS = {
     "load_retail_truth": "retail_truth",
     "load_crm_extract": "crm_extract",
     "load_crm_answer_key": "crm_answer_key",
+    "load_your_company": "your_company",
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _CODE_BEGIN = re.compile(r"^\s*###\s+BEGIN SOLUTION\s*$")

@@ -198,13 +198,20 @@ CHAPTERS: tuple[Chapter, ...] = (
         9,
         "loyalty_programmes",
         "Loyalty programmes & tiers",
-        "Points, silver/gold/diamond tiers, benefits and what they cost.",
+        "Silver/gold/diamond tiers and what they cost, the points ledger (earn, redeem, expire, check-ins), the "
+        "points liability and breakage with CIs, refer-a-friend and the quarterly ranking, the goal gradient graded "
+        "against the truth, members vs non-members (selection) vs the CRN effect, tier policies and a staged "
+        "rollout on profit and CLV.",
+        status="available",
     ),
     Chapter(
         10,
         "strategy_lab",
         "Strategy lab",
-        "ROI and KPI reviews, budget allocation, what-if sweeps and calibration to your own data.",
+        "ROI against a baseline with one-off and recurring costs and break-even, the monthly KPI review, the +2% "
+        "quarterly ratchet and a 12-month roadmap as time-varying policies, the 70/20/10 budget split against "
+        "the optimiser's, calibration to a log, and the capstone: calibrate to your company and defend a policy.",
+        status="available",
     ),
 )
 

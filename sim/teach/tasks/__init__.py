@@ -23,7 +23,7 @@ from sim.teach.tasks._task import Case, Grade, Task, grade
 __all__ = ["CHAPTER_MODULES", "Case", "Expect", "Grade", "Task", "get_task", "grade", "task_names"]
 
 #: Chapter modules holding tasks, in course order.
-CHAPTER_MODULES = ("ch00", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08")
+CHAPTER_MODULES = ("ch00", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch10")
 
 _REGISTRY: dict[str, Task] = {}
 
