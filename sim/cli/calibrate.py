@@ -37,7 +37,8 @@ app = typer.Typer()
 
 
 def read_table(path: str, table: str) -> object:
-    """Read a CSV file into a DataFrame, or raise a clear error naming the file.
+    """Read a CSV file (or a Parquet file, by its ``.parquet`` suffix: what ``run --out`` writes) into a
+    DataFrame, or raise a clear error naming the file.
 
     Examples
     --------
@@ -53,6 +54,13 @@ def read_table(path: str, table: str) -> object:
         raise ConfigError(
             f"{table} file {path!r} does not exist" if not p.exists() else f"{table} file {path!r} is not a file"
         )
+    if p.suffix.lower() == ".parquet":
+        try:
+            return pd.read_parquet(p)
+        except Exception as exc:  # pyarrow raises ArrowInvalid / OSError subclasses for a file that is not Parquet
+            raise DataError(
+                f"cannot be read as Parquet: {' '.join(str(exc).split())[:200]}", table=f"{table} ({path})"
+            ) from None
     try:
         df = pd.read_csv(p)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

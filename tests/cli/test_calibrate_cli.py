@@ -68,3 +68,25 @@ def test_bad_input_exits_2_with_a_clear_message(csvs, tmp_path):
     assert not out.exists()  # nothing written on error
     r = runner.invoke(app, ["calibrate", str(csvs["orders"])])  # --out is required
     assert r.exit_code == 2
+
+
+def test_parquet_tables_read_like_their_csv(csvs, tmp_path):
+    """``run --out`` writes Parquet: calibrating its tables gives what the same tables as CSV give."""
+    import pandas as pd
+
+    pq = {}
+    for name in ("orders", "tickets"):
+        pq[name] = tmp_path / f"{name}.parquet"
+        pd.read_csv(csvs[name]).to_parquet(pq[name])
+    a, b = tmp_path / "from_csv.yaml", tmp_path / "from_parquet.yaml"
+    r1 = runner.invoke(app, ["calibrate", str(csvs["orders"]), "--tickets", str(csvs["tickets"]), "--out", str(a)])
+    r2 = runner.invoke(app, ["calibrate", str(pq["orders"]), "--tickets", str(pq["tickets"]), "--out", str(b)])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r1.output + r2.output
+    assert sim.Scenario.load(a).to_dict() == sim.Scenario.load(b).to_dict()
+
+
+def test_a_file_that_is_not_parquet_is_one_line(tmp_path):
+    bad = tmp_path / "orders.parquet"
+    bad.write_text("customer_id,date,amount\n1,2025-01-01,10\n", encoding="utf-8")
+    r = runner.invoke(app, ["calibrate", str(bad), "--out", str(tmp_path / "x.yaml")])
+    assert r.exit_code == 2 and "cannot be read as Parquet" in r.output and "Traceback" not in r.output

@@ -80,7 +80,7 @@ Examples
 >>> from sim.world.reference import simulate_reference
 >>> tables, info = simulate_reference("baseline", customers=200, days=120, seed=1)
 >>> list(tables)
-['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'contacts', 'funnel', 'snapshots', 'uplift']
+['customers', 'orders', 'tickets', 'surveys', 'events', 'tiers', 'points', 'contacts', 'funnel', 'snapshots', 'uplift']
 >>> orders = tables["orders"]
 >>> int(orders.groupby("customer_id")["is_first"].sum().max())   # one acquisition order each
 1
