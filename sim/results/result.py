@@ -28,7 +28,7 @@ from sim.errors import DataError
 from sim.results.kpis import monthly_kpis, overall_kpis
 from sim.schema import TABLE_NAMES, TABLES, columns
 from sim.world.observed import FirmView
-from sim.world.tables import empty_table
+from sim.world.table_frames import empty_table
 
 __all__ = ["Result", "TABLE_NAMES", "RESULT_FILES"]
 

@@ -24,7 +24,8 @@ from sim.errors import LatentAccessError
 from sim.schema import LATENT_EVENTS, LATENT_PREFIX, LATENT_TABLES, TABLE_NAMES, observed_columns
 from sim.world.engine import FirmHooks, World
 from sim.world.firm_port import FirmPort
-from sim.world.tables import build_tables, empty_table
+from sim.world.table_frames import empty_table
+from sim.world.tables import build_tables
 
 __all__ = ["FirmPort", "FirmHooks", "Observed", "FirmView"]
 

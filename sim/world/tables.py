@@ -1,5 +1,7 @@
 """Turn the world's state and logs into the tidy tables of :mod:`sim.schema` (typed, sorted, dated).
 
+The frame helpers are in :mod:`sim.world.table_frames`, the column builders in :mod:`sim.world.table_columns`.
+
 Examples
 --------
 >>> import simpy, sim
@@ -16,7 +18,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -24,109 +25,32 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario
-from sim.schema import ARCHETYPES, CHANNELS, SEVERITIES, TABLES
-from sim.world.funnel import funnel_columns
-from sim.world.logs import Logs, SurveyLog
-from sim.world.model import HOURS_PER_DAY, order_margin, target_met
+from sim.schema import ARCHETYPES, SEVERITIES
+from sim.world.logs import Logs
+from sim.world.model import HOURS_PER_DAY, order_margin
 from sim.world.state import Customers
+from sim.world.table_columns import (
+    best_channels,
+    contact_levels,
+    flags_at,
+    loyalty_truth,
+    survey_details,
+    target_flags,
+    ticket_first_response_targets,
+    ticket_operations,
+    values_at,
+)
+from sim.world.table_frames import (
+    constant_strings,
+    day_dates,
+    funnel_table,
+    snapshot_table,
+    typed_frame,
+    uplift_table,
+)
 from sim.world.truth import HorizonState, horizon_truth
 
-__all__ = [
-    "build_tables",
-    "typed_frame",
-    "empty_table",
-    "funnel_table",
-    "day_dates",
-    "target_flags",
-    "ticket_operations",
-    "ticket_first_response_targets",
-]
-
-
-def day_dates(start: pd.Timestamp, t: Any) -> pd.Series:
-    """Calendar timestamps of simulation times ``t`` (days since ``start``)."""
-    return pd.Series(start + pd.to_timedelta(np.asarray(t, dtype=float), unit="D")).astype("datetime64[ns]")
-
-
-def typed_frame(table: str, data: dict[str, Any]) -> pd.DataFrame:
-    """A DataFrame with exactly the columns of ``table`` (:mod:`sim.schema`), each in its documented dtype.
-
-    Both engines build their tables with it, so they share columns and dtypes by construction.
-    Numeric columns are copied: a column never wraps the buffer it came from (a view of a live
-    ``array.array`` log would make the world's next append fail with ``BufferError``).
-    """
-    cols = TABLES[table]
-    out: dict[str, Any] = {}
-    n = None
-    for name, col in cols.items():
-        v = data[name]
-        # arrays, not Series: the columns are positional, so no index alignment is needed
-        if col.dtype == "string":
-            arr: Any = pd.array(v, dtype="string")
-        elif col.dtype == "boolean":
-            arr = pd.array(v, dtype="boolean")
-        elif col.dtype.startswith("datetime"):
-            arr = pd.Series(v).astype("datetime64[ns]").to_numpy(copy=True)
-        else:
-            arr = np.array(v, dtype=col.dtype) if len(v) else np.array([], dtype=col.dtype)
-        if n is None:
-            n = len(arr)
-        elif len(arr) != n:
-            raise ValueError(f"{table}: column {name!r} has {len(arr)} values, the table {n}")
-        out[name] = arr
-    return pd.DataFrame(out, copy=False)
-
-
-def constant_strings(value: str, n: int) -> Any:
-    """A string column of ``n`` copies of ``value``, built without a per-row conversion (the columns
-    of a switched-off mechanism: ``category``, ``plan``, ``mode`` ...).
-
-    Examples
-    --------
-    >>> list(constant_strings("named", 3)), str(constant_strings("", 2).dtype)
-    (['named', 'named', 'named'], 'string')
-    """
-    return pd.Series(value, index=pd.RangeIndex(n), dtype="string").array
-
-
-def empty_table(table: str) -> pd.DataFrame:
-    """An empty table with the columns and dtypes of ``table``.
-
-    Examples
-    --------
-    >>> t = empty_table("funnel")
-    >>> len(t), str(t["leads"].dtype)
-    (0, 'int64')
-    """
-    return _empty_template(table).copy()
-
-
-@cache
-def _empty_template(table: str) -> pd.DataFrame:
-    return typed_frame(table, {name: [] for name in TABLES[table]})
-
-
-def funnel_table(
-    customers: pd.DataFrame, sc: Scenario, horizon: float, rng: np.random.Generator | None
-) -> pd.DataFrame:
-    """The ``funnel`` table of a run from its ``customers`` table (:mod:`sim.world.funnel`).
-
-    ``rng`` is the run's ``funnel`` stream (``Streams.generator("funnel")``); without one the
-    table is empty (a caller that has no streams, e.g. rebuilding tables from logs alone).
-    Both engines call it with their customers table, so their funnels agree by construction.
-    """
-    if rng is None:
-        return empty_table("funnel")
-    start = pd.Timestamp(sc.start_date)
-    cols = funnel_columns(
-        customers["acquired_t"].to_numpy(dtype=float),
-        customers["channel"].astype(object).to_numpy(),
-        customers["cac"].to_numpy(dtype=float),
-        sc,
-        horizon,
-        rng,
-    )
-    return typed_frame("funnel", {**cols, "date": day_dates(start, cols["t"])})
+__all__ = ["build_tables"]
 
 
 def build_tables(
@@ -415,207 +339,3 @@ def build_tables(
         "snapshots": snapshot_table(logs, start),
         "uplift": uplift_table(logs, start),
     }
-
-
-def loyalty_truth(truth: Mapping[int, tuple[float, float]], acquired: np.ndarray) -> dict[str, np.ndarray]:
-    """The ``customers`` table's ``true_check_in_rate`` and ``true_redeem_prob`` (0 where not drawn).
-
-    Examples
-    --------
-    >>> out = loyalty_truth({1: (2.0, 0.5)}, np.array([0, 1]))
-    >>> out["true_check_in_rate"].tolist(), out["true_redeem_prob"].tolist()
-    ([0.0, 2.0], [0.0, 0.5])
-    """
-    rate, prob = np.zeros(len(acquired)), np.zeros(len(acquired))
-    if truth:
-        for k, i in enumerate(acquired.tolist()):
-            r = truth.get(i)
-            if r is not None:
-                rate[k], prob[k] = r
-    return {"true_check_in_rate": rate, "true_redeem_prob": prob}
-
-
-def best_channels(affinity: list[tuple[float, ...]] | None, acquired: np.ndarray) -> Any:
-    """The ``customers`` table's ``true_best_channel``: the channel of each acquired customer's
-    largest latent affinity (:func:`~sim.world.model.best_channel`, vectorised); ``""`` when off.
-
-    Examples
-    --------
-    >>> list(best_channels([(0.1, 0.5, -1.0, 0.0), (2.0, 0.0, 0.0, 0.0)], np.array([1, 0])))
-    ['email', 'sms']
-    >>> list(best_channels(None, np.array([0, 1])))
-    ['', '']
-    """
-    if affinity is None:
-        return constant_strings("", len(acquired))
-    aff = np.array(affinity, dtype=float).reshape(-1, len(CHANNELS))[acquired]
-    return np.array(CHANNELS, dtype=object)[aff.argmax(axis=1)] if len(aff) else np.array([], dtype=object)
-
-
-def flags_at(indices: set[int], n: int) -> np.ndarray:
-    """A boolean column of ``n`` rows, True at ``indices``.
-
-    Examples
-    --------
-    >>> flags_at({0, 2}, 4).tolist()
-    [True, False, True, False]
-    """
-    out = np.zeros(n, dtype=bool)
-    if indices:
-        out[np.fromiter(indices, dtype=np.int64, count=len(indices))] = True
-    return out
-
-
-def values_at(values: Mapping[int, float], default: np.ndarray) -> np.ndarray:
-    """A copy of ``default`` with ``values`` (row index -> value) written in.
-
-    Examples
-    --------
-    >>> values_at({1: 0.5}, np.zeros(3)).tolist()
-    [0.0, 0.5, 0.0]
-    """
-    out = np.array(default, dtype=float, copy=True)
-    if values:
-        out[np.fromiter(values.keys(), dtype=np.int64, count=len(values))] = np.fromiter(
-            values.values(), dtype=float, count=len(values)
-        )
-    return out
-
-
-def contact_levels(levels: Mapping[int, tuple[str, str, str]], n: int) -> dict[str, Any]:
-    """The ``contacts`` table's ``send_time``, ``copy`` and ``image`` columns from the log's levels
-    (contact index -> levels; ``""`` for contacts without a variant).
-
-    Examples
-    --------
-    >>> cols = contact_levels({1: ("evening", "", "product")}, 3)
-    >>> list(cols["send_time"]), list(cols["image"])
-    (['', 'evening', ''], ['', 'product', ''])
-    """
-    names = ("send_time", "copy", "image")
-    if not levels:
-        return {name: constant_strings("", n) for name in names}
-    out = {name: np.full(n, "", dtype=object) for name in names}
-    idx = np.fromiter(levels.keys(), dtype=np.int64, count=len(levels))
-    values = np.array(list(levels.values()), dtype=object).reshape(-1, 3)
-    for k, name in enumerate(names):
-        out[name][idx] = values[:, k]
-    return out
-
-
-def survey_details(sv: SurveyLog) -> dict[str, Any]:
-    """The ``surveys`` table's ``mode``, ``channel``, ``comment``, ``reason``, ``true_satisfaction`` and
-    ``true_reason`` columns (the reasons are sparse in the log: ``""`` except on exit answers)."""
-    n = len(sv)
-
-    def column(values: list[str], default: str) -> Any:  # the default everywhere: no per-row conversion
-        return constant_strings(default, n) if values.count(default) == n else np.array(values, dtype=object)
-
-    def sparse(values: list[str]) -> Any:
-        if not sv.exit_rows:
-            return constant_strings("", n)
-        out = np.full(n, "", dtype=object)
-        out[np.array(sv.exit_rows, dtype=np.int64)] = values
-        return out
-
-    return {
-        "mode": column(sv.mode, "named"),
-        "channel": column(sv.channel, ""),
-        "comment": column(sv.comment, ""),
-        "reason": sparse(sv.exit_reason),
-        "true_satisfaction": np.array(sv.true_s, dtype=float),
-        "true_reason": sparse(sv.exit_true),
-    }
-
-
-def snapshot_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
-    """The latent ``snapshots`` table (empty unless the logs hold snapshots), sorted by time and customer."""
-    log = logs.snapshots
-    if not len(log):
-        return empty_table("snapshots")
-    who, t, sat, alive = log.columns()  # taken in time order, customers in index order
-    return typed_frame(
-        "snapshots",
-        {"customer_id": who + 1, "t": t, "date": day_dates(start, t), "true_satisfaction": sat, "true_alive": alive},
-    )
-
-
-def uplift_table(logs: Logs, start: pd.Timestamp) -> pd.DataFrame:
-    """The latent ``uplift`` table (empty unless ``Scenario.uplift`` recorded decisions), in decision order."""
-    log = logs.uplift
-    if not len(log):
-        return empty_table("uplift")
-    cols = log.columns()  # the pending decisions are replayed first
-    cols["customer_id"] = cols.pop("customer") + 1
-    cid = cols["contact_id"]
-    cols["contact_id"] = np.where(cid >= 0, cid + 1, -1)  # the contacts table's 1-based id; -1: a holdout
-    cols["date"] = day_dates(start, cols["t"])
-    return typed_frame("uplift", cols)
-
-
-def ticket_operations(tk: Any, n: int) -> dict[str, np.ndarray]:
-    """The service-operations columns of the tickets table from a ticket log's sparse columns.
-
-    ``tk`` has dicts ticket -> value ``channel``, ``chaser_of``, ``reopened_from``, ``accepted``,
-    ``department``, ``handoff`` (days) and ``handle`` (agent busy days) — absent keys take the
-    column's default (``""``, -1, NaN); ticket references become 1-based ``ticket_id`` values.
-    Both engines build the columns with it.
-
-    Examples
-    --------
-    >>> from sim.world.desk import TicketLog
-    >>> log = TicketLog()
-    >>> _ = [log.open(0, -1, "service", 3, 0.0) for _ in range(2)]
-    >>> log.chaser_of[1] = 0
-    >>> log.handle[0] = 0.125
-    >>> out = ticket_operations(log, 2)
-    >>> out["chaser_of"].tolist(), out["handle_h"].tolist()[0], out["channel"].tolist()
-    ([-1, 1], 3.0, ['', ''])
-    """
-
-    def column(d: dict[int, Any], default: Any, dtype: Any, scale: float = 1.0, shift: int = 0) -> np.ndarray:
-        out = np.full(n, default, dtype=dtype)
-        if d:
-            keys = np.fromiter(d.keys(), dtype=np.int64, count=len(d))
-            if dtype is object:
-                out[keys] = list(d.values())
-            else:
-                out[keys] = np.fromiter(d.values(), dtype=dtype, count=len(d)) * scale + shift
-        return out
-
-    return {
-        "channel": column(getattr(tk, "channel", {}), "", object),
-        "chaser_of": column(getattr(tk, "chaser_of", {}), -1, np.int64, shift=1),
-        "reopened_from": column(getattr(tk, "reopened_from", {}), -1, np.int64, shift=1),
-        "accepted": column(getattr(tk, "accepted", {}), np.nan, float),
-        "department": column(getattr(tk, "department", {}), "", object),
-        "handoff_t": column(getattr(tk, "handoff", {}), np.nan, float),
-        "handle_h": column(getattr(tk, "handle", {}), np.nan, float, scale=HOURS_PER_DAY),
-    }
-
-
-def ticket_first_response_targets(
-    severity_target_h: np.ndarray, channel: np.ndarray, channel_target_h: Mapping[str, float]
-) -> np.ndarray:
-    """Per ticket, :func:`~sim.world.model.ticket_first_response_target` (hours) for a channel column.
-
-    Examples
-    --------
-    >>> ticket_first_response_targets(np.array([24.0, 0.25, 4.0]), np.array(["chat", "chat", ""], dtype=object), {"chat": 1.0}).tolist()
-    [1.0, 0.25, 4.0]
-    """
-    ch = np.array([channel_target_h.get(c, np.inf) for c in channel], dtype=float)
-    return np.minimum(np.asarray(severity_target_h, dtype=float), ch) if len(ch) else np.asarray(severity_target_h)
-
-
-def target_flags(actual_h: Any, target_h: Any, elapsed_h: Any) -> pd.arrays.BooleanArray:
-    """Per ticket, :func:`~sim.world.model.target_met` as a nullable boolean column (NA while undecided)."""
-    out = [
-        target_met(a, tgt, el)
-        for a, tgt, el in zip(
-            np.array(actual_h, dtype=float).tolist(),
-            np.array(target_h, dtype=float).tolist(),
-            np.array(elapsed_h, dtype=float).tolist(),
-        )
-    ]
-    return pd.array(out, dtype="boolean")

@@ -1,9 +1,9 @@
 """The reference world's records as the tables of :mod:`sim.schema`.
 
-The frames are built with the fast engine's :func:`~sim.world.tables.typed_frame` (same columns, same
+The frames are built with the fast engine's :func:`~sim.world.table_frames.typed_frame` (same columns, same
 dtypes by construction), SLA flags with :func:`~sim.world.model.target_met`, the ground truth at
 the horizon (``true_clv``, ``true_stage``) with :func:`sim.world.truth.horizon_truth` and the
-``funnel`` table with :func:`sim.world.tables.funnel_table`; only the records differ.
+``funnel`` table with :func:`sim.world.table_frames.funnel_table`; only the records differ.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sim.schema import ARCHETYPES, CHANNELS, TABLES
 from sim.world import model
 from sim.world.model import HOURS_PER_DAY
 from sim.world.reference.world import World
-from sim.world.tables import day_dates, empty_table, funnel_table, target_flags, typed_frame, uplift_table
+from sim.world.table_columns import target_flags
+from sim.world.table_frames import day_dates, empty_table, funnel_table, typed_frame, uplift_table
 from sim.world.truth import HorizonState, horizon_truth
 
 __all__ = ["build_tables"]
