@@ -138,6 +138,9 @@ def _check(kind: type, doc: dict, touched: list[tuple], through_yaml: bool, poli
         OUTCOMES["valid_run"] += 1
 
 
+#: One xdist worker runs the whole module: test_both_outcomes_were_exercised reads what the property tests recorded.
+pytestmark = pytest.mark.xdist_group("config_properties")
+
 SETTINGS = settings(
     max_examples=100,
     deadline=None,
