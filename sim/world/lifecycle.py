@@ -48,7 +48,8 @@ construction, so a mechanism switched off costs the per-order path nothing but a
   ``population.referral.prob_per_promoter_order``.
 
 Implementation: customer state is struct-of-arrays (:class:`sim.world.state.Customers`); each
-pending purchase is one scheduled callback (no generator per customer), invalidated by a version
+pending purchase is one scheduled callback (no generator per customer; a
+:class:`~sim.world.timer.Calendar` entry, so SimPy's heap stays small), invalidated by a version
 counter when the customer's rate changes or they churn; no event is scheduled beyond the horizon.
 The per-order path (:meth:`Lifecycle.order`, the purchase callback, :meth:`Lifecycle.schedule`)
 inlines its equations, each naming the :mod:`sim.world.model` function it repeats, and keeps the
@@ -67,10 +68,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappush
 from typing import NoReturn
 
 import simpy
-from simpy.events import Event
+from simpy.events import NORMAL
 
 from sim.config.limits import MAX_REFERRAL_CHAIN, MAX_REFERRED_PER_PAID
 from sim.config.scenario import Scenario
@@ -82,7 +84,7 @@ from sim.world.population import TraitPool
 from sim.world.rng import Categorical, Streams
 from sim.world.state import Customers
 from sim.world.surveys import exit_survey_callback
-from sim.world.timer import Timer
+from sim.world.timer import Calendar, Due
 
 __all__ = ["Lifecycle"]
 
@@ -194,10 +196,17 @@ class Lifecycle(LifecycleState):
         self.o_cust_append = orders.customer.append
         self.o_t_append = orders.t.append
         self.o_amount_append = orders.amount.append
-        self.o_rest_append = orders.rest.append
+        self.o_first_append = orders.first.append
+        self.o_issue_append = orders.issue.append
+        self.o_more = orders.more
         self._chain = 0  # referrals set off by the order being processed (add_referral)
         self._purchase_due = self._on_purchase  # bound once: one per scheduled purchase
         init_mechanisms(self, sc, streams)  # sim.config.mechanisms: catalogue, subscription, word of mouth
+        #: pending purchases and renewals (sim.world.timer.Calendar: SimPy's order, a small heap)
+        self.calendar = Calendar(env, horizon)
+        self.due_after = self.calendar.after
+        self.due_callbacks = (self._purchase_due,)  # after init_mechanisms: a subscription's renewal
+        self._arrival_callbacks = (self._on_arrival,)
         #: ``exit_survey(i, now, reason, s)`` at each true churn (surveys.exit; None when off)
         self.exit_survey = exit_survey_callback(sc, logs.surveys, streams)
         # wired by the world
@@ -212,11 +221,11 @@ class Lifecycle(LifecycleState):
         scheduled callbacks: one event per arrival time, no generator)."""
         c = self.customers
         if c.n_paid and c.acq_t[0] < self.horizon:
-            Timer(self.env, c.acq_t[0] - self.env.now, 0, self._on_arrival)
+            self.due_after(c.acq_t[0] - self.env.now, 0, self._arrival_callbacks)
 
-    def _on_arrival(self, ev: Event) -> None:
+    def _on_arrival(self, ev: Due) -> None:
         i = ev._value
-        now = self.env.now
+        now = self.env._now  # the value of the `now` property, without its call (hot path)
         c = self.customers
         acq_t, n_paid, horizon = c.acq_t, c.n_paid, self.horizon
         deterred = c.deterred
@@ -229,7 +238,7 @@ class Lifecycle(LifecycleState):
                 return
             if acq_t[i] > now:
                 break
-        Timer(self.env, acq_t[i] - now, i, self._on_arrival)
+        self.due_after(acq_t[i] - now, i, self._arrival_callbacks)
 
     def acquire(self, i: int, now: float) -> None:
         """Customer ``i`` arrives: the acquisition order, then (MBG/NBD) a dropout chance or the next purchase."""
@@ -280,19 +289,19 @@ class Lifecycle(LifecycleState):
             rate *= math.exp(self.k_rate * ((self.sat_now(i, now) if s is None else s) - self.s_ref))
         dt = self.r_purchase.exponential() / rate
         if now + dt < self.horizon:
-            Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
+            self.due_after(dt, (i, self.version[i]), self.due_callbacks)
 
     def reschedule(self, i: int, now: float) -> None:
         """Customer ``i``'s rate changed: supersede the pending purchase and draw a new one (memoryless)."""
         self.version[i] += 1
         self.schedule(i, now)
 
-    def _on_purchase(self, ev: Event) -> None:
+    def _on_purchase(self, ev: Due) -> None:
         """A pending repeat order comes due (hot path: dropout and the next order inlined)."""
         i, ver = ev._value
         if ver != self.version[i]:
             return  # superseded by a rate change, or the customer churned
-        now = self.env.now
+        now = self.env._now  # the value of the `now` property, without its call (hot path)
         s = self.order(i, now, False)
         if not self.alive[i]:
             return
@@ -309,9 +318,17 @@ class Lifecycle(LifecycleState):
         rate = self.lam[i] * self.mult[i] * self.market_rate
         if self.k_rate:
             rate *= math.exp(self.k_rate * (s - self.s_ref))
-        dt = self.r_purchase.exponential() / rate
-        if now + dt < self.horizon:
-            Timer(self.env, dt, (i, self.version[i]), self._purchase_due)
+        t = now + self.r_purchase.exponential() / rate  # now is env._now: Calendar.after's time, bit for bit
+        if t < self.horizon:
+            # inlined: Calendar.after (one call less per order; t < horizon, so its day has a list)
+            due = Due()
+            due.callbacks = self.due_callbacks
+            due._value = (i, self.version[i])
+            cal = self.calendar
+            if t < cal.bound:
+                heappush(cal.queue, (t, NORMAL, next(cal.eid), due))
+            else:
+                cal.buckets[int(t)].append((t, NORMAL, next(cal.eid), due))
 
     def dropout_or_schedule(self, i: int, now: float, s: float, ver: int | None = None) -> None:
         """After an order: drop out with the (satisfaction-shifted) probability, else wait for the next.
@@ -347,7 +364,13 @@ class Lifecycle(LifecycleState):
         self.o_cust_append(i)
         self.o_t_append(now)
         self.o_amount_append(amount)
-        self.o_rest_append((first, issue, amount * discount, amount * self.points_rate, campaign, category, basket))
+        # the other fields are sparse (sim.world.logs.OrderLog): stored only when not their default
+        if first:
+            self.o_first_append(oid)
+        if issue:
+            self.o_issue_append(oid)
+        if discount or campaign or category != -1 or basket or self.points_rate:
+            self.o_more(oid, discount, self.points_rate, campaign, category, basket)
         if self.sat_on:
             # inlined: model.relaxed_satisfaction, then model.satisfaction_after (clipped to the scale)
             s0 = self.s0[i]

@@ -23,19 +23,18 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, MutableSequence
 from itertools import accumulate
 from types import MethodType
 
 import simpy
-from simpy.events import Event
 
 from sim.config.scenario import Scenario
 from sim.world.logs import EventLog
 from sim.world.model import DETRACTOR_MAX, PROMOTER_MIN
 from sim.world.rng import Buffered, Streams
 from sim.world.state import Customers
-from sim.world.timer import Timer
+from sim.world.timer import Due
 
 __all__ = ["LifecycleState", "init_mechanisms", "word_of_mouth", "deter"]
 
@@ -65,14 +64,16 @@ class LifecycleState:
     ref_on: bool
     sat_now: Callable[[int, float], float]
     schedule: Callable[..., None]
-    _purchase_due: Callable[[Event], None]
+    _purchase_due: Callable[[Due], None]
+    due_after: Callable[[float, object, tuple[Callable[[Due], None], ...]], None]  # Calendar.after
+    due_callbacks: tuple[Callable[[Due], None], ...]
     order: Callable[..., float]
     churn: Callable[[int, float, str], None]
     reason: Callable[[int, float], str]
     add_referral: Callable[[int, float], None]
     # bound by init_mechanisms (each only when its mechanism is on)
     value_step: Callable[[int, float], tuple[float, int, str]] | None
-    value_mult: list[float]
+    value_mult: MutableSequence[float]  # array.array (sim.world.state.COLD)
     sub_on: bool
     wom_on: bool
     cat_names: list[str]  # catalogue
@@ -85,9 +86,9 @@ class LifecycleState:
     pref: list[tuple[float, ...]]
     pref_cum: dict[int, list[float]]
     r_catalogue: Buffered
-    theta: list[float]  # subscription
-    plan: list[int]
-    next_renewal: list[float]
+    theta: MutableSequence[float]  # subscription (array.array columns)
+    plan: MutableSequence[int]
+    next_renewal: MutableSequence[float]
     renew_shift: dict[int, float]
     plan_period: list[float]
     plan_price: list[float]
@@ -210,10 +211,10 @@ def schedule_renewal(life: LifecycleState, i: int, now: float, s: float | None =
     if t != t or t < now:  # NaN or stale (a win-back after the renewal date)
         t = life.next_renewal[i] = now + life.plan_period[life.plan[i]]
     if t < life.horizon:
-        Timer(life.env, t - now, (i, life.version[i]), life._purchase_due)
+        life.due_after(t - now, (i, life.version[i]), life.due_callbacks)
 
 
-def on_renewal(life: LifecycleState, ev: Event) -> None:
+def on_renewal(life: LifecycleState, ev: Due) -> None:
     """A renewal comes due: cancel (``renewal`` stream) or pay the plan's price and renew."""
     i, ver = ev._value
     if ver != life.version[i]:
@@ -234,7 +235,7 @@ def on_renewal(life: LifecycleState, ev: Event) -> None:
     t = life.next_renewal[i] = now + life.plan_period[life.plan[i]]
     life.order(i, now, False)
     if life.alive[i] and life.version[i] == ver and t < life.horizon:
-        Timer(life.env, t - now, (i, ver), life._purchase_due)
+        life.due_after(t - now, (i, ver), life.due_callbacks)
 
 
 # ------------------------------------------------------------------ word of mouth

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
-from itertools import accumulate
+from collections.abc import Callable, Mapping
+from itertools import accumulate, chain, repeat
+from operator import methodcaller
 
 import numpy as np
 
@@ -37,58 +38,55 @@ __all__ = ["Streams", "Buffered", "Categorical"]
 class Buffered:
     """Hands out uniforms, standard exponentials, normals and Gamma(shape) variates from blocks.
 
-    Each kind is drawn ``block`` at a time (one NumPy call) and handed out one by one from an
-    iterator over the block; a new block is drawn when the last one is used up. The values are
-    exactly those of drawing the stream in one go, in the order the kinds are asked for.
+    Each kind is drawn ``block`` at a time (one NumPy call) and handed out one by one; a new block
+    is drawn when the last one is used up. The values are exactly those of drawing the stream in
+    one go, in the order the kinds are asked for.
+
+    ``uniform()``, ``exponential()``, ``normal()`` and ``gamma()`` (Gamma(shape, 1), the shape
+    fixed at construction) each return one variate. They are the ``__next__`` of an endless C
+    iterator, ``chain.from_iterable(map(draw_block, repeat(block)))``, so a draw costs no Python
+    frame (these are the engine's most frequent calls, several per order); the next block is
+    drawn at the moment the previous one runs out, as a block-by-block loop would draw it.
 
     Examples
     --------
     >>> b = Buffered(np.random.default_rng(3), block=4)
     >>> [b.uniform() for _ in range(6)] == np.random.default_rng(3).random(8)[:6].tolist()
     True
+    >>> Buffered(np.random.default_rng(3)).gamma()
+    Traceback (most recent call last):
+    ...
+    ValueError: this stream was created without a gamma shape
     """
 
-    __slots__ = ("_gen", "_block", "_u", "_e", "_n", "_g", "_shape")
+    __slots__ = ("_gen", "_block", "_shape", "uniform", "exponential", "normal", "gamma")
+
+    uniform: Callable[[], float]
+    exponential: Callable[[], float]
+    normal: Callable[[], float]
+    gamma: Callable[[], float]
 
     def __init__(self, gen: np.random.Generator, block: int = 4096, gamma_shape: float | None = None) -> None:
         self._gen = gen
         self._block = block
-        # empty iterators: the first draw of each kind fills its block
-        self._u: Iterator[float] = iter(())
-        self._e: Iterator[float] = iter(())
-        self._n: Iterator[float] = iter(())
-        self._g: Iterator[float] = iter(())
         self._shape = gamma_shape
+        self.uniform = _endless(gen.random, block)
+        self.exponential = _endless(gen.standard_exponential, block)
+        self.normal = _endless(gen.standard_normal, block)
+        self.gamma = _endless(self._gamma_block, block)
 
-    def uniform(self) -> float:
-        """One U(0, 1) variate."""
-        for x in self._u:  # the next buffered value, if any (the loop body runs at most once)
-            return x
-        self._u = iter(self._gen.random(self._block).tolist())
-        return next(self._u)
-
-    def exponential(self) -> float:
-        """One Exp(1) variate."""
-        for x in self._e:
-            return x
-        self._e = iter(self._gen.standard_exponential(self._block).tolist())
-        return next(self._e)
-
-    def normal(self) -> float:
-        """One N(0, 1) variate."""
-        for x in self._n:
-            return x
-        self._n = iter(self._gen.standard_normal(self._block).tolist())
-        return next(self._n)
-
-    def gamma(self) -> float:
-        """One Gamma(shape, 1) variate (shape fixed at construction)."""
-        for x in self._g:
-            return x
+    def _gamma_block(self, size: int) -> np.ndarray:
         if self._shape is None:
             raise ValueError("this stream was created without a gamma shape")
-        self._g = iter(self._gen.standard_gamma(self._shape, self._block).tolist())
-        return next(self._g)
+        return self._gen.standard_gamma(self._shape, size)
+
+
+def _endless(draw: Callable[[int], np.ndarray], block: int) -> Callable[[], float]:
+    """``next`` of the values of ``draw(block)``, ``draw(block)``, ... (each block drawn when needed)."""
+    return chain.from_iterable(map(_TOLIST, map(draw, repeat(block)))).__next__
+
+
+_TOLIST = methodcaller("tolist")
 
 
 class Streams:

@@ -19,6 +19,7 @@ import simpy
 from sim.config.scenario import Scenario
 from sim.world.engine import World
 from sim.world.firm import Firm
+from sim.world.loop import gc_paused, run_until
 from sim.world.model import desk_share, scaled_agents
 from sim.world.observed import Observed
 from sim.world.rng import Streams
@@ -100,33 +101,34 @@ def simulate(
         ``desk_busy_days``, ``backlog_at_end``, ``wall_seconds``.
     """
     t0 = time.perf_counter()
-    env = simpy.Environment()
-    streams = Streams(seed)
-    agents, share = desk_staffing(sc, customers)
-    world = World(env, sc, customers, days, streams, agents, policy=policy, share=share)
-    if policy is not None and not policy.is_noop():
-        world.attach_firm(Firm(env, Observed(world), policy, streams))
-    world.start()
-    if progress:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    with gc_paused():  # a run makes (almost) no garbage cycles: see sim.world.loop.gc_paused
+        env = simpy.Environment()
+        streams = Streams(seed)
+        agents, share = desk_staffing(sc, customers)
+        world = World(env, sc, customers, days, streams, agents, policy=policy, share=share)
+        if policy is not None and not policy.is_noop():
+            world.attach_firm(Firm(env, Observed(world), policy, streams))
+        world.start()
+        if progress:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(
-            TextColumn("simulating"),
-            BarColumn(),
-            TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("sim", total=days)
-            steps = 50
-            for k in range(1, steps + 1):
-                env.run(until=days * k / steps)
-                bar.update(task, completed=days * k / steps)
-    else:
-        env.run(until=days)
-    tables = build_tables(
-        world.customers, world.logs, sc, days, world.complaints.sla_h, funnel_rng=streams.generator("funnel")
-    )
+            with Progress(
+                TextColumn("simulating"),
+                BarColumn(),
+                TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+                TimeElapsedColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("sim", total=days)
+                steps = 50
+                for k in range(1, steps + 1):
+                    run_until(env, days * k / steps)
+                    bar.update(task, completed=days * k / steps)
+        else:
+            run_until(env, days)
+        tables = build_tables(
+            world.customers, world.logs, sc, days, world.complaints.sla_h, funnel_rng=streams.generator("funnel")
+        )
     logs = world.logs
     info = {
         "agents": agents,

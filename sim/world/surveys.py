@@ -42,8 +42,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import simpy
 
 from sim.config.scenario import Scenario
@@ -63,7 +65,11 @@ from sim.world.model import (
 from sim.world.rng import Buffered, Categorical, Streams
 from sim.world.state import Customers
 
-__all__ = ["Surveys", "ExitSurveys"]
+__all__ = ["Surveys", "ExitSurveys", "RESPONSE_MARGIN"]
+
+#: Safety margin of the vectorised pre-test of relationship answers (:meth:`Surveys._may_answer`):
+#: a response probability computed with NumPy's ``exp`` is within ~1e-15 of the exact one.
+RESPONSE_MARGIN = 1e-9
 
 
 class Surveys:
@@ -238,6 +244,8 @@ class Surveys:
             # respond iff u < p(s); p(s) <= p_max, so only customers with u < p_max need their
             # satisfaction computed (exact thinning: same draws, same answers, far less work)
             cand = (u < p_max).nonzero()[0]
+            if not mixed and cand.size:  # no mode draws per candidate: a second, vectorised thinning
+                cand = cand[self._may_answer(idx[cand].tolist(), u[cand], now)]
             who, scores, sats = [], [], []
             modes: list[str] = []
             channels: list[str] = []
@@ -269,6 +277,29 @@ class Surveys:
                 self.log.extend(who, now, "relationship", "nps", scores, sats, modes, channels, comments)
             else:
                 self.log.extend(who, now, "relationship", "nps", scores, sats)
+
+    def _may_answer(self, ids: list[int], u: np.ndarray, now: float) -> np.ndarray:
+        """Which of customers ``ids`` (uniforms ``u``) may answer a relationship survey now.
+
+        The relationship loop's exact test, ``u < p(s)``, vectorised with NumPy (the satisfaction
+        and response probability of :meth:`relationship`, for every candidate at once). NumPy's
+        ``exp`` may differ from :func:`math.exp` in the last bit, so this keeps every customer with
+        ``u < p + RESPONSE_MARGIN`` (far above any rounding difference) and the exact loop decides;
+        a customer dropped here fails the exact test too. Same draws, same answers; the
+        Python loop runs only for the few customers near or below their probability.
+        """
+        c = self.customers
+        if len(ids) == 1:
+            s0, s, st, alive = ([a[ids[0]]] for a in (c.s0, c.s, c.st, c.alive))
+        else:
+            get = itemgetter(*ids)
+            s0, s, st, alive = get(c.s0), get(c.s), get(c.st), get(c.alive)
+        s0_ = np.array(s0, dtype=float)
+        # model.relaxed_satisfaction, then model.relationship_response_probability, vectorised
+        sat = s0_ + (np.array(s, dtype=float) - s0_) * np.exp(-c.decay_rate * (now - np.array(st, dtype=float)))
+        prob = 1.0 / (1.0 + np.exp(-(self.l_rel + self.bias * (self.s_ref - sat))))
+        prob = np.where(np.array(alive, dtype=bool), prob, prob * self.churned_factor)
+        return u < prob + RESPONSE_MARGIN
 
     # ------------------------------------------------------------------ modes, channels, comments
     def _mode(self) -> int:

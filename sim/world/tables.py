@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -88,8 +87,12 @@ def build_tables(
     start = pd.Timestamp(sc.start_date)
     acquired = c.acquired_index()
 
-    def pick(seq: list, dtype: Any = None) -> np.ndarray:
-        return np.array(seq, dtype=dtype)[acquired]
+    # every customer acquired (the usual case at the horizon): acquired is 0..n-1, no fancy-index copy
+    full = len(acquired) == len(c)
+
+    def pick(seq: Any, dtype: Any = None) -> np.ndarray:
+        arr = np.array(seq, dtype=dtype)  # a fresh array (from a list, or a typed array's buffer)
+        return arr if full else arr[acquired]
 
     acq_t = pick(c.acq_t, float)
     if sc.satisfaction.enabled:  # satisfaction at the horizon (alive) or at churn
@@ -101,25 +104,26 @@ def build_tables(
         s_end = pick(c.s0, float)
     alive = pick(c.alive, bool)
     n_acq = len(acquired)
-    pref = np.array(c.pref, dtype=float)[acquired] if sc.catalogue.enabled and c.pref is not None else None
+    pref = pick(c.pref, float) if sc.catalogue.enabled and c.pref is not None else None
+    lam, nu, plan = pick(c.lam, float), pick(c.nu, float), pick(c.plan, np.int64)
     truth = HorizonState(
         alive=alive,
         acq_t=acq_t,
-        lam=pick(c.lam, float),
+        lam=lam,
         lp=pick(c.lp, float),
-        nu=pick(c.nu, float),
+        nu=nu,
         mult=pick(c.mult, float),  # membership x the archetype's rate factor
         member_drop=pick(c.member_drop, float),
         s_now=s_end if sc.satisfaction.enabled else None,
         value_mult=pick(c.value_mult, float),
         pref=pref,
-        plan=pick(c.plan, np.int64),
+        plan=plan,
         theta=pick(c.theta, float),
         next_renewal=pick(c.next_renewal, float),
         reactivated_t=pick(c.reactivated_t, float),
     )
     true_clv, true_stage = horizon_truth(truth, sc, horizon)
-    plan = pick(c.plan, np.int64)
+    del truth  # the arrays only the truth needed (a million customers: 8 MB each)
     archetype = pick(c.archetype, np.int64)
     arch_names = np.array([*ARCHETYPES, ""], dtype=object)  # index -1 -> ""
     plan_names = np.array(["", *sc.subscription.plans], dtype=object)  # index -1 -> ""
@@ -136,9 +140,9 @@ def build_tables(
             "birth_month": pick(c.birth_month, np.int64),
             "business": pick(c.business, bool),
             "plan": plan_names[plan + 1] if sc.subscription.enabled else constant_strings("", n_acq),
-            "true_purchase_rate": pick(c.lam, float),
+            "true_purchase_rate": lam,
             "true_dropout_prob": pick(c.p, float),
-            "true_spend_scale": pick(c.nu, float),
+            "true_spend_scale": nu,
             "true_satisfaction_start": pick(c.s0, float),
             "true_satisfaction_end": s_end,
             "true_alive": alive,
@@ -152,22 +156,18 @@ def build_tables(
             "true_best_channel": best_channels(c.affinity, acquired),
             **loyalty_truth(c.loyalty_truth, acquired),
         },
+        adopt=True,  # fresh arrays made here: kept without a second copy
     )
     ol = logs.orders
     o_t = np.array(ol.t, dtype=float)
-    rest, n_o = ol.rest, len(ol.rest)  # per-order tuples -> columns (itemgetter maps: no zip(*) unpacking)
-    o_first = np.fromiter(map(itemgetter(0), rest), dtype=bool, count=n_o)
-    o_issue = np.fromiter(map(itemgetter(1), rest), dtype=bool, count=n_o)
-    o_discount = np.fromiter(map(itemgetter(2), rest), dtype=float, count=n_o)
-    o_points = np.fromiter(map(itemgetter(3), rest), dtype=float, count=n_o)
-    o_campaign = list(map(itemgetter(4), rest))
     o_amount = np.array(ol.amount, dtype=float)
-    if sc.catalogue.enabled:  # category index and basket (A's rest-tuple fields 5 and 6)
-        o_cat = np.fromiter(map(itemgetter(5), rest), dtype=np.int64, count=n_o)
+    oc = ol.columns()  # the sparse fields, as columns
+    o_cat = oc["category"]  # indices, -1: none (and -1 everywhere when the catalogue is off)
+    n_o = len(o_t)
+    if sc.catalogue.enabled:
         o_category = np.where(o_cat >= 0, cat_names[np.maximum(o_cat, 0)], "").astype(object)
-        o_basket: Any = list(map(itemgetter(6), rest))
+        o_basket: Any = oc["basket"] if oc["basket"] is not None else constant_strings("", n_o)
     else:
-        o_cat = np.full(n_o, -1, dtype=np.int64)
         o_category = constant_strings("", n_o)
         o_basket = o_category
     cat_margin = [cat.margin_rate for cat in sc.catalogue.categories.values()]
@@ -175,20 +175,21 @@ def build_tables(
     orders = typed_frame(
         "orders",
         {
-            "order_id": np.arange(1, len(o_t) + 1),
+            "order_id": np.arange(1, n_o + 1),
             "customer_id": np.array(ol.customer, dtype=np.int64) + 1,
             "t": o_t,
             "date": day_dates(start, o_t),
             "amount": o_amount,
-            "is_first": np.array(o_first, dtype=bool),
-            "discount": np.array(o_discount, dtype=float),
-            "points": np.array(o_points, dtype=float),
-            "campaign": o_campaign,
+            "is_first": oc["is_first"],
+            "discount": oc["discount"],
+            "points": oc["points"],
+            "campaign": oc["campaign"] if oc["campaign"] is not None else constant_strings("", n_o),
             "category": o_category,
             "basket": o_basket,
             "margin": o_margin,
-            "true_quality_issue": np.array(o_issue, dtype=bool),
+            "true_quality_issue": oc["true_quality_issue"],
         },
+        adopt=True,  # fresh arrays made here: kept without a second copy
     )
     tk = logs.tickets
     opened = np.array(tk.opened, dtype=float)
@@ -260,6 +261,7 @@ def build_tables(
             "ticket_id": np.where(sv_ticket >= 0, sv_ticket + 1, -1),
             **survey_details(sv),
         },
+        adopt=True,  # fresh arrays made here: kept without a second copy
     )
     # relationship survey answers are appended in bulk: order the table by time
     surveys = surveys.sort_values(["t", "survey_id"], kind="stable").reset_index(drop=True)
@@ -275,6 +277,7 @@ def build_tables(
             "event": np.array(ev.kind, dtype=object),
             "detail": np.array(ev.detail, dtype=object),
         },
+        adopt=True,  # fresh arrays made here: kept without a second copy
     )
     ct = logs.contacts
     c_t = np.array(ct.t, dtype=float)
