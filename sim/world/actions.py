@@ -66,7 +66,6 @@ from sim.world.logs import Logs
 from sim.world.model import (
     conversion_probability,
     dropout_probability,
-    is_fatigued,
     is_membership_upgrade,
     membership_rate_multiplier,
     message_probability,
@@ -299,8 +298,11 @@ class FirmActions:
         offer = pol.offers[offer_name] if offer_name else None
         arms = self.arms.get(campaign) if self.arms else None
         v = arms[variant][2] if arms and variant in arms else None
-        if v is None:
-            odds = self._odds_fast(i, channel, offer_name)
+        if v is None:  # the hot path of _odds_fast inlined: odds shared by every customer, cached
+            by_offer = self.plain_odds.get(channel)
+            odds = by_offer.get(offer_name) if by_offer is not None else None
+            if odds is None:
+                odds = self._odds_fast(i, channel, offer_name)
         else:
             odds = self.contact_probabilities(i, channel, offer_name, v)
         p_open, p_click, p_convert, _ = odds
@@ -323,9 +325,10 @@ class FirmActions:
         fat = pol.fatigue
         times = c.contact_times.setdefault(i, [])
         times.append(now)
-        while times and times[0] <= now - fat.window_days:
+        gone = now - fat.window_days
+        while times and times[0] <= gone:
             times.pop(0)
-        tired = is_fatigued(len(times), fat.free_contacts)
+        tired = len(times) > fat.free_contacts  # inlined: model.is_fatigued
         if tired:
             if self.sat_on:
                 c.experience(i, now, -fat.satisfaction_penalty)

@@ -63,7 +63,7 @@ from sim.config.policy import Policy
 from sim.world.firm_loyalty import FirmLoyalty
 from sim.world.firm_management import ManagementLoop
 from sim.world.firm_models import risk_scorer
-from sim.world.firm_phases import Schedule, reconfigure, start_phases
+from sim.world.firm_phases import ContactCalendar, Schedule, reconfigure, start_phases
 from sim.world.firm_scores import ObservedScorer
 from sim.world.model import HOURS_PER_DAY, thompson_pick
 from sim.world.observed import FirmPort
@@ -118,6 +118,7 @@ class Firm:
         self.tier_of: dict[int, str] = {}
         self.phase: dict[int, float] = {}
         self.rules = {r.tier: r for r in policy.contacts}
+        self._calendar: ContactCalendar | None = None  # who is due when (built from tier_of, rules, phase)
         # triggers
         self.last_trigger: dict[tuple[str, int], float] = {}
         self.variant_of: dict[tuple[str, int], str] = {}
@@ -192,8 +193,8 @@ class Firm:
         port = self.port
         if self.pol.respect_consent and (not port.consent(i) or port.opted_out(i)):
             return False
-        cost = self.pol.channels[channel].cost + (self.pol.offers[offer].fixed_cost if offer else 0.0)
-        if self.budget.amount_per_period is not None:
+        if self.budget.amount_per_period is not None:  # (the cost is needed only against a budget)
+            cost = self.pol.channels[channel].cost + (self.pol.offers[offer].fixed_cost if offer else 0.0)
             pot = self._pot_for(campaign)
             if self.pots.get(pot, 0.0) < cost:
                 port.event(i, "budget_skip", f"{campaign}:{pot}")
@@ -261,6 +262,8 @@ class Firm:
     def on_acquired(self, i: int, now: float) -> None:
         """Customer ``i`` was acquired: give them a contact phase, plan their anniversary."""
         self.phase[i] = float(self.r_phase.random())
+        if i in self.tier_of:  # (never so far: customers are tiered after acquisition) the calendar is stale
+            self._calendar = None
         if self._anniversaries:
             self._later(self.ANNIVERSARY_DAYS, self._anniversary, i)
         ob = self.onboarding
@@ -416,11 +419,13 @@ class Firm:
         n = len(order)
         bounds = np.round(np.cumsum([t.share for t in tiering.tiers]) * n).astype(int)
         start = 0
+        ids, values = order.index.tolist(), order.tolist()  # plain ints and floats: faster than Series.items()
         for tier, end in zip(tiering.tiers, bounds):
             basic = tier.name in self.basic_tiers
-            for i, score in order.iloc[start:end].items():
+            for i, score in zip(ids[start:end], values[start:end]):
                 if self.tier_of.get(i) != tier.name:
                     self.tier_of[i] = tier.name
+                    self._calendar = None
                     self.port.record_tier(int(i), tier.name, float(score))
                     if basic != (i in self.basic):
                         self.port.set_basic_service(int(i), basic)
@@ -431,15 +436,16 @@ class Firm:
             start = end
 
     def _scheduled_contacts(self, day: int) -> None:
-        for i, tier in self.tier_of.items():
-            rule = self.rules.get(tier)
-            if rule is None:
-                continue
-            k = rule.interval_days
-            # customer i is due when their phase falls inside today's slice of the interval
-            pos = (day + self.phase.get(i, 0.0) * k) % k
-            if pos < 1.0:
-                self.contact(i, f"tier:{tier}", rule.channel, rule.offer)
+        # customer i is due when their phase falls inside today's slice of the interval; the
+        # calendar (sim.world.firm_phases.ContactCalendar) finds them from due-day buckets instead of a daily scan
+        # of every customer, same customers in the same order; rebuilt after a tier or rule change
+        cal = self._calendar
+        if cal is None or cal.rules is not self.rules:
+            cal = self._calendar = ContactCalendar(self.tier_of, self.rules, self.phase)
+        send = {tier: (f"tier:{tier}", rule.channel, rule.offer) for tier, rule in self.rules.items()}
+        contact = self.contact
+        for _, i, tier in cal.due(day):
+            contact(i, *send[tier])
 
     def _due(self, name: str, i: int, cooldown: float) -> bool:
         last = self.last_trigger.get((name, i))

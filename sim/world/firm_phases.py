@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ from sim.world.firm_scores import ObservedScorer
 #: A :class:`sim.world.firm.Firm` (not imported: the firm imports this module).
 Firm = Any
 
-__all__ = ["Schedule", "reconfigure", "start_phases", "PHASE_EVENT"]
+__all__ = ["Schedule", "reconfigure", "start_phases", "PHASE_EVENT", "ContactCalendar", "scan_due"]
 
 #: The observed event a phase switch logs (detail: the phase's name).
 PHASE_EVENT = "phase"
@@ -245,3 +246,127 @@ def with_changes(policy: Policy, changes: dict[str, Any]) -> Policy:
     from sim.config.policy_phases import set_paths
 
     return type(policy).model_validate(set_paths(policy.model_dump(mode="json"), changes, what="policy"))
+
+
+# ---------------------------------------------------------------- scheduled contacts: who is due today
+# Which tiered customers are due for a scheduled contact today, without walking every customer.
+#
+# A tier's members are contacted every ``interval_days`` = *k*, each customer on their own phase
+# (:class:`sim.world.firm.Firm`): customer *i* with phase φ_i in [0, 1) is due on day *d* when
+#
+#     (d + φ_i k) mod k < 1,
+#
+# evaluated in floating point exactly as written. Checking that for every tiered customer every
+# day is an O(N) scan per simulated day (the largest cost of a contact-heavy policy at 5,000
+# customers). :class:`ContactCalendar` answers the same question from buckets built once per tier
+# refresh: for a whole-number *k* the condition reduces to a residue,
+#
+#     (d + floor(φ_i k)) mod k = 0,   i.e.   d mod k = (-floor(φ_i k)) mod k,
+#
+# because the fractional part f_i of φ_i k is below 1 and the integer part of d + φ_i k decides
+# the rest. Floating-point rounding of ``d + φ_i k`` can only differ from that when f_i is within
+# one unit in the last place of 1 (then the sum may round up to the next whole number); such
+# customers (``|1 - f_i| < EDGE``), customers of a tier whose *k* is not a whole number and every
+# customer on a day beyond :data:`EXACT_DAYS` are checked with the exact expression instead. The
+# due customers come back in the order of the firm's ``tier_of`` dict (the order the daily scan
+# visited them), so the contacts, their draws and their log rows are the same as the scan's.
+
+#: Customers whose fractional phase offset is this close to 1 are checked with the exact expression.
+EDGE = 1e-6
+#: Beyond this day (plus the interval) rounding of ``day + phase * k`` could exceed EDGE: exact checks.
+EXACT_DAYS = 2.0**20
+
+
+def _is_due(day: int, phase: float, k: float) -> bool:
+    """The scheduled-contact condition, exactly as the firm has always evaluated it."""
+    return (day + phase * k) % k < 1.0
+
+
+def scan_due(tier_of: Mapping[int, str], rules: Mapping[str, Any], phase: Mapping[int, float], day: int) -> list:
+    """The reference: walk every tiered customer (O(N)); (customer, tier) pairs due on ``day``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> scan_due({1: "a", 2: "a", 3: "b"}, {"a": NS(interval_days=2.0)}, {1: 0.0, 2: 0.5}, 1)
+    [(2, 'a')]
+    """
+    out = []
+    for i, tier in tier_of.items():
+        rule = rules.get(tier)
+        if rule is not None and _is_due(day, phase.get(i, 0.0), rule.interval_days):
+            out.append((i, tier))
+    return out
+
+
+class ContactCalendar:
+    """Due-day buckets of the tiered customers, for one ``tier_of`` / ``rules`` / phases state.
+
+    Build it again whenever a customer's tier or phase, or the contact rules, change (the firm
+    does so after a tier refresh that changed a tier, and when its rules are replaced).
+
+    Parameters
+    ----------
+    tier_of : mapping of customer -> tier name
+        In the order the customers are to be contacted.
+    rules : mapping of tier name -> rule with ``interval_days``
+        Tiers without a rule get no scheduled contact.
+    phase : mapping of customer -> phase in [0, 1)
+        A customer without a phase has phase 0.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> rules = {"gold": NS(interval_days=3.0), "silver": NS(interval_days=2.5)}
+    >>> tier_of = {7: "gold", 4: "silver", 9: "gold", 2: "bronze"}
+    >>> phase = {7: 0.0, 4: 0.5, 9: 0.7, 2: 0.1}
+    >>> cal = ContactCalendar(tier_of, rules, phase)
+    >>> [[(i, tier) for _, i, tier in cal.due(d)] for d in range(4)]
+    [[(7, 'gold')], [(9, 'gold')], [(4, 'silver')], [(7, 'gold')]]
+    >>> all([(i, t) for _, i, t in cal.due(d)] == scan_due(tier_of, rules, phase, d) for d in range(400))
+    True
+    """
+
+    def __init__(self, tier_of: Mapping[int, str], rules: Mapping[str, Any], phase: Mapping[int, float]) -> None:
+        self.rules = rules
+        self.k_max = max((float(r.interval_days) for r in rules.values()), default=1.0)
+        #: tier -> (whole-number interval, one list per residue of (rank, customer, tier))
+        self.buckets: dict[str, tuple[int, list[list[tuple[int, int, str]]]]] = {}
+        #: (rank, customer, tier, phase, k) checked with the exact expression every day
+        self.exact: list[tuple[int, int, str, float, float]] = []
+        self._tier_of, self._phase = tier_of, phase
+        for rank, (i, tier) in enumerate(tier_of.items()):
+            rule = rules.get(tier)
+            if rule is None:
+                continue
+            k = rule.interval_days
+            ph = phase.get(i, 0.0)
+            x = ph * k  # the same product as the exact expression
+            fx = math.floor(x)
+            whole = k == math.floor(k)
+            if not whole or 1.0 - (x - fx) < EDGE:
+                self.exact.append((rank, i, tier, ph, k))
+                continue
+            bucket = self.buckets.get(tier)
+            if bucket is None:
+                bucket = self.buckets[tier] = (int(k), [[] for _ in range(int(k))])
+            kk, lists = bucket
+            lists[-int(fx) % kk].append((rank, i, tier))
+        #: one tier's buckets and no exact checks: a day's bucket is already in order (no merge)
+        self._single = next(iter(self.buckets.values())) if len(self.buckets) == 1 and not self.exact else None
+
+    def due(self, day: int) -> list[tuple[int, int, str]]:
+        """(rank, customer, tier) of the customers due on ``day``, in ``tier_of`` order (rank: the
+        position in ``tier_of``). Do not modify the list (it may be the calendar's own)."""
+        if day + self.k_max >= EXACT_DAYS:  # far beyond any horizon: the plain scan
+            rank = {i: r for r, i in enumerate(self._tier_of)}
+            return [(rank[i], i, tier) for i, tier in scan_due(self._tier_of, self.rules, self._phase, day)]
+        if self._single is not None:
+            kk, lists = self._single
+            return lists[day % kk]
+        hits: list[tuple[int, int, str]] = []
+        for kk, lists in self.buckets.values():
+            hits.extend(lists[day % kk])
+        hits.extend((rank, i, tier) for rank, i, tier, ph, k in self.exact if _is_due(day, ph, k))
+        hits.sort()  # ranks are unique (the comparison stops there): back to tier_of order
+        return hits

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.world.firm_port import FirmPort
 
-__all__ = ["ObservedScorer"]
+__all__ = ["ObservedScorer", "rfm_total_reference"]
 
 #: Day 0 on a calendar, for the RFM functions (which need dates).
 _RFM_EPOCH = pd.Timestamp("2000-01-01")
@@ -56,6 +56,8 @@ class ObservedScorer:
     MIN_AGE_DAYS = 1e-6
     #: Horizon of the predicted CLV used for tiering (days).
     CLV_HORIZON_DAYS = 365.0
+    #: Score bins of the RFM tiering (``sim.analysis.rfm.rfm_scores``' default: quintiles).
+    RFM_BINS = 5
 
     def __init__(self, port: FirmPort, lookback_days: float) -> None:
         self.port = port
@@ -72,18 +74,44 @@ class ObservedScorer:
             recent = o[o["t"] > now - self.lookback_days]
             return recent.groupby("i")["amount"].sum().reindex(idx, fill_value=0.0)
         if method == "rfm":
-            from sim.analysis import rfm
-
-            orders = pd.DataFrame({"customer_id": o["i"], "date": o["t"], "amount": o["amount"]})
-            orders["date"] = _RFM_EPOCH + pd.to_timedelta(orders["date"], unit="D")
-            cutoff = _RFM_EPOCH + pd.to_timedelta(now, unit="D")
-            scores = rfm.rfm_scores(rfm.rfm_table(orders, cutoff))
-            total = scores["r_score"] + scores["f_score"] + scores["m_score"]
+            total = self._rfm_total(o, now)
+            if total is None:  # too few buyers for the fast path: the library's own errors and results
+                total = rfm_total_reference(o, now)
             return total.reindex(idx, fill_value=0.0).astype(float)
         if method == "predicted_clv":
             expected, aov = self.bgnbd(o, now, idx, horizon=self.CLV_HORIZON_DAYS)
             return expected * aov
         raise ValueError(method)
+
+    def _rfm_total(self, o: pd.DataFrame, now: float) -> pd.Series | None:
+        """R + F + M scores per buyer, equal to :func:`rfm_total_reference` (which calls
+        :func:`sim.analysis.rfm.rfm_table` and :func:`~sim.analysis.rfm.rfm_scores`) but about five
+        times faster; ``None`` when there are fewer buyers than score bins.
+
+        The same order dates (the same ``pandas`` conversion to nanoseconds), groupby and recency
+        arithmetic as ``rfm_table``; a score is the bin of the value's rank, so ``rank(method="first")``
+        becomes the position in a stable sort, and the ``pandas.qcut`` bins of the ranks 1..n, which
+        depend on n only, are cut once for all three scores. ``rfm_scores``' checks (no negative
+        amounts, one row per customer) hold for the port's orders by construction.
+        """
+        dates = _RFM_EPOCH + pd.to_timedelta(o["t"], unit="D")
+        cut = _RFM_EPOCH + pd.to_timedelta(now, unit="D")
+        keep = (dates <= cut).to_numpy()
+        g = pd.DataFrame({"customer_id": o["i"].to_numpy()[keep], "date": dates.to_numpy()[keep],
+                          "amount": o["amount"].to_numpy()[keep]}).groupby("customer_id", sort=True)  # fmt: skip
+        last, frequency = g["date"].max(), g.size().astype("int64")
+        n = len(frequency)
+        if n < self.RFM_BINS:
+            return None
+        recency = ((cut - last).dt.total_seconds() / 86400.0).to_numpy()
+        monetary = (g["amount"].sum().astype(float) / frequency).to_numpy()
+        bins = pd.qcut(np.arange(1.0, n + 1.0), self.RFM_BINS, labels=False) + 1  # the score of rank 1..n
+        total = np.zeros(n, dtype=np.int64)
+        for v in (-recency, frequency.to_numpy(), monetary):  # recency: smaller is better
+            score = np.empty(n, dtype=np.int64)
+            score[np.argsort(v, kind="stable")] = bins
+            total += score
+        return pd.Series(total, index=frequency.index)
 
     def bgnbd_identifiable(self, o: pd.DataFrame, now: float) -> bool:
         """Enough history to fit BG/NBD: its dropout part is not identified until repeat buyers
@@ -118,3 +146,26 @@ class ObservedScorer:
             ), aov
         exp = bgf.conditional_expected_purchases(horizon, summ["frequency"], summ["recency"], summ["T"])
         return pd.Series(np.asarray(exp, dtype=float), index=summ.index), aov
+
+
+def rfm_total_reference(o: pd.DataFrame, now: float) -> pd.Series:
+    """R + F + M scores per buyer from :func:`sim.analysis.rfm.rfm_table` and
+    :func:`~sim.analysis.rfm.rfm_scores` (day ``t`` is the date ``2000-01-01`` plus ``t`` days):
+    the definition :meth:`ObservedScorer.scores` computes faster.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"i": [0, 1, 2, 3, 4, 0], "t": [1.0, 2.0, 3.0, 4.0, 5.0, 9.0],
+    ...                   "amount": [10.0, 50.0, 20.0, 5.0, 40.0, 30.0]})
+    >>> rfm_total_reference(o, 10.0).tolist()
+    [12, 7, 7, 7, 12]
+    >>> ObservedScorer(None, 365.0)._rfm_total(o, 10.0).equals(rfm_total_reference(o, 10.0))
+    True
+    """
+    from sim.analysis import rfm
+
+    orders = pd.DataFrame({"customer_id": o["i"], "date": o["t"], "amount": o["amount"]})
+    orders["date"] = _RFM_EPOCH + pd.to_timedelta(orders["date"], unit="D")
+    cutoff = _RFM_EPOCH + pd.to_timedelta(now, unit="D")
+    scores = rfm.rfm_scores(rfm.rfm_table(orders, cutoff), ObservedScorer.RFM_BINS)
+    return scores["r_score"] + scores["f_score"] + scores["m_score"]

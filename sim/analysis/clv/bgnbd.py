@@ -77,6 +77,50 @@ def _bgnbd_loglik_grad(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.
     return np.column_stack([d_r, d_alpha, d_a, d_b])
 
 
+def _bgnbd_loglik_and_grad(
+    params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, xu: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_bgnbd_loglik` and :func:`_bgnbd_loglik_grad` in one pass: the same numbers, bit for bit.
+
+    The optimiser asks for both at every step. Computed together they share their terms, and
+    each special function whose data argument is the frequency alone (a whole number with few
+    distinct values) is evaluated once per distinct value and gathered back (``xu``:
+    ``numpy.unique(x, return_inverse=True)``, computed here if not given). The special functions
+    work element by element, so gathering gives each customer the very value the per-customer
+    call gives; every other operation is the one of the two functions above, in the same order.
+
+    Examples
+    --------
+    >>> x, tx, T = np.array([0.0, 2.0, 2.0, 5.0]), np.array([0.0, 30.0, 50.0, 80.0]), np.full(4, 90.0)
+    >>> p = np.array([0.6, 60.0, 0.8, 5.0])
+    >>> ll, grad = _bgnbd_loglik_and_grad(p, x, tx, T)
+    >>> bool((ll == _bgnbd_loglik(p, x, tx, T)).all() and (grad == _bgnbd_loglik_grad(p, x, tx, T)).all())
+    True
+    """
+    r, alpha, a, b = params
+    psi, betaln = special.digamma, special.betaln
+    ux, inv = np.unique(x, return_inverse=True) if xu is None else xu
+    uxs = np.where(ux > 0, ux, 1.0)  # xs below, per distinct frequency
+    rx = r + x
+    # the log-likelihood (_bgnbd_loglik)
+    base = special.gammaln(r + ux)[inv] - special.gammaln(r) + r * np.log(alpha) - betaln(a, b)
+    la_t, la_tx = np.log(alpha + T), np.log(alpha + tx)
+    term1 = betaln(a, b + ux)[inv] - rx * la_t
+    rep = x > 0
+    term2 = np.where(rep, betaln(a + 1, b + uxs - 1)[inv] - rx * la_tx, -np.inf)
+    both = np.logaddexp(term1, term2)
+    loglik = base + both
+    # its gradient (_bgnbd_loglik_grad)
+    w1 = np.exp(term1 - both)
+    w2 = 1.0 - w1
+    d_r = psi(r + ux)[inv] - psi(r) + np.log(alpha) - w1 * la_t - w2 * la_tx
+    d_alpha = r / alpha - rx * (w1 / (alpha + T) + w2 / (alpha + tx))
+    p_abx = psi(a + b + ux)[inv]
+    d_a = -(psi(a) - psi(a + b)) + w1 * (psi(a) - p_abx) + w2 * (psi(a + 1) - p_abx)
+    d_b = -(psi(b) - psi(a + b)) + w1 * (psi(b + ux)[inv] - p_abx) + w2 * (psi(b + uxs - 1)[inv] - p_abx)
+    return loglik, np.column_stack([d_r, d_alpha, d_a, d_b])
+
+
 def _check_bgnbd_inputs(
     frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index | None]:
@@ -125,7 +169,7 @@ def _check_identifiable(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, index: pd
             table="summary",
             column="frequency",
         )
-    if len(np.unique(np.column_stack([x, tx, tt]), axis=0)) == 1:
+    if (x == x[0]).all() and (tx == tx[0]).all() and (tt == tt[0]).all():  # one history (n >= 1 here)
         raise DataError(
             f"all {n} customers have the same history (frequency, recency, T); BG/NBD cannot be identified",
             table="summary",
@@ -212,6 +256,17 @@ class BetaGeoFitter(_MLFitter):
     def _loglik_grad(self, params: np.ndarray, data: tuple[np.ndarray, ...]) -> np.ndarray:
         return _bgnbd_loglik_grad(params, *data)
 
+    def _loglik_and_grad(self, params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+        cls = type(self)
+        if cls._loglik is not BetaGeoFitter._loglik or cls._loglik_grad is not BetaGeoFitter._loglik_grad:
+            return super()._loglik_and_grad(params, data)  # a subclass's own model (e.g. MBG/NBD)
+        x, tx, tt = data
+        xu = self.__dict__.get("_distinct_x")  # the distinct frequencies of the data being fitted
+        if xu is None or xu[0] is not x:
+            ux, inv = np.unique(x, return_inverse=True)
+            xu = self._distinct_x = (x, ux, inv)
+        return _bgnbd_loglik_and_grad(params, x, tx, tt, xu=(xu[1], xu[2]))
+
     def fit(
         self,
         frequency: ArrayLike,
@@ -269,7 +324,10 @@ class BetaGeoFitter(_MLFitter):
             if unknown:
                 raise ConfigError(f"unknown parameter(s) {sorted(unknown)}; allowed: {list(start)}")
             start.update(initial_params)
-        self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
+        try:
+            self._fit_ml(data, w, np.array([start[k] for k in self._param_names], dtype=float))
+        finally:
+            self.__dict__.pop("_distinct_x", None)
         return self
 
     def _prediction_issues(self, data: tuple[np.ndarray, ...]) -> list[str]:
