@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 
-.PHONY: lab test test-fast lint format bench bench-instructions datasets exercises pack dictionary clean help
+.PHONY: lab test test-fast lint format bench bench-quick bench-instructions bench-install datasets exercises pack dictionary clean help
 
 help:
 	@echo "make lab        create .venv, install, open JupyterLab at the course index"
@@ -13,7 +13,7 @@ help:
 	@echo "make test-fast  unit tests only (no notebooks, no slow statistical checks)"
 	@echo "make lint       ruff (lint + format check) and mypy"
 	@echo "make format     apply ruff's fixes and formatting"
-	@echo "make bench      run the benchmarks (writes benchmarks/results.json)"
+	@echo "make bench      run the benchmarks, the suite included (about 50 min; writes benchmarks/results.json, RESULTS.md)"
 	@echo "make datasets   regenerate datasets/ from the simulator"
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make pack       write the student pack course-pack.zip (exercises, data, README; no solutions)"
@@ -57,11 +57,20 @@ format: $(STAMP)
 test-fast: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not notebooks" $(XDIST) $(PYTEST_ARGS)
 
+# BENCH_ARGS: e.g. --skip-suite, --only simulator, --sizes 10000 100000 (benchmarks/README.md)
+BENCH_ARGS ?=
+
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick --out /tmp/retention-lab-bench-quick
 
 bench-instructions: $(STAMP)
-	$(BIN)/python benchmarks/run.py --instructions 10000 --scenarios retail subscription
+	$(BIN)/python benchmarks/run.py --instructions 10000 --anchors fair --scenarios retail subscription
+
+bench-install:
+	$(PYTHON) benchmarks/install_time.py
 
 datasets: $(STAMP)
 	$(BIN)/retention-lab datasets build
