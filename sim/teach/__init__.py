@@ -80,18 +80,45 @@ Examples
 ✓ cost_per_saved_customer: correct (5 cases)
 """
 
-from sim.teach.build import (
-    Change,
-    MarkerError,
-    build_exercises,
-    clear_solutions,
-    make_exercise,
-    plan_exercises,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sim.teach.check import STRICT_ENV, Checker, CheckFailed, Outcome, check, is_strict
-from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
 from sim.teach.tasks import Case, Expect, Task, get_task, task_names
 from sim.teach.toc import CHAPTERS, Chapter, chapter, render_table, update_readme
+
+if TYPE_CHECKING:
+    from sim.teach.build import (
+        Change,
+        MarkerError,
+        build_exercises,
+        clear_solutions,
+        make_exercise,
+        plan_exercises,
+    )
+    from sim.teach.notebooks import read_notebook, strip_notebook, strip_notebooks
+
+# The notebook tools import nbformat, whose jsonschema import costs about 1.5-3 CPU s (it builds an
+# RFC 3987 parser): a trainee's kernel that only runs `from sim.teach import check` should not pay
+# it, nor should every grading kernel. They load on first use instead (PEP 562).
+_LAZY = {
+    **dict.fromkeys(
+        ("Change", "MarkerError", "build_exercises", "clear_solutions", "make_exercise", "plan_exercises"),
+        "sim.teach.build",
+    ),
+    **dict.fromkeys(("read_notebook", "strip_notebook", "strip_notebooks"), "sim.teach.notebooks"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim.teach' has no attribute {name!r}")
+
 
 __all__ = [
     "CHAPTERS",
