@@ -145,4 +145,4 @@ def run_bare_numpy(sc: Scenario, customers: int, days: float, seed: int, agents:
     return counts
 
 
-run_bare = run_bare_numpy  # the name older callers (``instructions_child.py``) import
+run_bare = run_bare_numpy  # the older name
