@@ -1,8 +1,9 @@
 """The fast engine's scheduled callbacks: a SimPy ``Timeout`` without its checks, and a calendar.
 
-One :class:`Timer` per arrival time is all the acquisition chain needs. Pending purchases and
-renewals (one per live customer: the engine's hot path) go through a :class:`Calendar` instead,
-which keeps SimPy's event order exactly but keeps SimPy's heap small.
+The engine schedules arrivals, pending purchases and renewals (one per live customer: its hot
+path) through a :class:`Calendar`, which keeps SimPy's event order exactly but keeps SimPy's heap
+small. :class:`Timer` schedules one callback straight onto SimPy's heap; the engine no longer uses
+it, and ``tests/world/test_loop.py`` runs the same work both ways to show the calendar changes no order.
 
 Examples
 --------
