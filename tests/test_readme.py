@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BIN = Path(sys.executable).parent
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+#: One xdist group: the tour (``readme_run``, about 80 CPU s of CLI runs) is a module fixture,
+#: which every xdist worker would otherwise build again for the tests it was given.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.xdist_group("readme")]
 
 
 def blocks(lang: str) -> list[str]:
