@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# `make lab` needs the package and JupyterLab only ([lab]); everything else (tests, lint, benchmarks)
+# also the dev tools ([lab,dev]: pytest, playwright, mypy, ruff, ... about 250 MiB and a minute more)
+LAB_STAMP := $(VENV)/.installed-lab
 PORT   ?= 8888
 
 .PHONY: lab test test-fast lint format bench bench-quick bench-instructions bench-install datasets exercises pack dictionary clean help
 
 help:
-	@echo "make lab        create .venv, install, open JupyterLab at the course index"
-	@echo "make test       create .venv if needed and run the whole suite (incl. notebooks)"
+	@echo "make lab        create .venv, install the course ([lab]), open JupyterLab at the course index"
+	@echo "make test       create .venv if needed, add the dev tools ([lab,dev]), run the whole suite (incl. notebooks)"
 	@echo "make test-fast  unit tests only (no notebooks, no slow statistical checks)"
 	@echo "make lint       ruff (lint + format check) and mypy"
 	@echo "make format     apply ruff's fixes and formatting"
@@ -23,7 +26,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[lab,dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	@touch $(STAMP)
+	@touch $(STAMP) $(LAB_STAMP)
+
+$(LAB_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(LAB_STAMP)
 
 # The course's JupyterLab settings live in jupyter_config/ (landing page = the course index,
 # Markdown opens rendered); JupyterLab's own writes stay there too, not in ~/.jupyter.
@@ -31,7 +41,7 @@ $(STAMP): pyproject.toml
 LAB_CONFIG := $(CURDIR)/jupyter_config
 LAB_ARGS   ?=
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	@NB=""; if [ -n "$$CI" ] || { [ -z "$$DISPLAY" ] && [ "$$(uname)" = "Linux" ]; }; then NB="--no-browser"; fi; \
 	ROOT=""; if [ "$$(id -u)" = "0" ]; then ROOT="--allow-root"; fi; \
 	JUPYTER_CONFIG_DIR="$(LAB_CONFIG)" $(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) $(LAB_ARGS)

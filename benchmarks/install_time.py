@@ -10,6 +10,7 @@ Usage::
 
     python benchmarks/install_time.py                  # clone HEAD to /tmp/benchclone, venv in /tmp/v
     python benchmarks/install_time.py --worktree       # ... with this checkout's pyproject.toml
+    python benchmarks/install_time.py --extras lab     # what `make lab` installs (no dev tools)
     python benchmarks/install_time.py --usage          # only: which files import each dependency
     python benchmarks/install_time.py --sizes .venv    # only: the largest distributions of a venv
 
@@ -218,7 +219,8 @@ def main() -> None:
 
     path = opts.out / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
-    results["install"] = res
+    # one entry per set of extras: "install" is `make test`'s (lab,dev), "install_lab" `make lab`'s
+    results["install" if opts.extras == "lab,dev" else f"install_{opts.extras.replace(',', '_')}"] = res
     run._write(path, json.dumps(results, indent=2))
     run._write(opts.out / "RESULTS.md", run.render(results))
     print(json.dumps(res, indent=2))

@@ -501,10 +501,11 @@ def render(r: dict) -> str:
         counts = ", ".join(f"{v:,} {k}" for k, v in c.items()) or "no pytest summary line (see the log)"
         lines += ["", f"Test suite: `{s['command']}` on {s['cores']} cores, measured {s['measured_at']}: "
                       f"**{s['wall_s'] / 60:.1f} min** wall ({s['wall_s']:.0f} s); {counts}; exit code {s['exit_code']}."]  # fmt: skip
-    if r.get("install"):
-        from install_time import render as render_install  # issue 16: the first-install time
+    installs = [k for k in ("install", "install_lab") if r.get(k)]  # issue 16: `make test`'s and `make lab`'s
+    if installs:
+        from install_time import render as render_install
 
-        lines += ["", render_install(r["install"])]
+        lines += ["", *(render_install(r[k]) for k in installs)]
     return "\n".join(lines) + "\n"
 
 

@@ -44,7 +44,7 @@ def lab(tmp_path):
     args = f"--ServerApp.ip=127.0.0.1 --LabApp.workspaces_dir={tmp_path / 'ws'} --LabApp.user_settings_dir={tmp_path / 'us'}"
     log = (tmp_path / "lab.log").open("w")
     proc = subprocess.Popen(
-        ["make", "-s", "--no-print-directory", "-o", ".venv/.installed", "lab", f"PORT={port}", f"LAB_ARGS={args}"],
+        ["make", "-s", "--no-print-directory", "-o", ".venv/.installed-lab", "lab", f"PORT={port}", f"LAB_ARGS={args}"],
         cwd=ROOT,
         env=env,
         stdout=log,
