@@ -37,7 +37,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SECTIONS = ("simulator", "desk", "analysis", "engines", "dedup", "suite")
-SUITE_COMMAND = ["-m", "pytest", "-n", "auto", "--dist", "loadgroup"]  # the README's `make test`, pytest part
+#: The README's `make test`, pytest part: one xdist worker more than cores, as the Makefile's WORKERS.
+SUITE_WORKERS = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1
+SUITE_COMMAND = ["-m", "pytest", "-n", str(SUITE_WORKERS), "--dist", "loadgroup"]
 ANCHORS = {"fair": "bare_stdlib", "numpy": "bare_numpy"}  # result prefix -> child kind
 
 

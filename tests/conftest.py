@@ -1,6 +1,6 @@
 """Shared fixtures: small simulated worlds, cached per test session; the suite's grouping under xdist.
 
-``make test`` runs the suite on every core with pytest-xdist (``-n auto --dist loadgroup``). Each
+``make test`` runs the suite on every core with pytest-xdist (cores + 1 workers, ``--dist loadgroup``). Each
 worker is its own process with its own session: the session fixtures below are rebuilt per worker
 (they are deterministic and cost a few seconds, so nothing is shared through files). Tests that start
 heavy processes or race the clock — a real Dask cluster, JupyterLab and Chromium, SIGINT/SIGKILL at
