@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 # `make lab` needs the package and JupyterLab only ([lab]); everything else (tests, lint, benchmarks)
 # also the dev tools ([lab,dev]: pytest, playwright, mypy, ruff, ... about 250 MiB and a minute more)
 LAB_STAMP := $(VENV)/.installed-lab
+comma  := ,
 PORT   ?= 8888
 
 .PHONY: lab test test-fast lint format bench bench-quick bench-instructions bench-install datasets exercises pack dictionary clean help
@@ -21,18 +22,20 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make pack       write the student pack course-pack.zip (exercises, data, README; no solutions)"
 
-$(STAMP): pyproject.toml
+# $(call install,EXTRAS): create the venv if needed, install the package with EXTRAS, register its kernel
+define install
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[$(1)]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+endef
+
+$(STAMP): pyproject.toml
+	$(call install,lab$(comma)dev)
 	@touch $(STAMP) $(LAB_STAMP)
 
 $(LAB_STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(call install,lab)
 	@touch $(LAB_STAMP)
 
 # The course's JupyterLab settings live in jupyter_config/ (landing page = the course index,
@@ -46,9 +49,9 @@ lab: $(LAB_STAMP)
 	ROOT=""; if [ "$$(id -u)" = "0" ]; then ROOT="--allow-root"; fi; \
 	JUPYTER_CONFIG_DIR="$(LAB_CONFIG)" $(BIN)/jupyter lab $$NB $$ROOT --port=$(PORT) $(LAB_ARGS)
 
-# The suite runs on every core (pytest-xdist) with one worker more than cores: a quarter of a worker's
-# time is spent waiting (kernels and JupyterLab starting, subprocesses, deliberate hangs), which the
-# extra worker fills (on 2 cores: 7.2 min instead of 9.6 min, measured back to back). Tests that must
+# The suite runs on every core (pytest-xdist) with one worker more than cores: with one per core about a
+# quarter of the cores' time sat idle (tests waiting on kernels and JupyterLab starting, subprocesses,
+# deliberate hangs), which the extra worker fills (on 2 cores: 7.2 min instead of 9.6 min, back to back). Tests that must
 # not run alongside each other share one xdist_group (tests/conftest.py), which --dist loadgroup keeps
 # on one worker. Serially: `make test PYTEST_ARGS=-n0`; other pytest options go in PYTEST_ARGS too.
 WORKERS     ?= $(shell $(PYTHON) -c "import os; n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(); print((n or 1) + 1)")
